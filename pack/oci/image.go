@@ -1,0 +1,192 @@
+package oci
+
+import (
+	"archive/tar"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/kiln-build/kiln/matrix"
+)
+
+// nonrootUID is the uid and gid of the image's nonroot user.
+const nonrootUID = 65532
+
+const (
+	passwd = "root:x:0:0:root:/root:/sbin/nologin\n" +
+		"nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n"
+	group = "root:x:0:\n" +
+		"nonroot:x:65532:\n"
+)
+
+// ociPlatform maps a Go platform to an OCI one: GOARM 7 is variant "v7",
+// GOARM64 v8.x is "v8", GOAMD64 v3 stays "v3"; variants of other
+// architectures have no OCI spelling and are dropped.
+func ociPlatform(p matrix.Platform) v1.Platform {
+	o := v1.Platform{OS: p.OS, Architecture: p.Arch}
+	switch p.Arch {
+	case "arm":
+		if p.Variant != "" {
+			o.Variant = "v" + p.Variant
+		}
+	case "arm64":
+		if major, _, _ := strings.Cut(p.Variant, "."); major != "" {
+			o.Variant = major
+		}
+	case "amd64":
+		o.Variant = p.Variant
+	}
+	return o
+}
+
+// platformImage builds the image of one binary.
+func platformImage(o Options, b Binary, certs []byte) (v1.Image, *v1.Platform, error) {
+	bin, err := os.ReadFile(b.Path)
+	if err != nil {
+		return nil, nil, err
+	}
+	rootfs, err := rootfsTar(o, bin, certs)
+	if err != nil {
+		return nil, nil, fmt.Errorf("layer: %w", err)
+	}
+	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(rootfs)), nil
+	}, tarball.WithMediaType(types.OCILayer), tarball.WithCompressedCaching)
+	if err != nil {
+		return nil, nil, fmt.Errorf("layer: %w", err)
+	}
+	plat := ociPlatform(b.Platform)
+	created := v1.Time{Time: o.Created}
+	cfg := &v1.ConfigFile{
+		Architecture: plat.Architecture,
+		OS:           plat.OS,
+		Variant:      plat.Variant,
+		Created:      created,
+		Config: v1.Config{
+			User:         o.User,
+			Env:          append([]string{"PATH=" + BinDir + ":/usr/bin:/bin", "SSL_CERT_FILE=" + DefaultCACerts}, o.Env...),
+			Entrypoint:   o.Entrypoint,
+			Cmd:          o.Cmd,
+			ExposedPorts: exposedPorts(o.ExposedPorts),
+			Labels:       o.labels(),
+			WorkingDir:   "/",
+		},
+		RootFS: v1.RootFS{Type: "layers"},
+	}
+	img := mutate.MediaType(empty.Image, types.OCIManifestSchema1)
+	img = mutate.ConfigMediaType(img, types.OCIConfigJSON)
+	img, err = mutate.ConfigFile(img, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	img, err = mutate.Append(img, mutate.Addendum{
+		Layer: layer,
+		History: v1.History{
+			Created:   created,
+			CreatedBy: "kiln pack/oci: " + o.Name + " " + o.Version,
+			Comment:   "static " + b.Platform.String() + " binary, CA certificates, nonroot user",
+		},
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return plainImage{img}, &plat, nil
+}
+
+// plainImage hides the artifactType that go-containerregistry derives from
+// the config media type, so that the index describes ordinary images the
+// way docker and buildkit write them.
+type plainImage struct{ v1.Image }
+
+// ArtifactType returns "": an image is not an artifact.
+func (plainImage) ArtifactType() (string, error) { return "", nil }
+
+func exposedPorts(ports []string) map[string]struct{} {
+	if len(ports) == 0 {
+		return nil
+	}
+	m := make(map[string]struct{}, len(ports))
+	for _, p := range ports {
+		if !strings.Contains(p, "/") {
+			p += "/tcp"
+		}
+		m[p] = struct{}{}
+	}
+	return m
+}
+
+// entry is one file or directory of the image's filesystem.
+type entry struct {
+	name     string // relative, no leading slash; directories end in "/"
+	mode     int64
+	uid, gid int
+	data     []byte
+}
+
+// rootfsTar returns the layer: a tar of the image's files, sorted by name,
+// every entry stamped with o.Created.
+func rootfsTar(o Options, bin, certs []byte) ([]byte, error) {
+	entries := []entry{
+		{name: "etc/", mode: 0o755},
+		{name: "etc/group", mode: 0o644, data: []byte(group)},
+		{name: "etc/passwd", mode: 0o644, data: []byte(passwd)},
+		{name: "etc/ssl/", mode: 0o755},
+		{name: "etc/ssl/certs/", mode: 0o755},
+		{name: "etc/ssl/certs/ca-certificates.crt", mode: 0o644, data: certs},
+		{name: "home/", mode: 0o755},
+		{name: "home/nonroot/", mode: 0o700, uid: nonrootUID, gid: nonrootUID},
+		{name: "tmp/", mode: 0o1777},
+		{name: "usr/", mode: 0o755},
+		{name: "usr/local/", mode: 0o755},
+		{name: "usr/local/bin/", mode: 0o755},
+		{name: path.Join(BinDir[1:], o.Name), mode: 0o755, data: bin},
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].name < entries[j].name })
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, e := range entries {
+		if err := writeEntry(tw, e, o.Created); err != nil {
+			return nil, err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// writeEntry writes one deterministic tar entry.
+func writeEntry(tw *tar.Writer, e entry, mtime time.Time) error {
+	h := &tar.Header{
+		Name:    e.name,
+		Mode:    e.mode,
+		Uid:     e.uid,
+		Gid:     e.gid,
+		ModTime: mtime,
+		Format:  tar.FormatPAX,
+	}
+	if strings.HasSuffix(e.name, "/") {
+		h.Typeflag = tar.TypeDir
+	} else {
+		h.Typeflag = tar.TypeReg
+		h.Size = int64(len(e.data))
+	}
+	if err := tw.WriteHeader(h); err != nil {
+		return fmt.Errorf("%s: %w", e.name, err)
+	}
+	if _, err := tw.Write(e.data); err != nil {
+		return fmt.Errorf("%s: %w", e.name, err)
+	}
+	return nil
+}
