@@ -107,6 +107,8 @@ func noteOS(b []byte, bo binary.ByteOrder) string {
 			return "openbsd"
 		case "FreeBSD":
 			return "freebsd"
+		case "DragonFly":
+			return "dragonfly"
 		case "Android":
 			return "android"
 		case "GNU":
