@@ -31,7 +31,7 @@ const (
 )
 
 // ociPlatform maps a Go platform to an OCI one: GOARM 7 is variant "v7",
-// GOARM64 v8.x is "v8", GOAMD64 v3 stays "v3"; variants of other
+// GOARM64 v8.x is none and v9.x "v9", GOAMD64 v3 stays "v3"; variants of other
 // architectures have no OCI spelling and are dropped.
 func ociPlatform(p matrix.Platform) v1.Platform {
 	o := v1.Platform{OS: p.OS, Architecture: p.Arch}
@@ -41,7 +41,8 @@ func ociPlatform(p matrix.Platform) v1.Platform {
 			o.Variant = "v" + p.Variant
 		}
 	case "arm64":
-		if major, _, _ := strings.Cut(p.Variant, "."); major != "" {
+		// v8 is arm64's baseline, which OCI spells without a variant.
+		if major, _, _ := strings.Cut(p.Variant, "."); major != "v8" {
 			o.Variant = major
 		}
 	case "amd64":

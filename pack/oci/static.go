@@ -15,7 +15,7 @@ func verifyStatic(path string, p matrix.Platform) error {
 		return err
 	}
 	if rep.Format != "elf" || (rep.OS != "" && rep.OS != p.OS) || rep.Arch != p.Arch {
-		return fmt.Errorf("is a %s %s/%s executable, not %s/%s", rep.Format, rep.OS, rep.Arch, p.OS, p.Arch)
+		return fmt.Errorf("is a %s/%s %s executable, not %s/%s", rep.OS, rep.Arch, rep.Format, p.OS, p.Arch)
 	}
 	return rep.StaticError()
 }
