@@ -317,6 +317,17 @@ func TestRefuse(t *testing.T) {
 			}
 		})
 	}
+	t.Run("canceled", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		dst := filepath.Join(t.TempDir(), "probe.tar")
+		if _, err := Build(ctx, dst, testOptions(bins)); !errors.Is(err, context.Canceled) {
+			t.Errorf("Build(canceled) = %v, want context.Canceled", err)
+		}
+		if _, err := os.Stat(dst); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("after a canceled Build: stat %s = %v, want not exist", dst, err)
+		}
+	})
 	// The same options without the edit succeed: the refusals above are
 	// about the edits.
 	if _, err := Build(context.Background(), filepath.Join(dir, "ok.tar"), testOptions(bins)); err != nil {
