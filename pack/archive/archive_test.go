@@ -7,6 +7,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -64,16 +65,23 @@ func fixtureBinary(t *testing.T, p matrix.Platform) string {
 		os.MkdirAll(src, 0o755)
 		os.WriteFile(filepath.Join(src, "go.mod"), []byte("module example.com/fixture\n\ngo 1.22\n"), 0o644)
 		os.WriteFile(filepath.Join(src, "main.go"), []byte(fixtureSrc), 0o644)
-		for _, q := range []matrix.Platform{{OS: "linux", Arch: "amd64"}, {OS: "windows", Arch: "amd64"}} {
-			cmd := exec.Command(gobin, "build", "-trimpath", "-o", filepath.Join(fixture.dir, q.Slug(), "fixture"+q.Exe()), ".")
-			cmd.Dir = src
-			// The caller's GOFLAGS (e.g. -mod=vendor) must not apply to this tiny module.
-			cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+q.OS, "GOARCH="+q.Arch, "GOFLAGS=", "GOWORK=off")
-			if out, err := cmd.CombinedOutput(); err != nil {
-				fixture.err = errors.New("go build " + q.String() + ": " + err.Error() + "\n" + string(out))
-				return
-			}
+		// Both builds at once: cold, each compiles its own std (about a
+		// minute on 2 cores); no -trimpath so linux shares the test's cache.
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, q := range []matrix.Platform{{OS: "linux", Arch: "amd64"}, {OS: "windows", Arch: "amd64"}} {
+			wg.Go(func() {
+				cmd := exec.Command(gobin, "build", "-o", filepath.Join(fixture.dir, q.Slug(), "fixture"+q.Exe()), ".")
+				cmd.Dir = src
+				// The caller's GOFLAGS (e.g. -mod=vendor) must not apply to this tiny module.
+				cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+q.OS, "GOARCH="+q.Arch, "GOFLAGS=", "GOWORK=off")
+				if out, err := cmd.CombinedOutput(); err != nil {
+					errs[i] = fmt.Errorf("go build %s: %v\n%s", q, err, out)
+				}
+			})
 		}
+		wg.Wait()
+		fixture.err = errors.Join(errs...)
 	})
 	if fixture.err != nil {
 		t.Fatal(fixture.err)
