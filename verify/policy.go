@@ -73,10 +73,13 @@ func (r *Report) StaticError() error {
 				errs = multierror.Append(errs, err)
 			}
 		}
-		if errs.Len() == 1 {
+		switch {
+		case errs == nil:
+			return nil
+		case len(errs.Errors) == 1:
 			return errs.Errors[0]
 		}
-		return errs.ErrorOrNil()
+		return errs
 	}
 	return fmt.Errorf("%s: unknown format %q", r.Path, r.Format)
 }
