@@ -6,9 +6,9 @@ import (
 	"github.com/kiln-build/kiln/matrix"
 )
 
-// Formats are the package formats Build writes, in the order it writes
+// allFormats are the package formats Build writes, in the order it writes
 // them when Options.Formats is empty.
-var Formats = []string{"deb", "rpm", "apk"}
+var allFormats = []string{"deb", "rpm", "apk"}
 
 // UnsupportedError reports a platform that a package format has no
 // architecture name for.
@@ -71,7 +71,7 @@ func Arch(format string, p matrix.Platform) (string, error) {
 }
 
 func isFormat(f string) bool {
-	for _, ok := range Formats {
+	for _, ok := range allFormats {
 		if f == ok {
 			return true
 		}

@@ -145,7 +145,7 @@ func (o *Options) check() (version, error) {
 		bad("platform %s: packages are for linux only", o.Platform)
 	}
 	if len(o.Formats) == 0 {
-		o.Formats = Formats
+		o.Formats = allFormats
 	}
 	for _, f := range o.Formats {
 		if !isFormat(f) {
