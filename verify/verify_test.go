@@ -185,7 +185,6 @@ func TestMachONonSystemDylib(t *testing.T) {
 	}
 }
 
-
 // lipo makes a universal Mach-O of the two builds with llvm-lipo-14.
 func lipo(t *testing.T, out string, builds ...string) string {
 	t.Helper()
@@ -325,4 +324,3 @@ func TestCheckNoBuildInfo(t *testing.T) {
 		t.Fatal("Check(nil) = nil")
 	}
 }
-
