@@ -1,0 +1,263 @@
+package gobuild
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-multierror"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/kiln-build/kiln/internal/atomicfile"
+)
+
+// BuildAll builds every spec, at most the engine's jobs at once. Each
+// result is passed to report (from the goroutine that made it) as soon as
+// it is known. Results are in the order of specs; the error aggregates
+// every failure, each naming its platform.
+func (e *Engine) BuildAll(ctx context.Context, specs []Spec, report func(Result)) ([]Result, error) {
+	results := make([]Result, len(specs))
+	var g errgroup.Group
+	g.SetLimit(e.jobs)
+	for i, s := range specs {
+		g.Go(func() error {
+			results[i] = e.Build(ctx, s)
+			if report != nil {
+				report(results[i])
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	var errs *multierror.Error
+	for _, r := range results {
+		if r.Err != nil {
+			errs = multierror.Append(errs, r.Err)
+		}
+	}
+	if errs != nil {
+		errs.ErrorFormat = listErrors
+	}
+	return results, errs.ErrorOrNil()
+}
+
+func listErrors(errs []error) string {
+	lines := make([]string, len(errs))
+	for i, err := range errs {
+		lines[i] = "  * " + strings.ReplaceAll(err.Error(), "\n", "\n    ")
+	}
+	return fmt.Sprintf("%d build(s) failed:\n%s", len(errs), strings.Join(lines, "\n"))
+}
+
+// BuildError is the failure of one platform's build.
+type BuildError struct {
+	Platform string
+	Err      error
+}
+
+func (e *BuildError) Error() string { return e.Platform + ": " + e.Err.Error() }
+func (e *BuildError) Unwrap() error { return e.Err }
+
+// Build builds one spec, or finds its output up to date.
+func (e *Engine) Build(ctx context.Context, s Spec) Result {
+	start := time.Now()
+	r, err := e.build(ctx, s)
+	r.Spec, r.Duration = s, time.Since(start)
+	if err != nil {
+		r.Status, r.Err = Failed, &BuildError{Platform: s.Platform.String(), Err: err}
+	}
+	return r
+}
+
+func (e *Engine) build(ctx context.Context, s Spec) (Result, error) {
+	var r Result
+	if s.Main == "" || s.Out == "" || s.Name == "" {
+		return r, errors.New("spec needs Main, Out and Name")
+	}
+	ident, err := e.identity(ctx, s.Dir)
+	if err != nil {
+		return r, err
+	}
+	pkgs, err := e.listDeps(ctx, s, e.platformEnv(s, true, ""))
+	if err != nil {
+		return r, err
+	}
+	r.CgoPackages = cgoPackages(pkgs)
+	mode := s.Cgo
+	if mode == "" {
+		mode = CgoAuto
+	}
+	switch mode {
+	case CgoOff:
+		if len(r.CgoPackages) > 0 {
+			return r, &CgoOffError{Platform: s.Platform, Packages: r.CgoPackages}
+		}
+	case CgoOn:
+		r.Cgo = true
+	case CgoAuto:
+		r.Cgo = len(r.CgoPackages) > 0
+	default:
+		return r, fmt.Errorf("unknown cgo mode %q (want auto, on or off)", mode)
+	}
+	var extLink []string
+	if r.Cgo {
+		r.CC, extLink, err = cgoToolchain(s.Platform, e.host, s.CC, r.CgoPackages)
+		if err != nil {
+			return r, err
+		}
+	}
+	env := e.platformEnv(s, r.Cgo, r.CC)
+	args := buildArgs(s, r.Cgo, extLink)
+
+	// Everything that determines the output goes into the key.
+	h := sha256.New()
+	fmt.Fprintf(h, "kiln-build-1\n%s\n", ident)
+	for _, kv := range env {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "GO") || strings.HasPrefix(k, "CGO_") || k == "CC" || k == "CXX" {
+			fmt.Fprintf(h, "env %s\n", kv)
+		}
+	}
+	fmt.Fprintf(h, "args %q\n", args)
+	if err := hashSources(h, pkgs); err != nil {
+		return r, err
+	}
+	key := hex.EncodeToString(h.Sum(nil))
+	if st, ok := readStamp(s.Out, key); ok {
+		r.Status, r.Size, r.SHA256 = UpToDate, st.Size, st.SHA256
+		return r, nil
+	}
+
+	tmp, err := atomicfile.TempPath(s.Out)
+	if err != nil {
+		return r, err
+	}
+	defer os.Remove(tmp) // no-op after the rename
+	full := append([]string{"build", "-o", tmp}, args...)
+	if _, err := e.run(ctx, s.Dir, env, full...); err != nil {
+		return r, err
+	}
+	sum, size, err := hashOutput(tmp)
+	if err != nil {
+		return r, err
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return r, err
+	}
+	if err := ctx.Err(); err != nil {
+		return r, err
+	}
+	if err := os.Rename(tmp, s.Out); err != nil {
+		return r, fmt.Errorf("write %s: %w", s.Out, err)
+	}
+	if err := writeStamp(s.Out, key, sum, size); err != nil {
+		return r, err
+	}
+	r.Status, r.Size, r.SHA256 = Built, size, sum
+	return r, nil
+}
+
+// buildArgs returns the go build arguments after "-o out".
+func buildArgs(s Spec, cgo bool, extLink []string) []string {
+	tags := slices.Clone(s.Tags)
+	if s.Static || cgo && s.Platform.OS == "linux" {
+		for _, t := range []string{"netgo", "osusergo"} {
+			if !slices.Contains(tags, t) {
+				tags = append(tags, t)
+			}
+		}
+	}
+	ld := []string{"-s", "-w",
+		"-X", "main.version=" + s.Stamp.Version,
+		"-X", "main.commit=" + s.Stamp.Commit,
+		"-X", "main.date=" + formatDate(s.Stamp.Date)}
+	ld = append(ld, extLink...)
+	ld = append(ld, s.LDFlags...)
+	args := []string{"-trimpath", "-ldflags", joinLDFlags(ld)}
+	if len(tags) > 0 {
+		args = append(args, "-tags", strings.Join(tags, ","))
+	}
+	return append(args, s.Main)
+}
+
+func formatDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// joinLDFlags quotes the elements of -ldflags the way the go command splits
+// them (cmd/internal/quoted).
+func joinLDFlags(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		switch {
+		case a == "" || strings.ContainsAny(a, " \t\n'"):
+			q[i] = `"` + a + `"`
+		case strings.ContainsRune(a, '"'):
+			q[i] = "'" + a + "'"
+		default:
+			q[i] = a
+		}
+	}
+	return strings.Join(q, " ")
+}
+
+// stamp is what the engine records beside an output.
+type stamp struct {
+	Key     string `json:"key"`
+	SHA256  string `json:"sha256"`
+	Size    int64  `json:"size"`
+	ModTime int64  `json:"mtime_ns"`
+}
+
+func stampPath(out string) string {
+	return filepath.Join(filepath.Dir(out), "."+filepath.Base(out)+".kiln-stamp")
+}
+
+// readStamp returns the stamp beside out when it matches key and out is
+// intact (same size and modification time as when it was written).
+func readStamp(out, key string) (stamp, bool) {
+	var st stamp
+	data, err := os.ReadFile(stampPath(out))
+	if err != nil || json.Unmarshal(data, &st) != nil || st.Key != key {
+		return st, false
+	}
+	fi, err := os.Stat(out)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() != st.Size || fi.ModTime().UnixNano() != st.ModTime {
+		return st, false
+	}
+	return st, true
+}
+
+func writeStamp(out, key, sum string, size int64) error {
+	fi, err := os.Stat(out)
+	if err != nil {
+		return err
+	}
+	data, _ := json.Marshal(stamp{Key: key, SHA256: sum, Size: size, ModTime: fi.ModTime().UnixNano()})
+	return atomicfile.WriteFile(stampPath(out), data, 0o644)
+}
+
+func hashOutput(path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}

@@ -1,0 +1,94 @@
+package gobuild
+
+import (
+	"fmt"
+	"os/exec"
+	"strings"
+
+	"github.com/kiln-build/kiln/matrix"
+)
+
+// crossCC maps a linux GOARCH (and GOARM) to the Debian cross compiler that
+// links static binaries for it, and the package that installs it.
+var crossCC = map[string][2]string{
+	"amd64":   {"x86_64-linux-gnu-gcc", "gcc-x86-64-linux-gnu libc6-dev-amd64-cross"},
+	"arm64":   {"aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu libc6-dev-arm64-cross"},
+	"arm":     {"arm-linux-gnueabihf-gcc", "gcc-arm-linux-gnueabihf libc6-dev-armhf-cross"},
+	"arm/5":   {"arm-linux-gnueabi-gcc", "gcc-arm-linux-gnueabi libc6-dev-armel-cross"},
+	"arm/6":   {"arm-linux-gnueabi-gcc", "gcc-arm-linux-gnueabi libc6-dev-armel-cross"},
+	"386":     {"i686-linux-gnu-gcc", "gcc-i686-linux-gnu libc6-dev-i386-cross"},
+	"ppc64le": {"powerpc64le-linux-gnu-gcc", "gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross"},
+	"s390x":   {"s390x-linux-gnu-gcc", "gcc-s390x-linux-gnu libc6-dev-s390x-cross"},
+	"riscv64": {"riscv64-linux-gnu-gcc", "gcc-riscv64-linux-gnu libc6-dev-riscv64-cross"},
+}
+
+// ToolchainError reports a cgo build without a usable C toolchain.
+type ToolchainError struct {
+	Platform matrix.Platform
+	Packages []string // the packages that need cgo
+	CC       string   // the compiler looked for, if any
+	Install  string   // Debian packages that provide it, if known
+}
+
+func (e *ToolchainError) Error() string {
+	msg := fmt.Sprintf("%s needs cgo (packages: %s) but ", e.Platform, strings.Join(e.Packages, ", "))
+	switch {
+	case e.CC != "" && e.Install != "":
+		msg += fmt.Sprintf("the C compiler %s is not installed: apt-get install %s, or set CC for %s in the kiln config", e.CC, e.Install, e.Platform)
+	case e.CC != "":
+		msg += fmt.Sprintf("the C compiler %s is not installed; install it or set another CC for %s in the kiln config", e.CC, e.Platform)
+	default:
+		msg += fmt.Sprintf("kiln knows no static C toolchain for it; set CC for %s in the kiln config, or drop the cgo dependency", e.Platform)
+	}
+	return msg
+}
+
+// CgoOffError reports a build with cgo turned off whose dependencies need
+// cgo: built anyway, they would compile to stubs that fail at run time.
+type CgoOffError struct {
+	Platform matrix.Platform
+	Packages []string
+}
+
+func (e *CgoOffError) Error() string {
+	return fmt.Sprintf("%s: cgo is off but these packages need it: %s (with CGO_ENABLED=0 they compile to stubs that fail at run time); allow cgo (cgo mode auto) or drop them",
+		e.Platform, strings.Join(e.Packages, ", "))
+}
+
+// cgoToolchain chooses the C compiler and the extra link flags of a cgo
+// build for p. host is the platform kiln runs on.
+func cgoToolchain(p, host matrix.Platform, cc string, pkgs []string) (string, []string, error) {
+	if p.OS != "linux" {
+		if cc == "" {
+			if p.OS == host.OS && p.Arch == host.Arch {
+				return "", nil, nil // the native toolchain; system libraries are fine off linux
+			}
+			return "", nil, &ToolchainError{Platform: p, Packages: pkgs}
+		}
+		return cc, nil, nil
+	}
+	static := []string{"-linkmode", "external", "-extldflags", "-static"}
+	if cc != "" {
+		return cc, static, nil
+	}
+	var want [2]string
+	switch {
+	case p.Arch == "amd64" && host.Arch == "amd64":
+		if _, err := exec.LookPath("musl-gcc"); err == nil {
+			return "musl-gcc", static, nil
+		}
+		want = [2]string{"musl-gcc", "musl-tools"}
+	case p.Arch == "arm" && (p.Variant == "5" || p.Variant == "6"):
+		want = crossCC["arm/"+p.Variant]
+	default:
+		w, ok := crossCC[p.Arch]
+		if !ok {
+			return "", nil, &ToolchainError{Platform: p, Packages: pkgs}
+		}
+		want = w
+	}
+	if _, err := exec.LookPath(want[0]); err != nil {
+		return "", nil, &ToolchainError{Platform: p, Packages: pkgs, CC: want[0], Install: want[1]}
+	}
+	return want[0], static, nil
+}

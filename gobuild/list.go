@@ -1,0 +1,111 @@
+package gobuild
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// pkg is the part of `go list -json` output the engine needs.
+type pkg struct {
+	ImportPath string
+	Dir        string
+	Standard   bool
+	Module     *struct {
+		Path, Version string
+		Replace       *struct{ Path, Version string }
+	}
+	GoFiles, CgoFiles, IgnoredGoFiles, CFiles, CXXFiles, HFiles, SFiles, SysoFiles, EmbedFiles []string
+}
+
+var listFields = "-json=ImportPath,Dir,Standard,Module,GoFiles,CgoFiles,IgnoredGoFiles,CFiles,CXXFiles,HFiles,SFiles,SysoFiles,EmbedFiles"
+
+// listDeps runs `go list -deps` for the main package under env (which
+// enables cgo, so that packages needing it show their CgoFiles).
+func (e *Engine) listDeps(ctx context.Context, s Spec, env []string) ([]pkg, error) {
+	args := []string{"list", "-deps", listFields}
+	if len(s.Tags) > 0 {
+		args = append(args, "-tags", strings.Join(s.Tags, ","))
+	}
+	args = append(args, s.Main)
+	out, err := e.run(ctx, s.Dir, env, args...)
+	if err != nil {
+		return nil, err
+	}
+	var pkgs []pkg
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p pkg
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, fmt.Errorf("go list output: %w", err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs, nil
+}
+
+// cgoPackages returns the non-standard packages that have cgo files.
+func cgoPackages(pkgs []pkg) []string {
+	var out []string
+	for _, p := range pkgs {
+		if !p.Standard && len(p.CgoFiles) > 0 {
+			out = append(out, p.ImportPath)
+		}
+	}
+	return out
+}
+
+// hashSources writes to h what the sources of the non-standard packages
+// contribute to the output: module path@version for immutable modules from
+// the module cache, file names and contents for everything else (the main
+// module, replaced directories, GOPATH, vendor).
+func hashSources(h io.Writer, pkgs []pkg) error {
+	for _, p := range pkgs {
+		if p.Standard {
+			continue // covered by the Go version
+		}
+		fmt.Fprintf(h, "pkg %s\n", p.ImportPath)
+		if m := p.Module; m != nil && m.Version != "" && m.Replace == nil && !strings.Contains(p.Dir, string(filepath.Separator)+"vendor"+string(filepath.Separator)) {
+			fmt.Fprintf(h, "mod %s@%s\n", m.Path, m.Version)
+			continue
+		}
+		if m := p.Module; m != nil && m.Replace != nil && m.Replace.Version != "" {
+			fmt.Fprintf(h, "mod %s@%s\n", m.Replace.Path, m.Replace.Version)
+			continue
+		}
+		var files []string
+		for _, list := range [][]string{p.GoFiles, p.CgoFiles, p.IgnoredGoFiles, p.CFiles, p.CXXFiles, p.HFiles, p.SFiles, p.SysoFiles, p.EmbedFiles} {
+			files = append(files, list...)
+		}
+		sort.Strings(files)
+		for _, f := range files {
+			if err := hashFile(h, filepath.Join(p.Dir, f), f); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func hashFile(h io.Writer, path, name string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fh := sha256.New()
+	if _, err := io.Copy(fh, f); err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	fmt.Fprintf(h, "file %s %x\n", name, fh.Sum(nil))
+	return nil
+}

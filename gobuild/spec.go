@@ -1,0 +1,72 @@
+// Package gobuild is kiln's build engine: a Spec (main package, platform,
+// flags) becomes a `go build` run with an explicit environment, reproducible
+// flags and an atomic write of the output. Builds of many platforms run in
+// parallel; every failure is collected; an output whose inputs did not
+// change is not relinked.
+package gobuild
+
+import (
+	"time"
+
+	"github.com/kiln-build/kiln/matrix"
+)
+
+// CgoMode says when a build uses cgo.
+type CgoMode string
+
+const (
+	// CgoAuto builds with cgo exactly when a non-standard package the main
+	// package depends on has cgo files (`import "C"`), linking statically.
+	CgoAuto CgoMode = "auto"
+	// CgoOn always builds with cgo (statically linked on linux).
+	CgoOn CgoMode = "on"
+	// CgoOff never builds with cgo; a dependency that needs cgo is an error
+	// rather than a silently compiled stub.
+	CgoOff CgoMode = "off"
+)
+
+// Spec is one binary to build.
+type Spec struct {
+	Dir      string          // directory to run go in (the module root)
+	Main     string          // main package: a directory ("./cmd/app") or an import path
+	Name     string          // binary name, without ".exe"
+	Out      string          // output file
+	Platform matrix.Platform // target platform
+	Tags     []string        // build tags
+	LDFlags  []string        // extra -ldflags arguments, after kiln's own
+	Env      []string        // extra environment, e.g. CGO_CFLAGS=...
+	Stamp    Stamp           // version facts injected with -X
+	Cgo      CgoMode         // "" means CgoAuto
+	CC       string          // C compiler for cgo builds; "" picks a static-capable default
+	Static   bool            // fully static: adds netgo,osusergo
+}
+
+// Stamp is the version facts injected into main.version, main.commit and
+// main.date.
+type Stamp struct {
+	Version, Commit string
+	Date            time.Time
+}
+
+// Status is what happened to one spec.
+type Status string
+
+// The statuses of a Result.
+const (
+	Built    Status = "built"
+	UpToDate Status = "up to date"
+	Failed   Status = "failed"
+)
+
+// Result is the outcome of building one spec.
+type Result struct {
+	Spec        Spec
+	Status      Status
+	Duration    time.Duration
+	Size        int64
+	SHA256      string
+	Cgo         bool     // built with CGO_ENABLED=1
+	CC          string   // the C compiler of a cgo build
+	CgoPackages []string // non-standard packages that need cgo
+	Err         error
+}
