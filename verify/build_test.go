@@ -46,6 +46,10 @@ var builds = map[string]build{
 	"musl-static": {prog: "cgo", env: env("linux", "amd64", "CGO_ENABLED=1", "CC=musl-gcc"), tools: []string{"musl-gcc"},
 		args: []string{"-ldflags=-linkmode external -extldflags -static"}},
 	"musl-dynamic": {prog: "cgo", env: env("linux", "amd64", "CGO_ENABLED=1", "CC=musl-gcc"), tools: []string{"musl-gcc"}},
+	// Static cgo for linux/arm/7 with the hard-float cross gcc: the external
+	// linker records the float ABI in the ELF flags.
+	"arm7-cgo-static": {prog: "cgo", env: env("linux", "arm", "GOARM=7", "CGO_ENABLED=1", "CC=arm-linux-gnueabihf-gcc"),
+		tools: []string{"arm-linux-gnueabihf-gcc"}, args: []string{"-ldflags=-linkmode external -extldflags -static"}},
 }
 
 // benchPlatforms is the default kiln matrix, built from testdata/progs/web

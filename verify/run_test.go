@@ -46,6 +46,7 @@ func TestRun(t *testing.T) {
 		{"arm64 under qemu", "linux-arm64", "linux/arm64", []string{"4"}, 4, true, 4, nil},
 		{"arm64 wrong exit under qemu", "linux-arm64", "linux/arm64", []string{"4"}, 0, true, 4, []string{"exit code 4, expected 0"}},
 		{"arm7 under qemu", "linux-arm7", "linux/arm/7", []string{"6"}, 6, true, 6, nil},
+		{"arm7 cgo static under qemu", "arm7-cgo-static", "linux/arm/7", []string{"2"}, 2, true, 2, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -314,6 +314,29 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+// TestARMFloat reads the float ABI from the ELF flags of an externally
+// linked arm binary and checks it against a GOARM float suffix.
+func TestARMFloat(t *testing.T) {
+	t.Parallel()
+	r := read(t, bin(t, "arm7-cgo-static"))
+	if r.ARMFloat != "hard" || r.Arch != "arm" || r.Variant != "7" || !r.Static {
+		t.Fatalf("ARMFloat, Arch, Variant, Static = %q, %q, %q, %v, want hard, arm, 7, true", r.ARMFloat, r.Arch, r.Variant, r.Static)
+	}
+	want := Expect{Platform: matrix.MustParse("linux/arm/7"), Static: true, Cgo: ptr(true)}
+	if err := Check(r, want); err != nil {
+		t.Fatalf("Check = %v", err)
+	}
+	// The same file claiming a soft-float GOARM is rejected.
+	r.Settings["GOARM"] = "7,softfloat"
+	if err := Check(r, want); err == nil || !strings.Contains(err.Error(), "ARM float ABI: file has hard-float ELF flags, want GOARM 7,softfloat") {
+		t.Fatalf("Check(hard-float file, GOARM=7,softfloat) = %v, want a float ABI mismatch", err)
+	}
+	// Pure Go arm binaries carry no float flags.
+	if r := read(t, bin(t, "linux-arm7")); r.ARMFloat != "" {
+		t.Errorf("internal linker ARMFloat = %q, want empty", r.ARMFloat)
+	}
+}
+
 func TestCheckNoBuildInfo(t *testing.T) {
 	r := &Report{Format: "elf", OS: "linux", Arch: "amd64"}
 	err := Check(r, Expect{Platform: matrix.MustParse("linux/amd64")})
