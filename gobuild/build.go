@@ -4,12 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -87,6 +85,13 @@ func (e *Engine) build(ctx context.Context, s Spec) (Result, error) {
 	if err != nil {
 		return r, err
 	}
+	quick := e.quickKey(ident, s)
+	prev, intact := readStamp(s.Out)
+	if intact && prev.Quick == quick && unchanged(prev.Inputs) {
+		r.Status, r.Size, r.SHA256 = UpToDate, prev.Size, prev.SHA256
+		r.Cgo, r.CC, r.CgoPackages = prev.Cgo, prev.CC, prev.CgoPackages
+		return r, nil
+	}
 	pkgs, err := e.listDeps(ctx, s, e.platformEnv(s, true, ""))
 	if err != nil {
 		return r, err
@@ -127,13 +132,16 @@ func (e *Engine) build(ctx context.Context, s Spec) (Result, error) {
 		}
 	}
 	fmt.Fprintf(h, "args %q\n", args)
-	if err := hashSources(h, pkgs); err != nil {
+	inputs, err := hashSources(h, pkgs)
+	if err != nil {
 		return r, err
 	}
-	key := hex.EncodeToString(h.Sum(nil))
-	if st, ok := readStamp(s.Out, key); ok {
-		r.Status, r.Size, r.SHA256 = UpToDate, st.Size, st.SHA256
-		return r, nil
+	next := stamp{Key: hex.EncodeToString(h.Sum(nil)), Quick: quick,
+		Inputs: append(moduleInputs(s.Dir), inputs...), Cgo: r.Cgo, CC: r.CC, CgoPackages: r.CgoPackages}
+	if intact && prev.Key == next.Key {
+		next.SHA256, next.Size = prev.SHA256, prev.Size
+		r.Status, r.Size, r.SHA256 = UpToDate, prev.Size, prev.SHA256
+		return r, writeStamp(s.Out, next)
 	}
 
 	tmp, err := atomicfile.TempPath(s.Out)
@@ -158,7 +166,8 @@ func (e *Engine) build(ctx context.Context, s Spec) (Result, error) {
 	if err := os.Rename(tmp, s.Out); err != nil {
 		return r, fmt.Errorf("write %s: %w", s.Out, err)
 	}
-	if err := writeStamp(s.Out, key, sum, size); err != nil {
+	next.SHA256, next.Size = sum, size
+	if err := writeStamp(s.Out, next); err != nil {
 		return r, err
 	}
 	r.Status, r.Size, r.SHA256 = Built, size, sum
@@ -210,42 +219,6 @@ func joinLDFlags(args []string) string {
 		}
 	}
 	return strings.Join(q, " ")
-}
-
-// stamp is what the engine records beside an output.
-type stamp struct {
-	Key     string `json:"key"`
-	SHA256  string `json:"sha256"`
-	Size    int64  `json:"size"`
-	ModTime int64  `json:"mtime_ns"`
-}
-
-func stampPath(out string) string {
-	return filepath.Join(filepath.Dir(out), "."+filepath.Base(out)+".kiln-stamp")
-}
-
-// readStamp returns the stamp beside out when it matches key and out is
-// intact (same size and modification time as when it was written).
-func readStamp(out, key string) (stamp, bool) {
-	var st stamp
-	data, err := os.ReadFile(stampPath(out))
-	if err != nil || json.Unmarshal(data, &st) != nil || st.Key != key {
-		return st, false
-	}
-	fi, err := os.Stat(out)
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() != st.Size || fi.ModTime().UnixNano() != st.ModTime {
-		return st, false
-	}
-	return st, true
-}
-
-func writeStamp(out, key, sum string, size int64) error {
-	fi, err := os.Stat(out)
-	if err != nil {
-		return err
-	}
-	data, _ := json.Marshal(stamp{Key: key, SHA256: sum, Size: size, ModTime: fi.ModTime().UnixNano()})
-	return atomicfile.WriteFile(stampPath(out), data, 0o644)
 }
 
 func hashOutput(path string) (string, int64, error) {

@@ -68,7 +68,10 @@ func cgoPackages(pkgs []pkg) []string {
 // contribute to the output: module path@version for immutable modules from
 // the module cache, file names and contents for everything else (the main
 // module, replaced directories, GOPATH, vendor).
-func hashSources(h io.Writer, pkgs []pkg) error {
+// It returns the stats of every file hashed and of the package
+// directories, for the stamp's quick check.
+func hashSources(h io.Writer, pkgs []pkg) ([]input, error) {
+	var inputs []input
 	for _, p := range pkgs {
 		if p.Standard {
 			continue // covered by the Go version
@@ -87,13 +90,22 @@ func hashSources(h io.Writer, pkgs []pkg) error {
 			files = append(files, list...)
 		}
 		sort.Strings(files)
+		dirs := map[string]bool{p.Dir: true}
+		inputs = append(inputs, statInput(p.Dir))
 		for _, f := range files {
-			if err := hashFile(h, filepath.Join(p.Dir, f), f); err != nil {
-				return err
+			path := filepath.Join(p.Dir, f)
+			if d := filepath.Dir(path); !dirs[d] { // an embedded file's directory
+				dirs[d] = true
+				inputs = append(inputs, statInput(d))
 			}
+			in := statInput(path)
+			if err := hashFile(h, path, f); err != nil {
+				return nil, err
+			}
+			inputs = append(inputs, in)
 		}
 	}
-	return nil
+	return inputs, nil
 }
 
 func hashFile(h io.Writer, path, name string) error {

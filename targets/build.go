@@ -165,7 +165,6 @@ func (p *project) buildPlatforms(ctx context.Context, ps []matrix.Platform, stat
 			Cgo:   p.cgo, CC: Config.CC[pl.String()], Static: static,
 		}
 	}
-	start := time.Now()
 	results, buildErr := p.engine.BuildAll(ctx, specs, func(r gobuild.Result) {
 		line := fmt.Sprintf("  %-10s %-20s %6.1fs", r.Status, r.Spec.Platform, r.Duration.Seconds())
 		if r.Err == nil {
@@ -180,8 +179,8 @@ func (p *project) buildPlatforms(ctx context.Context, ps []matrix.Platform, stat
 	for _, r := range results {
 		counts[r.Status]++
 	}
-	fmt.Printf("%s %s: %d platform(s): %d built, %d up to date, %d failed in %.1fs\n", p.name, p.info.Version,
-		len(results), counts[gobuild.Built], counts[gobuild.UpToDate], counts[gobuild.Failed], time.Since(start).Seconds())
+	fmt.Printf("%s %s: %d platform(s): %d built, %d up to date, %d failed in %.2fs\n", p.name, p.info.Version,
+		len(results), counts[gobuild.Built], counts[gobuild.UpToDate], counts[gobuild.Failed], time.Since(p.start).Seconds())
 	if err := p.record(results, static); err != nil {
 		return errors.Join(buildErr, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/module"
@@ -30,16 +31,18 @@ type project struct {
 	static                        bool
 	universe                      *matrix.Universe
 	engine                        *gobuild.Engine
+	start                         time.Time
 }
 
 // resolve reads Config and the KILN_* variables. Every bad value is reported.
 func resolve(ctx context.Context) (*project, error) {
 	c := Config
+	start := time.Now()
 	dir, err := os.Getwd()
 	if err != nil {
 		return nil, err
 	}
-	p := &project{dir: dir}
+	p := &project{dir: dir, start: start}
 	data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
 	if err != nil {
 		return nil, fmt.Errorf("no go.mod in %s: run mage from the root of your Go module", dir)

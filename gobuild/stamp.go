@@ -1,0 +1,137 @@
+package gobuild
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/kiln-build/kiln/internal/atomicfile"
+)
+
+// stamp is what the engine records beside an output: the key of its
+// inputs, and enough to tell cheaply that nothing changed since.
+//
+// Two levels, like make and ninja: Quick hashes the spec and the go
+// command's settings, and Inputs records the size and modification time of
+// every source file, package directory and go.mod/go.sum that went into the
+// key. When both match, the run skips `go list` altogether. Otherwise the
+// engine lists the dependencies, hashes the sources' contents into Key, and
+// relinks only when Key differs.
+type stamp struct {
+	Key         string   `json:"key"`
+	Quick       string   `json:"quick"`
+	Inputs      []input  `json:"inputs"`
+	SHA256      string   `json:"sha256"`
+	Size        int64    `json:"size"`
+	ModTime     int64    `json:"mtime_ns"`
+	Cgo         bool     `json:"cgo,omitempty"`
+	CC          string   `json:"cc,omitempty"`
+	CgoPackages []string `json:"cgo_packages,omitempty"`
+}
+
+// input is the stat of one file (Size -1: did not exist), or the names in
+// a directory.
+type input struct {
+	Path    string `json:"path"`
+	Size    int64  `json:"size,omitempty"`
+	ModTime int64  `json:"mtime_ns,omitempty"`
+	Names   string `json:"names,omitempty"`
+}
+
+func statInput(path string) input {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return input{Path: path, Size: -1}
+	}
+	if fi.IsDir() {
+		return dirInput(path)
+	}
+	return input{Path: path, Size: fi.Size(), ModTime: fi.ModTime().UnixNano()}
+}
+
+// dirInput hashes the names in a directory, so that an added or removed
+// file is noticed. A directory's modification time would not do: tools
+// create and remove scratch files in the module root on every run (mage
+// writes mage_output_file.go there). Hidden files are left out too.
+func dirInput(path string) input {
+	ents, err := os.ReadDir(path)
+	if err != nil {
+		return input{Path: path, Size: -1}
+	}
+	h := sha256.New()
+	for _, e := range ents {
+		if n := e.Name(); !strings.HasPrefix(n, ".") && n != "mage_output_file.go" {
+			fmt.Fprintf(h, "%s\n", n)
+		}
+	}
+	return input{Path: path, Names: hex.EncodeToString(h.Sum(nil))[:16]}
+}
+
+func unchanged(inputs []input) bool {
+	for _, in := range inputs {
+		if statInput(in.Path) != in {
+			return false
+		}
+	}
+	return true
+}
+
+// quickKey hashes what determines an output apart from the sources.
+func (e *Engine) quickKey(ident string, s Spec) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "kiln-quick-1\n%s\n", ident)
+	for _, kv := range e.env {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "GO") || strings.HasPrefix(k, "CGO_") || k == "CC" || k == "CXX" || k == "PATH" {
+			fmt.Fprintf(h, "env %s\n", kv)
+		}
+	}
+	spec, _ := json.Marshal(s)
+	h.Write(spec)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// moduleInputs are the files outside the package directories that select
+// dependency versions.
+func moduleInputs(dir string) []input {
+	var ins []input
+	for _, f := range []string{"go.mod", "go.sum", "go.work", "go.work.sum", filepath.Join("vendor", "modules.txt")} {
+		ins = append(ins, statInput(filepath.Join(dir, f)))
+	}
+	return ins
+}
+
+func stampPath(out string) string {
+	return filepath.Join(filepath.Dir(out), "."+filepath.Base(out)+".kiln-stamp")
+}
+
+// readStamp returns the stamp beside out when out is intact (same size and
+// modification time as when the stamp was written).
+func readStamp(out string) (stamp, bool) {
+	var st stamp
+	data, err := os.ReadFile(stampPath(out))
+	if err != nil || json.Unmarshal(data, &st) != nil {
+		return st, false
+	}
+	fi, err := os.Stat(out)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() != st.Size || fi.ModTime().UnixNano() != st.ModTime {
+		return st, false
+	}
+	return st, true
+}
+
+func writeStamp(out string, st stamp) error {
+	fi, err := os.Stat(out)
+	if err != nil {
+		return err
+	}
+	st.ModTime = fi.ModTime().UnixNano()
+	data, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(stampPath(out), data, 0o644)
+}
