@@ -53,6 +53,8 @@ type Artifact struct {
 	Cgo bool `json:"cgo,omitempty"`
 	// Static is true for binaries built to be fully static.
 	Static bool `json:"static,omitempty"`
+	// Tags are the build tags of a binary.
+	Tags []string `json:"tags,omitempty"`
 	// Verify is the verify result, for binaries that were verified.
 	Verify *VerifyResult `json:"verify,omitempty"`
 }

@@ -89,7 +89,7 @@ func (e *Engine) build(ctx context.Context, s Spec) (Result, error) {
 	prev, intact := readStamp(s.Out)
 	if intact && prev.Quick == quick && unchanged(prev.Inputs) {
 		r.Status, r.Size, r.SHA256 = UpToDate, prev.Size, prev.SHA256
-		r.Cgo, r.CC, r.CgoPackages = prev.Cgo, prev.CC, prev.CgoPackages
+		r.Cgo, r.CC, r.CgoPackages, r.Tags = prev.Cgo, prev.CC, prev.CgoPackages, prev.Tags
 		return r, nil
 	}
 	pkgs, err := e.listDeps(ctx, s, e.platformEnv(s, true, ""))
@@ -121,7 +121,8 @@ func (e *Engine) build(ctx context.Context, s Spec) (Result, error) {
 		}
 	}
 	env := e.platformEnv(s, r.Cgo, r.CC)
-	args := buildArgs(s, r.Cgo, extLink)
+	args, tags := buildArgs(s, r.Cgo, extLink)
+	r.Tags = tags
 
 	// Everything that determines the output goes into the key.
 	h := sha256.New()
@@ -137,7 +138,7 @@ func (e *Engine) build(ctx context.Context, s Spec) (Result, error) {
 		return r, err
 	}
 	next := stamp{Key: hex.EncodeToString(h.Sum(nil)), Quick: quick,
-		Inputs: append(moduleInputs(s.Dir), inputs...), Cgo: r.Cgo, CC: r.CC, CgoPackages: r.CgoPackages}
+		Inputs: append(moduleInputs(s.Dir), inputs...), Cgo: r.Cgo, CC: r.CC, CgoPackages: r.CgoPackages, Tags: r.Tags}
 	if intact && prev.Key == next.Key {
 		next.SHA256, next.Size = prev.SHA256, prev.Size
 		r.Status, r.Size, r.SHA256 = UpToDate, prev.Size, prev.SHA256
@@ -174,8 +175,8 @@ func (e *Engine) build(ctx context.Context, s Spec) (Result, error) {
 	return r, nil
 }
 
-// buildArgs returns the go build arguments after "-o out".
-func buildArgs(s Spec, cgo bool, extLink []string) []string {
+// buildArgs returns the go build arguments after "-o out" and the tags.
+func buildArgs(s Spec, cgo bool, extLink []string) ([]string, []string) {
 	tags := slices.Clone(s.Tags)
 	if s.Static || cgo && s.Platform.OS == "linux" {
 		for _, t := range []string{"netgo", "osusergo"} {
@@ -194,7 +195,7 @@ func buildArgs(s Spec, cgo bool, extLink []string) []string {
 	if len(tags) > 0 {
 		args = append(args, "-tags", strings.Join(tags, ","))
 	}
-	return append(args, s.Main)
+	return append(args, s.Main), tags
 }
 
 func formatDate(t time.Time) string {

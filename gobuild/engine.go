@@ -23,10 +23,9 @@ type Engine struct {
 	jobs    int
 	host    matrix.Platform
 
-	goEnvOnce sync.Once
-	goEnv     string
-	goEnvErr  error
-	mu        sync.Mutex // serializes verbose output
+	goEnvMu sync.Mutex // guards goEnv
+	goEnv   string     // the output of go env, once it succeeded
+	mu      sync.Mutex // serializes verbose output
 }
 
 // Option configures an Engine.
@@ -81,13 +80,19 @@ func New(opts ...Option) (*Engine, error) {
 }
 
 // identity returns the go command's version and settings that determine
-// every output (asked once per Engine).
+// every output (asked once per Engine; a failure, such as a canceled
+// context, is not remembered).
 func (e *Engine) identity(ctx context.Context, dir string) (string, error) {
-	e.goEnvOnce.Do(func() {
+	e.goEnvMu.Lock()
+	defer e.goEnvMu.Unlock()
+	if e.goEnv == "" {
 		out, err := e.run(ctx, dir, e.env, "env", "GOVERSION", "GOROOT", "GOFLAGS", "GOEXPERIMENT", "GOTOOLCHAIN")
-		e.goEnv, e.goEnvErr = string(out), err
-	})
-	return e.goEnv, e.goEnvErr
+		if err != nil {
+			return "", err
+		}
+		e.goEnv = string(out)
+	}
+	return e.goEnv, nil
 }
 
 // platformEnv returns the complete environment of a build for s.

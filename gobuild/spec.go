@@ -68,5 +68,6 @@ type Result struct {
 	Cgo         bool     // built with CGO_ENABLED=1
 	CC          string   // the C compiler of a cgo build
 	CgoPackages []string // non-standard packages that need cgo
+	Tags        []string // the build tags used, kiln's included
 	Err         error
 }

@@ -31,6 +31,7 @@ type stamp struct {
 	Cgo         bool     `json:"cgo,omitempty"`
 	CC          string   `json:"cc,omitempty"`
 	CgoPackages []string `json:"cgo_packages,omitempty"`
+	Tags        []string `json:"tags,omitempty"`
 }
 
 // input is the stat of one file (Size -1: did not exist), or the names in

@@ -7,6 +7,7 @@ package main
 import (
 	//mage:import
 	"github.com/kiln-build/kiln/targets"
+	"github.com/kiln-build/kiln/targets/ospkg"
 )
 
 func init() {
@@ -16,4 +17,11 @@ func init() {
 		Description: "kiln sample HTTP service",
 		Args:        []string{"-addr", "127.0.0.1:8080"},
 	}
+	targets.Config.Package.Description = "kiln sample HTTP service"
+	targets.Config.Package.License = "Apache-2.0"
+	targets.Config.Package.Maintainer = "kiln developers <dev@kiln-build.invalid>"
+	targets.Config.Package.Homepage = "https://github.com/kiln-build/kiln"
+	targets.Config.Package.Image.ExposedPorts = []string{"8080"}
+	// deb, rpm and apk: opt-in, see the ospkg package.
+	targets.Config.Package.OSPackages = ospkg.New()
 }

@@ -212,7 +212,7 @@ func (p *project) record(results []gobuild.Result, static bool) error {
 		pl := r.Spec.Platform
 		m.Put(artifact.Artifact{Path: filepath.ToSlash(rel), Kind: artifact.Binary, Name: p.name,
 			OS: pl.OS, Arch: pl.Arch, Variant: pl.Variant, Size: r.Size, SHA256: r.SHA256,
-			Cgo: r.Cgo, Static: static || pl.OS == "linux" || !r.Cgo})
+			Cgo: r.Cgo, Static: static || pl.OS == "linux" || !r.Cgo, Tags: r.Tags})
 		any = true
 	}
 	if !any {

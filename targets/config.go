@@ -2,6 +2,8 @@ package targets
 
 import (
 	"time"
+
+	"github.com/kiln-build/kiln/pack/systemd"
 )
 
 // Config is kiln's configuration. Set its fields from your magefile's
@@ -92,31 +94,21 @@ type PackageSettings struct {
 	OSPackages OSPackager
 }
 
-// Service describes a systemd service.
-type Service struct {
-	Description string
-	Args        []string
-	Environment map[string]string
-	// User runs the service as a fixed user; default: a DynamicUser.
-	User string
-	// Restart policy; default "always".
-	Restart string
-	// Escape hatches from the default hardening.
-	AddressFamilies  []string // default AF_INET AF_INET6 AF_UNIX
-	Capabilities     []string // e.g. CAP_NET_BIND_SERVICE
-	ReadWritePaths   []string
-	StateDirectory   string
-	SystemCallFilter []string // added to @system-service
-	Extra            map[string]string
-}
+// Service describes a systemd service: see pack/systemd.Unit for every
+// field. Name defaults to the binary's name and ExecStart to
+// /usr/bin/<name>; the unit is hardened by default.
+type Service = systemd.Unit
 
 // Image configures the OCI image.
 type Image struct {
-	// Entrypoint arguments after the binary, and environment.
-	Cmd          []string
-	Env          []string
+	// Cmd are the arguments after the entrypoint (the binary).
+	Cmd []string
+	// Env are KEY=VALUE strings set in the image.
+	Env []string
+	// ExposedPorts such as "8080" or "53/udp".
 	ExposedPorts []string
-	Labels       map[string]string
+	// Labels are added to the org.opencontainers.image.* labels.
+	Labels map[string]string
 	// CACerts is the CA bundle copied into the image; default
 	// /etc/ssl/certs/ca-certificates.crt.
 	CACerts string
