@@ -187,7 +187,7 @@ func (c ctxReader) Read(p []byte) (int, error) {
 }
 
 func writeTarGz(ctx context.Context, w io.Writer, entries []entry, mtime time.Time) error {
-	zw, err := gzip.NewWriterLevel(w, gzip.BestCompression)
+	zw, err := gzip.NewWriterLevel(w, gzip.DefaultCompression) // level 9 is 3.7x slower for 0.3% smaller Go binaries
 	if err != nil {
 		return err
 	}
@@ -217,7 +217,7 @@ func writeTarGz(ctx context.Context, w io.Writer, entries []entry, mtime time.Ti
 func writeZip(ctx context.Context, w io.Writer, entries []entry, mtime time.Time) error {
 	zw := zip.NewWriter(w)
 	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(w, flate.BestCompression)
+		return flate.NewWriter(w, flate.DefaultCompression)
 	})
 	date, clock := dosTime(mtime)
 	for _, e := range entries {
