@@ -45,7 +45,11 @@ var builds = map[string]build{
 	// musl, static and not.
 	"musl-static": {prog: "cgo", env: env("linux", "amd64", "CGO_ENABLED=1", "CC=musl-gcc"), tools: []string{"musl-gcc"},
 		args: []string{"-ldflags=-linkmode external -extldflags -static"}},
-	"musl-dynamic": {prog: "cgo", env: env("linux", "amd64", "CGO_ENABLED=1", "CC=musl-gcc"), tools: []string{"musl-gcc"}},
+	// Stripped as kiln builds them.
+	"static-s":       {prog: "hello", env: env("linux", "amd64", "CGO_ENABLED=0"), args: []string{"-ldflags=-s -w"}},
+	"win-amd64-s":    {prog: "hello", env: env("windows", "amd64", "CGO_ENABLED=0"), args: []string{"-ldflags=-s -w"}},
+	"darwin-arm64-s": {prog: "hello", env: env("darwin", "arm64", "CGO_ENABLED=0"), args: []string{"-ldflags=-s -w"}},
+	"musl-dynamic":   {prog: "cgo", env: env("linux", "amd64", "CGO_ENABLED=1", "CC=musl-gcc"), tools: []string{"musl-gcc"}},
 	// Static cgo for linux/arm/7 with the hard-float cross gcc: the external
 	// linker records the float ABI in the ELF flags.
 	"arm7-cgo-static": {prog: "cgo", env: env("linux", "arm", "GOARM=7", "CGO_ENABLED=1", "CC=arm-linux-gnueabihf-gcc"),

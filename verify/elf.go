@@ -5,6 +5,7 @@ import (
 	"debug/elf"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 )
 
@@ -151,8 +152,11 @@ func readELF(r io.ReaderAt) (*Report, error) {
 		}
 	}
 	for _, p := range f.Progs {
-		if p.Type != elf.PT_INTERP || p.Filesz == 0 || p.Filesz > 4096 {
+		if p.Type != elf.PT_INTERP {
 			continue
+		}
+		if p.Filesz == 0 || p.Filesz > 4096 {
+			return nil, fmt.Errorf("PT_INTERP of %d bytes", p.Filesz)
 		}
 		b := make([]byte, p.Filesz)
 		if _, err := p.ReadAt(b, 0); err != nil {

@@ -81,7 +81,7 @@ func TestReport(t *testing.T) {
 
 func TestStripped(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"web-linux-amd64", "web-windows-amd64", "web-darwin-arm64"} {
+	for _, name := range []string{"static-s", "win-amd64-s", "darwin-arm64-s"} {
 		if r := read(t, bin(t, name)); !r.Stripped {
 			t.Errorf("%s built with -s -w: Stripped = false", name)
 		}
