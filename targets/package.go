@@ -63,7 +63,7 @@ func Package(ctx context.Context) error {
 // missing one is reported.
 func binariesFor(out string, m *artifact.Manifest, ps []matrix.Platform) ([]artifact.Artifact, error) {
 	var bins []artifact.Artifact
-	var missing []string
+	var missing, failed []string
 	for _, pl := range ps {
 		found := false
 		for _, a := range m.Filter(artifact.ByKind(artifact.Binary)) {
@@ -72,6 +72,9 @@ func binariesFor(out string, m *artifact.Manifest, ps []matrix.Platform) ([]arti
 					bins = append(bins, a)
 					found = true
 				}
+				if v := a.Verify; v != nil && !v.OK {
+					failed = append(failed, fmt.Sprintf("%s (%s)", pl, strings.Join(v.Problems, "; ")))
+				}
 				break
 			}
 		}
@@ -79,11 +82,16 @@ func binariesFor(out string, m *artifact.Manifest, ps []matrix.Platform) ([]arti
 			missing = append(missing, pl.String())
 		}
 	}
+	var errs []error
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("no binary in %s for %s: run mage crossall (or mage cross %s) first",
-			out, strings.Join(missing, ", "), strings.Join(missing, ","))
+		errs = append(errs, fmt.Errorf("no binary in %s for %s: run mage crossall (or mage cross %s) first",
+			out, strings.Join(missing, ", "), strings.Join(missing, ",")))
 	}
-	return bins, nil
+	if len(failed) > 0 {
+		errs = append(errs, fmt.Errorf("refusing to package binaries that failed mage verify: %s; rebuild and verify them again",
+			strings.Join(failed, ", ")))
+	}
+	return bins, errors.Join(errs...)
 }
 
 type packager struct {
