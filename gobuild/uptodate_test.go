@@ -1,0 +1,207 @@
+package gobuild_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kiln-build/kiln/gobuild"
+	"github.com/kiln-build/kiln/internal/testtool"
+	"github.com/kiln-build/kiln/matrix"
+)
+
+// upToDate drives one output through a sequence of builds, each by a fresh
+// Engine as a new run would make.
+type upToDate struct {
+	t    *testing.T
+	opts []gobuild.Option
+}
+
+// build builds s and fails the test unless the status is want. For
+// UpToDate it also checks that the output was not touched.
+func (u upToDate) build(what string, s gobuild.Spec, want gobuild.Status) gobuild.Result {
+	u.t.Helper()
+	before, _ := os.Stat(s.Out)
+	var old []byte
+	if want == gobuild.UpToDate {
+		old = mustRead(u.t, s.Out)
+	}
+	r := newEngine(u.t, u.opts...).Build(context.Background(), s)
+	if r.Err != nil {
+		u.t.Fatalf("%s: %v", what, r.Err)
+	}
+	u.t.Logf("%-40s %-10s in %v", what, r.Status, r.Duration.Round(time.Millisecond))
+	if r.Status != want {
+		u.t.Errorf("%s: status %q, want %q", what, r.Status, want)
+	}
+	after, err := os.Stat(s.Out)
+	if err != nil {
+		u.t.Fatalf("%s: %v", what, err)
+	}
+	if want == gobuild.UpToDate {
+		if !after.ModTime().Equal(before.ModTime()) {
+			u.t.Errorf("%s: the output's mtime changed from %v to %v: it was rewritten", what, before.ModTime(), after.ModTime())
+		}
+		if !bytes.Equal(old, mustRead(u.t, s.Out)) {
+			u.t.Errorf("%s: the output's content changed", what)
+		}
+	}
+	data := mustRead(u.t, s.Out)
+	if r.Size != int64(len(data)) {
+		u.t.Errorf("%s: Result.Size %d, the file has %d bytes", what, r.Size, len(data))
+	}
+	return r
+}
+
+// contains fails unless the output holds marker (proving a change made it
+// into the binary), or holds it not when want is false.
+func (u upToDate) contains(s gobuild.Spec, marker string, want bool) {
+	u.t.Helper()
+	if got := bytes.Contains(mustRead(u.t, s.Out), []byte(marker)); got != want {
+		u.t.Errorf("the output contains %q: %v, want %v", marker, got, want)
+	}
+}
+
+func editFile(t *testing.T, path, old, new string) {
+	t.Helper()
+	data := mustRead(t, path)
+	if !bytes.Contains(data, []byte(old)) {
+		t.Fatalf("%s has no %q", path, old)
+	}
+	if err := os.WriteFile(path, bytes.Replace(data, []byte(old), []byte(new), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestUpToDate: a second build with nothing changed does not touch the
+// output; every change of what determines the output rebuilds it.
+func TestUpToDate(t *testing.T) {
+	dir := copyModule(t, t.TempDir())
+	writeFile(t, filepath.Join(dir, "tagged.go"), "//go:build kilntest\n\npackage main\n\nfunc init() {\n\tif len(os.Args) > 99 {\n\t\tprintln(\"tagged-file-marker\")\n\t}\n}\n")
+	editFile(t, filepath.Join(dir, "tagged.go"), "package main\n", "package main\n\nimport \"os\"\n")
+	s := spec(dir, t.TempDir(), matrix.MustParse("windows/amd64"))
+	u := upToDate{t: t}
+
+	first := u.build("first build", s, gobuild.Built)
+	u.build("nothing changed", s, gobuild.UpToDate)
+	r := u.build("nothing changed, again", s, gobuild.UpToDate)
+	if r.SHA256 != first.SHA256 || r.Size != first.Size {
+		t.Errorf("an up-to-date result reports %s (%d bytes), the build reported %s (%d bytes)", r.SHA256, r.Size, first.SHA256, first.Size)
+	}
+
+	// A source touched but not changed: the content decides.
+	now := time.Now().Add(time.Second)
+	if err := os.Chtimes(filepath.Join(dir, "main.go"), now, now); err != nil {
+		t.Fatal(err)
+	}
+	u.build("main.go touched, same content", s, gobuild.UpToDate)
+
+	editFile(t, filepath.Join(dir, "main.go"), `fmt.Fprintln(w, "ok")`, `fmt.Fprintln(w, "ok-edited-marker")`)
+	u.build("main.go edited", s, gobuild.Built)
+	u.contains(s, "ok-edited-marker", true)
+	u.build("after the edit, nothing changed", s, gobuild.UpToDate)
+
+	editFile(t, filepath.Join(dir, "internal", "cfeature", "cfeature_other.go"), `return "go"`, `return "go-dep-marker"`)
+	u.build("a dependency package edited", s, gobuild.Built)
+	u.contains(s, "go-dep-marker", true)
+
+	extra := filepath.Join(dir, "extra.go")
+	writeFile(t, extra, "package main\n\nimport \"os\"\n\nfunc init() {\n\tif len(os.Args) > 99 {\n\t\tprintln(\"new-file-marker\")\n\t}\n}\n")
+	u.build("a new file in the main package", s, gobuild.Built)
+	u.contains(s, "new-file-marker", true)
+	if err := os.Remove(extra); err != nil {
+		t.Fatal(err)
+	}
+	u.build("that file removed", s, gobuild.Built)
+	u.contains(s, "new-file-marker", false)
+
+	u.contains(s, "tagged-file-marker", false)
+	s.Tags = []string{"kilntest"}
+	u.build("Tags changed", s, gobuild.Built)
+	u.contains(s, "tagged-file-marker", true)
+	u.build("same Tags", s, gobuild.UpToDate)
+
+	s.LDFlags = []string{"-X", "main.commit=ldflags-marker"}
+	u.build("LDFlags changed", s, gobuild.Built)
+	u.contains(s, "ldflags-marker", true)
+
+	s.Stamp.Version = "v9.9.9-stamp-marker"
+	u.build("Stamp changed", s, gobuild.Built)
+	u.contains(s, "v9.9.9-stamp-marker", true)
+	good := u.build("nothing changed", s, gobuild.UpToDate)
+
+	if err := os.Remove(s.Out); err != nil {
+		t.Fatal(err)
+	}
+	if r := u.build("output deleted", s, gobuild.Built); r.SHA256 != good.SHA256 {
+		t.Errorf("the rebuilt output differs from the deleted one: %s, was %s", r.SHA256, good.SHA256)
+	}
+
+	f, err := os.OpenFile(s.Out, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt(bytes.Repeat([]byte{0xff}, 64), 4096); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if r := u.build("output corrupted", s, gobuild.Built); r.SHA256 != good.SHA256 {
+		t.Errorf("the rebuilt output differs from the good one: %s, was %s", r.SHA256, good.SHA256)
+	}
+	u.build("nothing changed", s, gobuild.UpToDate)
+
+	s.Platform = matrix.MustParse("windows/arm64")
+	u.build("Platform changed, same Out", s, gobuild.Built)
+	if _, arch, err := binFormat(s.Out); err != nil || arch != "arm64" {
+		t.Errorf("after the platform change the output is %q, %v; want arm64", arch, err)
+	}
+}
+
+// TestUpToDateEnv: a change of the Go or C environment rebuilds, whether
+// it comes from the engine's base environment or the Spec's Env.
+func TestUpToDateEnv(t *testing.T) {
+	testtool.Need(t, "musl-gcc")
+	dir := copyModule(t, t.TempDir())
+	s := spec(dir, t.TempDir(), matrix.MustParse("linux/amd64"))
+	u := upToDate{t: t}
+	u.build("first build", s, gobuild.Built)
+	u.build("nothing changed", s, gobuild.UpToDate)
+
+	u.opts = []gobuild.Option{gobuild.WithEnv(append(os.Environ(), "CGO_CFLAGS=-O1 -g0"))}
+	u.build("CGO_CFLAGS in the base env", s, gobuild.Built)
+	u.build("nothing changed", s, gobuild.UpToDate)
+
+	s.Env = []string{"CGO_CFLAGS=-O0"}
+	u.build("CGO_CFLAGS in Spec.Env", s, gobuild.Built)
+	u.build("nothing changed", s, gobuild.UpToDate)
+}
+
+// TestUpToDateVariant: a variant (GOAMD64=v2) is a different build. A tiny
+// module keeps the cost of compiling the standard library for v2 small.
+func TestUpToDateVariant(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "go.mod"), "module example.com/tiny\n\ngo 1.24\n")
+	writeFile(t, filepath.Join(dir, "main.go"), "package main\n\nimport \"os\"\n\nvar version, commit, date string\n\nfunc main() { os.Stdout.WriteString(version + \"\\n\") }\n")
+	out := t.TempDir()
+	s := gobuild.Spec{Dir: dir, Main: ".", Name: "tiny", Out: filepath.Join(out, "tiny"), Platform: matrix.MustParse("linux/amd64"), Stamp: testStamp}
+	u := upToDate{t: t}
+	u.build("first build", s, gobuild.Built)
+	u.build("nothing changed", s, gobuild.UpToDate)
+	s.Platform = matrix.MustParse("linux/amd64/v2")
+	u.build("variant v2", s, gobuild.Built)
+	u.build("nothing changed", s, gobuild.UpToDate)
+	if got := runBin(t, s.Out); strings.TrimSpace(got) != testStamp.Version {
+		t.Errorf("tiny printed %q, want %q", got, testStamp.Version)
+	}
+}
