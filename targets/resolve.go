@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"go/build"
 	"os"
 	"path"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -146,7 +148,10 @@ func findMain(ctx context.Context, dir, modPath string) (string, error) {
 	}
 	var mains []string
 	for _, l := range strings.Fields(string(out)) {
-		mains = append(mains, l)
+		// mage's magefiles directory is package main, but not the program.
+		if l != modPath+"/magefiles" {
+			mains = append(mains, l)
+		}
 	}
 	switch len(mains) {
 	case 0:
@@ -201,15 +206,19 @@ func packageClause(file string) string {
 	return ""
 }
 
-// isMagefile reports whether a file is a magefile (build tag mage), which
-// is package main but not the program.
+// isMagefile reports whether a file is a magefile, which is package main
+// but not the program: as mage decides, a file the build tag mage brings
+// in (not merely one that mentions mage, like //go:build !mage).
 func isMagefile(file string) bool {
-	data, err := os.ReadFile(file)
-	if err != nil {
+	dir, name := filepath.Split(file)
+	withMage := build.Default
+	withMage.BuildTags = append(slices.Clone(withMage.BuildTags), "mage")
+	in, err := withMage.MatchFile(dir, name)
+	if err != nil || !in {
 		return false
 	}
-	head, _, _ := strings.Cut(string(data), "\npackage ")
-	return regexp.MustCompile(`(?m)^//go:build .*\bmage\b`).MatchString(head)
+	out, err := build.Default.MatchFile(dir, name)
+	return err == nil && !out
 }
 
 func hostPlatform() matrix.Platform {
