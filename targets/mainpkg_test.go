@@ -1,0 +1,66 @@
+package targets_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// TestMainPackage: the main package is found when there is exactly one;
+// none and several are clear errors; KILN_MAIN chooses.
+func TestMainPackage(t *testing.T) {
+	root := t.TempDir()
+
+	t.Run("none", func(t *testing.T) {
+		c := newConsumer(t, filepath.Join(root, "lib"), "example.com/lib", map[string]string{
+			"lib.go":      "=// Package lib is a library, not a program.\npackage lib\n\n// Answer is the answer.\nconst Answer = 42\n",
+			"magefile.go": "magefiles/root.go"})
+		c.fails(nil, []string{"build"}, "example.com/lib has no main package", "KILN_MAIN")
+	})
+
+	t.Run("two", func(t *testing.T) {
+		prog := func(s string) string {
+			return "=package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"" + s + "\") }\n"
+		}
+		c := newConsumer(t, filepath.Join(root, "two"), "example.com/two", map[string]string{
+			"cmd/a/main.go": prog("I am a"),
+			"cmd/b/main.go": prog("I am b"),
+			"magefile.go":   "magefiles/root.go"})
+		c.fails(nil, []string{"build"}, "2 main packages", "example.com/two/cmd/a", "example.com/two/cmd/b", "KILN_MAIN")
+
+		c.ok([]string{"KILN_MAIN=./cmd/b"}, "build")
+		runHost(t, c, "two", "I am b")
+	})
+
+	// mage's magefiles/ directory holds package main without a build tag:
+	// it is not a second program.
+	t.Run("magefiles directory", func(t *testing.T) {
+		magefile, err := os.ReadFile(filepath.Join("testdata", "magefiles", "root.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := newConsumer(t, filepath.Join(root, "mf"), "example.com/mf", map[string]string{
+			"cmd/mf/main.go":        "=package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"I am mf\") }\n",
+			"magefiles/magefile.go": "=" + strings.Replace(string(magefile), "//go:build mage\n", "", 1)})
+		c.ok(nil, "build")
+		runHost(t, c, "mf", "I am mf")
+	})
+}
+
+// runHost runs the consumer's binary name for this machine's platform from
+// dist/ and checks what it prints.
+func runHost(t *testing.T, c *consumer, name, want string) {
+	t.Helper()
+	exe := ""
+	if runtime.GOOS == "windows" {
+		exe = ".exe"
+	}
+	bin := c.path("dist", name+"_"+runtime.GOOS+"_"+runtime.GOARCH, name+exe)
+	out, err := exec.Command(bin).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != want {
+		t.Errorf("%s printed %q (%v), want %q", bin, out, err, want)
+	}
+}

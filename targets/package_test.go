@@ -1,0 +1,201 @@
+package targets_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/internal/testtool"
+)
+
+// copySampleApp copies the sample app's module (not dist/ nor dot
+// directories) to dst with its replace directive pointing at the checkout.
+func copySampleApp(t *testing.T, dst string) *consumer {
+	t.Helper()
+	src := filepath.Join(repoRoot, "sample-app")
+	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		if d.IsDir() {
+			if rel == "dist" || rel != "." && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if rel == "go.mod" {
+			old := []byte("replace github.com/kiln-build/kiln => ../")
+			if !bytes.Contains(data, old) {
+				return fmt.Errorf("sample-app/go.mod has no %q", old)
+			}
+			data = bytes.Replace(data, old, []byte("replace github.com/kiln-build/kiln => "+repoRoot), 1)
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &consumer{t: t, dir: dst}
+}
+
+// distSums returns the sha256 of every file in dir (relative slash path →
+// sum), without the build stamps, which hold modification times.
+func distSums(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	sums := map[string]string{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(d.Name(), ".kiln-stamp") {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		sums[filepath.ToSlash(rel)], _ = fileSum(t, path)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sums
+}
+
+// TestPackageSampleApp: crossall package on the sample app makes archives,
+// checksums, a unit, deb/rpm/apk and an OCI image, all recorded; the
+// checksums file checks out with sha256sum (and catches a changed
+// archive); after clean, package refuses to run without binaries, and a
+// second crossall package reproduces every file byte for byte.
+func TestPackageSampleApp(t *testing.T) {
+	testtool.Need(t, "musl-gcc") // the sample app's linux build is static cgo
+	sha256sum := testtool.Need(t, "sha256sum")[0]
+	c := copySampleApp(t, filepath.Join(t.TempDir(), "sample-app"))
+	env := []string{"KILN_MATRIX=linux/amd64,windows/amd64", "SOURCE_DATE_EPOCH=1700000000"}
+
+	out := c.ok(env, "crossall", "package")
+	m := c.manifest("dist")
+	kinds := map[artifact.Kind]int{}
+	for _, a := range m.Artifacts {
+		kinds[a.Kind]++
+		c.checkRecorded(m, "dist", a.Path, a.Kind)
+	}
+	want := map[artifact.Kind]int{artifact.Binary: 2, artifact.Archive: 2, artifact.Checksums: 1,
+		artifact.SystemdUnit: 1, artifact.Deb: 1, artifact.RPM: 1, artifact.APK: 1,
+		artifact.OCIImage: 1, artifact.Dockerfile: 1}
+	if !maps.Equal(kinds, want) {
+		t.Errorf("artifact kinds %v, want %v\n%s", kinds, want, out)
+	}
+	for _, a := range m.Filter(artifact.ByKind(artifact.Archive)) {
+		ext := ".tar.gz"
+		if a.OS == "windows" {
+			ext = ".zip"
+		}
+		if !strings.HasSuffix(a.Path, ext) {
+			t.Errorf("%s archive %s: want a %s", a.Platform(), a.Path, ext)
+		}
+	}
+	for _, k := range []artifact.Kind{artifact.Deb, artifact.RPM, artifact.APK} {
+		for _, a := range m.Filter(artifact.ByKind(k)) {
+			if a.Platform().String() != "linux/amd64" {
+				t.Errorf("%s %s is for %s, want linux/amd64", k, a.Path, a.Platform())
+			}
+		}
+	}
+	// Every file in dist is recorded (the stamps aside).
+	first := distSums(t, c.path("dist"))
+	for path := range first {
+		if _, ok := find(m, path); !ok && path != artifact.FileName {
+			t.Errorf("%s is in dist but not in the manifest", path)
+		}
+	}
+
+	// The checksums file is what sha256sum expects, and it catches a change.
+	sums := m.Filter(artifact.ByKind(artifact.Checksums))
+	if len(sums) != 1 {
+		t.Fatalf("%d checksums files", len(sums))
+	}
+	shaCheck := func() (string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, sha256sum, "-c", sums[0].Path)
+		cmd.Dir = c.path("dist")
+		o, err := cmd.CombinedOutput()
+		return string(o), err
+	}
+	if o, err := shaCheck(); err != nil {
+		t.Errorf("sha256sum -c %s: %v\n%s", sums[0].Path, err, o)
+	}
+	archive := m.Filter(artifact.ByKind(artifact.Archive))[0].Path
+	tamper(t, c.path("dist", filepath.FromSlash(archive)))
+	if o, err := shaCheck(); err == nil || !strings.Contains(o, archive+": FAILED") {
+		t.Errorf("sha256sum -c after changing %s: %v, want it to fail naming the archive\n%s", archive, err, o)
+	}
+
+	// After clean, package needs binaries.
+	c.ok(env, "clean")
+	if _, err := os.Stat(c.path("dist")); !os.IsNotExist(err) {
+		t.Fatalf("dist after clean: %v, want it gone", err)
+	}
+	c.fails(env, []string{"package"}, "no binary", "linux/amd64", "windows/amd64", "run mage crossall")
+
+	// Byte for byte again.
+	c.ok(env, "crossall", "package")
+	second := distSums(t, c.path("dist"))
+	for _, p := range slices.Sorted(maps.Keys(first)) {
+		if second[p] != first[p] {
+			t.Errorf("%s differs between two runs (sha256 %s, then %s)", p, first[p], second[p])
+		}
+	}
+	for p := range second {
+		if _, ok := first[p]; !ok {
+			t.Errorf("%s appeared only in the second run", p)
+		}
+	}
+}
+
+// tamper flips one byte in the middle of a file.
+func tamper(t *testing.T, path string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)/2] ^= 0xff
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPackageExtrasOutside: an extra file outside the module is refused
+// with an error naming the setting and the pattern, before anything is
+// packaged.
+func TestPackageExtrasOutside(t *testing.T) {
+	root := t.TempDir()
+	write(t, filepath.Join(root, "outside"), "a file outside the module\n")
+	c := newConsumer(t, filepath.Join(root, "mod"), "example.com/extras", map[string]string{
+		"main.go": "tool/main.go", "magefile.go": "magefiles/extras.go"})
+	env := []string{"KILN_MATRIX=linux/amd64"}
+	c.ok(env, "crossall")
+	c.fails(env, []string{"package"}, "Config.Package.Extras", `"../outside"`, "module root")
+	m := c.manifest("dist")
+	if len(m.Artifacts) != 1 || m.Artifacts[0].Kind != artifact.Binary {
+		t.Errorf("manifest after the refused package: %+v, want the binary only", m.Artifacts)
+	}
+	entries, _ := os.ReadDir(c.path("dist"))
+	for _, e := range entries {
+		if !e.IsDir() && e.Name() != artifact.FileName {
+			t.Errorf("refused package left %s in dist", e.Name())
+		}
+	}
+}
