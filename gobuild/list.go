@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -104,8 +105,25 @@ func hashSources(h io.Writer, pkgs []pkg) ([]input, error) {
 			}
 			inputs = append(inputs, in)
 		}
+		for _, root := range embedRoots(p) {
+			inputs = append(inputs, treeInput(root))
+		}
 	}
 	return inputs, nil
+}
+
+// embedRoots returns the top directories (below the package directory) of
+// the package's embedded files.
+func embedRoots(p pkg) []string {
+	var roots []string
+	for _, f := range p.EmbedFiles {
+		if top, _, ok := strings.Cut(filepath.ToSlash(f), "/"); ok {
+			if root := filepath.Join(p.Dir, top); !slices.Contains(roots, root) {
+				roots = append(roots, root)
+			}
+		}
+	}
+	return roots
 }
 
 func hashFile(h io.Writer, path, name string) error {

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,6 +42,7 @@ type input struct {
 	Size    int64  `json:"size,omitempty"`
 	ModTime int64  `json:"mtime_ns,omitempty"`
 	Names   string `json:"names,omitempty"`
+	Tree    bool   `json:"tree,omitempty"` // Names covers the whole tree (see treeInput)
 }
 
 func statInput(path string) input {
@@ -72,9 +74,33 @@ func dirInput(path string) input {
 	return input{Path: path, Names: hex.EncodeToString(h.Sum(nil))[:16]}
 }
 
+// treeInput hashes the names of everything under an embedded directory,
+// hidden ones included (an all: pattern embeds them), so that a file added
+// anywhere in the tree is noticed, even in a new or so far empty
+// subdirectory.
+func treeInput(root string) input {
+	h := sha256.New()
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		fmt.Fprintf(h, "%s\n", filepath.ToSlash(rel))
+		return nil
+	})
+	if err != nil {
+		return input{Path: root, Size: -1, Tree: true}
+	}
+	return input{Path: root, Names: hex.EncodeToString(h.Sum(nil))[:16], Tree: true}
+}
+
 func unchanged(inputs []input) bool {
 	for _, in := range inputs {
-		if statInput(in.Path) != in {
+		cur := statInput
+		if in.Tree {
+			cur = treeInput
+		}
+		if cur(in.Path) != in {
 			return false
 		}
 	}

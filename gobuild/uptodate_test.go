@@ -205,3 +205,48 @@ func TestUpToDateVariant(t *testing.T) {
 		t.Errorf("tiny printed %q, want %q", got, testStamp.Version)
 	}
 }
+
+// TestUpToDateEmbed: files embedded from a directory tree are inputs: a
+// file added anywhere under it, or to an `all:` tree even when hidden, is
+// rebuilt into the binary.
+func TestUpToDateEmbed(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"go.mod":                   "module example.com/embedded\n\ngo 1.24\n",
+		"main.go":                  "package main\n\nimport (\n\t\"embed\"\n\t\"io/fs\"\n\t\"os\"\n)\n\n//go:embed assets\nvar assets embed.FS\n\n//go:embed all:hidden\nvar hidden embed.FS\n\nfunc main() {\n\tfor _, f := range []fs.FS{assets, hidden} {\n\t\tfs.WalkDir(f, \".\", func(p string, d fs.DirEntry, err error) error {\n\t\t\tos.Stdout.WriteString(p + \"\\n\")\n\t\t\treturn nil\n\t\t})\n\t}\n}\n",
+		"assets/a/one.txt":         "one",
+		"hidden/.keep/visible.txt": "visible",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(dir, name), content)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "assets", "empty"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := gobuild.Spec{Dir: dir, Main: ".", Name: "embedded", Out: filepath.Join(t.TempDir(), "embedded"), Platform: matrix.MustParse("windows/amd64"), Stamp: testStamp}
+	u := upToDate{t: t}
+	u.build("first build", s, gobuild.Built)
+	u.build("nothing changed", s, gobuild.UpToDate)
+
+	if err := os.MkdirAll(filepath.Join(dir, "assets", "b"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "assets", "b", "two-marker.txt"), "two")
+	u.build("a file in a new embedded subdirectory", s, gobuild.Built)
+	u.contains(s, "two-marker.txt", true)
+
+	writeFile(t, filepath.Join(dir, "assets", "empty", "three-marker.txt"), "three")
+	u.build("a file in a so far empty subdirectory", s, gobuild.Built)
+	u.contains(s, "three-marker.txt", true)
+
+	writeFile(t, filepath.Join(dir, "assets", "a", "one.txt"), "one-edited-marker")
+	u.build("an embedded file edited", s, gobuild.Built)
+	u.contains(s, "one-edited-marker", true)
+
+	writeFile(t, filepath.Join(dir, "hidden", ".keep", ".secret-marker"), "hidden")
+	u.build("a hidden file in an all: embed", s, gobuild.Built)
+	u.contains(s, ".secret-marker", true)
+	u.build("nothing changed", s, gobuild.UpToDate)
+}
