@@ -79,6 +79,13 @@ func New(opts ...Option) (*Engine, error) {
 	return e, nil
 }
 
+// identityVars are the go command's settings that may come from its
+// config file (GOENV, written by `go env -w`) rather than the environment
+// and change the output.
+var identityVars = []string{"GOVERSION", "GOROOT", "GOFLAGS", "GOEXPERIMENT", "GOTOOLCHAIN",
+	"CGO_CFLAGS", "CGO_CPPFLAGS", "CGO_CXXFLAGS", "CGO_FFLAGS", "CGO_LDFLAGS", "CXX",
+	"GOAMD64", "GOARM", "GOARM64", "GO386", "GOMIPS", "GOMIPS64", "GOPPC64", "GORISCV64", "GOWASM"}
+
 // identity returns the go command's version and settings that determine
 // every output (asked once per Engine; a failure, such as a canceled
 // context, is not remembered).
@@ -86,7 +93,7 @@ func (e *Engine) identity(ctx context.Context, dir string) (string, error) {
 	e.goEnvMu.Lock()
 	defer e.goEnvMu.Unlock()
 	if e.goEnv == "" {
-		out, err := e.run(ctx, dir, e.env, "env", "GOVERSION", "GOROOT", "GOFLAGS", "GOEXPERIMENT", "GOTOOLCHAIN")
+		out, err := e.run(ctx, dir, e.env, append([]string{"env"}, identityVars...)...)
 		if err != nil {
 			return "", err
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -249,4 +250,65 @@ func TestUpToDateEmbed(t *testing.T) {
 	u.build("a hidden file in an all: embed", s, gobuild.Built)
 	u.contains(s, ".secret-marker", true)
 	u.build("nothing changed", s, gobuild.UpToDate)
+}
+
+// TestUpToDateGoEnvFile: settings from the go command's config file
+// (GOENV, what `go env -w` writes) determine the output too: changing one
+// rebuilds.
+func TestUpToDateGoEnvFile(t *testing.T) {
+	testtool.Need(t, "musl-gcc")
+	dir := copyModule(t, t.TempDir())
+	goenv := filepath.Join(t.TempDir(), "go.env")
+	writeFile(t, goenv, "")
+	s := spec(dir, t.TempDir(), matrix.MustParse("linux/amd64"))
+	u := upToDate{t: t, opts: []gobuild.Option{gobuild.WithEnv(baseEnv([]string{"CGO_CFLAGS"}, "GOENV="+goenv))}}
+	u.build("first build", s, gobuild.Built)
+	u.build("nothing changed", s, gobuild.UpToDate)
+	writeFile(t, goenv, "CGO_CFLAGS=-O0 -g0\n")
+	u.build("go env -w CGO_CFLAGS=-O0", s, gobuild.Built)
+	u.build("nothing changed", s, gobuild.UpToDate)
+}
+
+// TestUpToDateMatrix: a second BuildAll of the whole default matrix with
+// nothing changed finds every output up to date, touches none, and is
+// quick (the DESIGN promises well under a second for a no-op run; the
+// bound here is loose for loaded CI machines).
+func TestUpToDateMatrix(t *testing.T) {
+	testtool.Need(t, "musl-gcc", "aarch64-linux-gnu-gcc", "arm-linux-gnueabihf-gcc")
+	_, built := sharedBuild(t)
+	before := make([]time.Time, len(built))
+	for i, r := range built {
+		fi, err := os.Stat(r.Spec.Out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before[i] = fi.ModTime()
+	}
+	ss := make([]gobuild.Spec, len(built))
+	for i, r := range built {
+		ss[i] = r.Spec
+	}
+	start := time.Now()
+	rs, err := newEngine(t).BuildAll(context.Background(), ss, nil)
+	took := time.Since(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("no-op BuildAll of %d platforms: %v", len(ss), took)
+	for i, r := range rs {
+		fi, err := os.Stat(r.Spec.Out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Status != gobuild.UpToDate || !fi.ModTime().Equal(before[i]) {
+			t.Errorf("%s: %s, mtime %v (was %v); want up to date and untouched", r.Spec.Platform, r.Status, fi.ModTime(), before[i])
+		}
+		if r.SHA256 != built[i].SHA256 || r.Cgo != built[i].Cgo || r.CC != built[i].CC || !slices.Equal(r.CgoPackages, built[i].CgoPackages) {
+			t.Errorf("%s: the up-to-date result (%s, cgo %v %q %q) differs from the build's (%s, cgo %v %q %q)", r.Spec.Platform,
+				r.SHA256, r.Cgo, r.CC, r.CgoPackages, built[i].SHA256, built[i].Cgo, built[i].CC, built[i].CgoPackages)
+		}
+	}
+	if took > 10*time.Second {
+		t.Errorf("a no-op run took %v", took)
+	}
 }
