@@ -51,7 +51,8 @@ func TestRun(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			res := Run(runCtx(t), bin(t, tt.build), matrix.MustParse(tt.platform), tt.args, tt.wantExit)
+			path := bin(t, tt.build) // build before the run's timeout starts
+			res := Run(runCtx(t), path, matrix.MustParse(tt.platform), tt.args, tt.wantExit)
 			if res.Ran != tt.ran || res.ExitCode != tt.exit || res.NotRun != "" {
 				t.Fatalf("Run = %+v, want Ran %v, exit %d", res, tt.ran, tt.exit)
 			}
@@ -82,9 +83,10 @@ func TestRunNotRun(t *testing.T) {
 	testtool.Need(t, "bwrap")
 	static := bin(t, "static")
 	arm64 := bin(t, "linux-arm64")
+	darwin := bin(t, "darwin-arm64")
 	ctx := runCtx(t)
 
-	if res := Run(ctx, bin(t, "darwin-arm64"), matrix.MustParse("darwin/arm64"), nil, 0); res.Ran || res.NotRun != "not a linux binary" || res.Err != nil {
+	if res := Run(ctx, darwin, matrix.MustParse("darwin/arm64"), nil, 0); res.Ran || res.NotRun != "not a linux binary" || res.Err != nil {
 		t.Errorf("Run(darwin) = %+v, want NotRun %q", res, "not a linux binary")
 	}
 	missing := filepath.Join(t.TempDir(), "nope")
