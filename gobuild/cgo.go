@@ -31,7 +31,7 @@ type ToolchainError struct {
 }
 
 func (e *ToolchainError) Error() string {
-	msg := fmt.Sprintf("%s needs cgo (packages: %s) but ", e.Platform, strings.Join(e.Packages, ", "))
+	msg := fmt.Sprintf("needs cgo (packages: %s) but ", strings.Join(e.Packages, ", "))
 	switch {
 	case e.CC != "" && e.Install != "":
 		msg += fmt.Sprintf("the C compiler %s is not installed: apt-get install %s, or set CC for %s in the kiln config", e.CC, e.Install, e.Platform)
@@ -51,8 +51,8 @@ type CgoOffError struct {
 }
 
 func (e *CgoOffError) Error() string {
-	return fmt.Sprintf("%s: cgo is off but these packages need it: %s (with CGO_ENABLED=0 they compile to stubs that fail at run time); allow cgo (cgo mode auto) or drop them",
-		e.Platform, strings.Join(e.Packages, ", "))
+	return fmt.Sprintf("cgo is off but these packages need it: %s (with CGO_ENABLED=0 they compile to stubs that fail at run time); allow cgo for %s (cgo mode auto) or drop them",
+		strings.Join(e.Packages, ", "), e.Platform)
 }
 
 // cgoToolchain chooses the C compiler and the extra link flags of a cgo
