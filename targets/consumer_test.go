@@ -197,6 +197,10 @@ func TestImportRoot(t *testing.T) {
 		c.fails([]string{"KILN_JOBS=0"}, []string{"crossall"}, "KILN_JOBS")
 		c.fails([]string{"KILN_SHARD=4/3"}, []string{"crossall"}, "KILN_SHARD")
 		c.fails(nil, []string{"cross", "linux/amd65"}, "did you mean linux/amd64")
+		c.fails([]string{"KILN_VERSION=banana"}, []string{"crossall"}, "KILN_VERSION", "not semver")
+		// Every bad value at once, not only the first.
+		c.fails([]string{"KILN_JOBS=x", "KILN_CGO=maybe", "KILN_STATIC=perhaps"}, []string{"crossall"},
+			"KILN_JOBS", "KILN_CGO", "KILN_STATIC")
 	})
 }
 
