@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# crossall.sh — `go tool mage crossall` against a plain `go build` loop over
+# the same 7 platforms (kiln's default matrix), for the sample app and for a
+# real third-party module (github.com/junegunn/fzf from the module proxy).
+#
+#   bench/crossall.sh
+#
+# Environment:
+#   BENCH_COLD=0       skip the cold builds (empty GOCACHE; minutes each) and
+#                      keep the build caches in bench/out/cache for the next run
+#   BENCH_RUNS=N       repetitions of the warm and no-op measurements (default 5; median reported)
+#   BENCH_MODULES=...  which modules, default "sample-app fzf"
+#   FZF_VERSION=vX     fzf version (default v0.65.2)
+#
+# Everything is built in copies under a temp dir with their own GOCACHE and
+# MAGEFILE_CACHE; logs and the result table go to bench/out/.
+set -euo pipefail
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+COLD=${BENCH_COLD:-1}
+MODULES=${BENCH_MODULES:-"sample-app fzf"}
+FZF_VERSION=${FZF_VERSION:-v0.65.2}
+RUNDIR="$OUT/crossall-$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$RUNDIR"
+RESULT="$RUNDIR/result.md"
+
+# setup_fzf DEST copies fzf from the module cache to DEST and adds a
+# magefile importing kiln's targets, the kiln requirement and mage as a tool.
+setup_fzf() {
+	local dest=$1 dir
+	dir=$(go mod download -json "github.com/junegunn/fzf@$FZF_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+	[ -d "$dir" ] || { say "bench: fzf $FZF_VERSION not in the module cache"; return 1; }
+	cp -r "$dir" "$dest"
+	chmod -R u+w "$dest"
+	cat >"$dest/magefile.go" <<-'EOF'
+	//go:build mage
+
+	package main
+
+	import (
+		//mage:import
+		_ "github.com/kiln-build/kiln/targets"
+	)
+	EOF
+	(
+		cd "$dest"
+		export GOFLAGS=-mod=mod
+		go mod edit -require=github.com/kiln-build/kiln@v0.0.0 -replace="github.com/kiln-build/kiln=$REPO"
+		go get -tool github.com/magefile/mage@v1.17.2
+		go mod tidy # the copy's go.sum: entries for kiln's own dependencies
+	)
+	git_snapshot "$dest"
+}
+
+# loop_build SRC OUTDIR NAME CGO builds the default matrix with a plain loop
+# of go build. CGO=1 builds linux the way kiln builds a cgo program: static,
+# with musl-gcc or Debian's cross compilers, netgo and osusergo.
+loop_build() {
+	local src=$1 out=$2 name=$3 cgo=$4 p os arch v slug exe cc
+	for p in "${PLATFORMS[@]}"; do
+		IFS=/ read -r os arch v <<<"$p"
+		slug=${os}_${arch}${v:+_$v}
+		exe=""
+		[ "$os" = windows ] && exe=.exe
+		local env=(GOOS="$os" GOARCH="$arch" GOARM="$v")
+		local flags=(-trimpath -ldflags "-s -w")
+		if [ "$cgo" = 1 ] && [ "$os" = linux ]; then
+			case $arch in
+			amd64) cc=musl-gcc ;;
+			arm64) cc=aarch64-linux-gnu-gcc ;;
+			arm) cc=arm-linux-gnueabihf-gcc ;;
+			esac
+			env+=(CGO_ENABLED=1 CC="$cc")
+			flags=(-trimpath -ldflags "-s -w -linkmode external -extldflags -static" -tags netgo,osusergo)
+		else
+			env+=(CGO_ENABLED=0)
+		fi
+		(cd "$src" && env "${env[@]}" go build "${flags[@]}" -o "$out/${name}_$slug/$name$exe" .)
+	done
+}
+
+# kiln_run GOCACHE MAGEFILE_CACHE DIR ARGS... runs go tool mage ARGS in DIR.
+kiln_run() { (export GOCACHE=$1 MAGEFILE_CACHE=$2 && cd "$3" && shift 3 && go tool mage "$@"); }
+
+# loop_run GOCACHE ARGS... runs loop_build ARGS with that build cache.
+loop_run() { (export GOCACHE=$1 && shift && loop_build "$@"); }
+
+# kiln_summary LOG prints the last summary line kiln wrote into LOG.
+kiln_summary() { grep 'platform(s):.* in [0-9.]*s$' "$1" | tail -n 1; }
+
+# kiln_reported LOG prints the time of kiln's last summary line ("... in 0.2s").
+kiln_reported() { kiln_summary "$1" | sed -n 's/.* in \([0-9.]*\)s$/\1/p'; }
+
+ROWS=()
+row() { ROWS+=("$(printf '| %s | %s | %s | %s | %s |' "$@")"); }
+
+bench_module() {
+	local mod=$1 src name cgo log setup
+	log="$RUNDIR/$mod.log"
+	src="$WORK/$mod"
+	case $mod in
+	sample-app) name=sample-app cgo=1 setup=copy_sample_app ;;
+	fzf) name=fzf cgo=0 setup=setup_fzf ;;
+	*) say "bench: unknown module $mod"; return 1 ;;
+	esac
+	say "== $mod: setting up a copy in $src (log: $log)"
+	$setup "$src" >>"$log" 2>&1
+	# Cold runs start from empty caches in WORK; otherwise the caches in
+	# bench/out/cache persist, so reruns with BENCH_COLD=0 start warm.
+	local cache="$OUT/cache"
+	[ "$COLD" != 0 ] && cache="$WORK"
+	local kc="$cache/$mod-gocache-kiln" lc="$cache/$mod-gocache-loop" mc="$cache/$mod-magecache"
+	local loopout="$src/loop-out"
+	local label="$mod"
+	[ "$mod" = fzf ] && label="fzf $FZF_VERSION"
+
+	if [ "$COLD" != 0 ]; then
+		say "== $mod: cold builds (empty GOCACHE; this takes minutes)"
+		local boot cold lcold
+		boot=$(timeit "$log" kiln_run "$kc" "$mc" "$src" -l)
+		cold=$(timeit "$log" kiln_run "$kc" "$mc" "$src" crossall)
+		lcold=$(timeit "$log" loop_run "$lc" "$src" "$loopout" "$name" "$cgo")
+		local total
+		total=$(awk -v a="$boot" -v b="$cold" 'BEGIN { printf "%.3f", a + b }')
+		say "   kiln: mage bootstrap ${boot}s + crossall ${cold}s; loop ${lcold}s"
+		row "$label" "cold (empty GOCACHE), 1 run: total" "$(secs "$total")" "$(secs "$lcold")" "$(ratio "$total" "$lcold")"
+		row "$label" "&nbsp;&nbsp;of which mage bootstrap (\`go tool mage -l\`: builds mage and the magefile)" "$(secs "$boot")" "–" "–"
+		row "$label" "&nbsp;&nbsp;of which builds (\`go tool mage crossall\` after the bootstrap)" "$(secs "$cold")" "$(secs "$lcold")" "$(ratio "$cold" "$lcold")"
+	else
+		say "== $mod: warming the caches (BENCH_COLD=0)"
+		timeit "$log" kiln_run "$kc" "$mc" "$src" crossall >/dev/null
+		timeit "$log" loop_run "$lc" "$src" "$loopout" "$name" "$cgo" >/dev/null
+	fi
+
+	say "== $mod: warm, outputs deleted ($RUNS runs each, interleaved)"
+	local kw=() lw=() i
+	for ((i = 0; i < RUNS; i++)); do
+		rm -rf "$src/dist" "$loopout"
+		kw+=("$(timeit "$log" kiln_run "$kc" "$mc" "$src" crossall)")
+		lw+=("$(timeit "$log" loop_run "$lc" "$src" "$loopout" "$name" "$cgo")")
+	done
+	local kwm lwm
+	kwm=$(median "${kw[@]}")
+	lwm=$(median "${lw[@]}")
+	say "   kiln ${kw[*]} (median $kwm); loop ${lw[*]} (median $lwm)"
+	row "$label" "warm, outputs deleted (median of $RUNS)" "$(secs "$kwm")" "$(secs "$lwm")" "$(ratio "$kwm" "$lwm")"
+
+	say "== $mod: no-op, outputs present ($RUNS runs each, interleaved)"
+	local kn=() kr=() ln=() ml=()
+	for ((i = 0; i < RUNS; i++)); do
+		kn+=("$(timeit "$log" kiln_run "$kc" "$mc" "$src" crossall)")
+		kr+=("$(kiln_reported "$log")")
+		kiln_summary "$log" | grep -q ' 0 built, 7 up to date' || { say "bench: kiln rebuilt in a no-op run: $(kiln_summary "$log")"; return 1; }
+		ln+=("$(timeit "$log" loop_run "$lc" "$src" "$loopout" "$name" "$cgo")")
+		ml+=("$(timeit "$log" kiln_run "$kc" "$mc" "$src" -l)")
+	done
+	local knm krm lnm mlm
+	knm=$(median "${kn[@]}")
+	krm=$(median "${kr[@]}")
+	lnm=$(median "${ln[@]}")
+	mlm=$(median "${ml[@]}")
+	say "   kiln wall ${kn[*]} (median $knm), reported ${kr[*]}; loop ${ln[*]} (median $lnm); mage -l ${ml[*]} (median $mlm)"
+	row "$label" "no-op, wall time of the whole command (median of $RUNS)" "$(secs "$knm")" "$(secs "$lnm")" "$(ratio "$knm" "$lnm")"
+	row "$label" "no-op, kiln's own time (its summary line, 0.1 s resolution; median)" "$(secs "$krm")" "–" "–"
+	row "$label" "mage start-up alone, \`go tool mage -l\` (median of $RUNS)" "$(secs "$mlm")" "–" "–"
+	GOALS+=("$label: warm build $(ratio "$kwm" "$lwm")× the loop (goal ≤ 1.05$(awk -v r="$(ratio "$kwm" "$lwm")" 'BEGIN { print (r <= 1.05 ? ": met" : ": NOT met") }')); no-op $(secs "$knm") wall, $(secs "$krm") in kiln (goal < 0.3 s$(awk -v k="$knm" 'BEGIN { print (k < 0.3 ? ": met" : ": not met for the wall time") }')$(awk -v k="$krm" 'BEGIN { print (k < 0.3 ? ", met in kiln" : ", NOT met in kiln") }'))")
+}
+
+GOALS=()
+say "kiln crossall benchmark: $(tool_versions); logs in $RUNDIR"
+for m in $MODULES; do
+	bench_module "$m"
+done
+
+{
+	echo "### \`mage crossall\` vs a plain \`go build\` loop (7 platforms)"
+	echo
+	echo "$(tool_versions). Each column uses its own GOCACHE. The loop runs \`go build -trimpath -ldflags \"-s -w\"\` once per platform, one after another; for the sample app it builds linux the way kiln does (static cgo: musl-gcc / Debian cross gcc, \`-linkmode external -extldflags -static\`, \`-tags netgo,osusergo\`). Cold: one run each (kiln's cold time is measured as \`go tool mage -l\` then \`go tool mage crossall\` in a fresh GOCACHE and MAGEFILE_CACHE). Warm and no-op: median of $RUNS runs, kiln and loop interleaved. No-op: outputs present, nothing changed (kiln's up-to-date check vs go build's build-ID check). Produced by \`bench/crossall.sh\`."
+	echo
+	echo "| module | measurement | kiln \`go tool mage crossall\` | plain \`go build\` loop | kiln / loop |"
+	echo "| --- | --- | ---: | ---: | ---: |"
+	printf '%s\n' "${ROWS[@]}"
+	echo
+	for g in "${GOALS[@]}"; do echo "- $g"; done
+} >"$RESULT"
+cp "$RESULT" "$OUT/crossall.md"
+echo
+cat "$RESULT"
+say "(table saved as $RESULT and bench/out/crossall.md)"
