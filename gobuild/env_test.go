@@ -53,6 +53,7 @@ func cgoSetting(t *testing.T, path string) string {
 // GOFLAGS (with or without the machine's), and CGO_ENABLED set either way
 // in the base environment, which the engine always overrides.
 func TestEnv(t *testing.T) {
+	t.Parallel()
 	testtool.Need(t, "musl-gcc")
 	dir, _ := sharedBuild(t)
 	cases := []struct {

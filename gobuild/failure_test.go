@@ -22,6 +22,7 @@ import (
 // names its platform and carries the compiler's message with the file name;
 // the others are built; the aggregated error names both failures.
 func TestBrokenPlatforms(t *testing.T) {
+	t.Parallel()
 	dir := copyModule(t, t.TempDir())
 	broken := "//go:build windows\n\npackage main\n\nfunc broken() {\n\treturn 1 +\n}\n"
 	if err := os.WriteFile(filepath.Join(dir, "broken_windows.go"), []byte(broken), 0o644); err != nil {
@@ -87,6 +88,7 @@ func TestBrokenPlatforms(t *testing.T) {
 // it slow): the result is Failed with context.Canceled, and the output
 // directory holds nothing, not even a temporary file.
 func TestCancel(t *testing.T) {
+	t.Parallel()
 	dir := copyModule(t, t.TempDir())
 	cache := t.TempDir()
 	started := make(chan struct{})
@@ -132,6 +134,7 @@ func TestCancel(t *testing.T) {
 // TestCanceledFirstBuild cancels an engine's very first build, then builds
 // again with the same engine: the cancellation must not stick to it.
 func TestCanceledFirstBuild(t *testing.T) {
+	t.Parallel()
 	dir := copyModule(t, t.TempDir())
 	e := newEngine(t)
 	s := spec(dir, t.TempDir(), matrix.MustParse("windows/amd64"))

@@ -180,6 +180,7 @@ func TestStamping(t *testing.T) {
 // byte-identical, for a pure Go and a static cgo build alike. A different
 // stamp must change them (the comparison can fail).
 func TestReproducible(t *testing.T) {
+	t.Parallel()
 	testtool.Need(t, "musl-gcc")
 	ps := []matrix.Platform{matrix.MustParse("linux/amd64"), matrix.MustParse("windows/amd64"), matrix.MustParse("darwin/arm64")}
 	base := t.TempDir()

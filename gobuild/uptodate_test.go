@@ -88,6 +88,7 @@ func writeFile(t *testing.T, path, content string) {
 // TestUpToDate: a second build with nothing changed does not touch the
 // output; every change of what determines the output rebuilds it.
 func TestUpToDate(t *testing.T) {
+	t.Parallel()
 	dir := copyModule(t, t.TempDir())
 	writeFile(t, filepath.Join(dir, "tagged.go"), "//go:build kilntest\n\npackage main\n\nfunc init() {\n\tif len(os.Args) > 99 {\n\t\tprintln(\"tagged-file-marker\")\n\t}\n}\n")
 	editFile(t, filepath.Join(dir, "tagged.go"), "package main\n", "package main\n\nimport \"os\"\n")
@@ -172,6 +173,7 @@ func TestUpToDate(t *testing.T) {
 // TestUpToDateEnv: a change of the Go or C environment rebuilds, whether
 // it comes from the engine's base environment or the Spec's Env.
 func TestUpToDateEnv(t *testing.T) {
+	t.Parallel()
 	testtool.Need(t, "musl-gcc")
 	dir := copyModule(t, t.TempDir())
 	s := spec(dir, t.TempDir(), matrix.MustParse("linux/amd64"))
@@ -191,6 +193,7 @@ func TestUpToDateEnv(t *testing.T) {
 // TestUpToDateVariant: a variant (GOAMD64=v2) is a different build. A tiny
 // module keeps the cost of compiling the standard library for v2 small.
 func TestUpToDateVariant(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "go.mod"), "module example.com/tiny\n\ngo 1.24\n")
 	writeFile(t, filepath.Join(dir, "main.go"), "package main\n\nimport \"os\"\n\nvar version, commit, date string\n\nfunc main() { os.Stdout.WriteString(version + \"\\n\") }\n")
@@ -211,6 +214,7 @@ func TestUpToDateVariant(t *testing.T) {
 // file added anywhere under it, or to an `all:` tree even when hidden, is
 // rebuilt into the binary.
 func TestUpToDateEmbed(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for name, content := range map[string]string{
 		"go.mod":                   "module example.com/embedded\n\ngo 1.24\n",
@@ -256,6 +260,7 @@ func TestUpToDateEmbed(t *testing.T) {
 // (GOENV, what `go env -w` writes) determine the output too: changing one
 // rebuilds.
 func TestUpToDateGoEnvFile(t *testing.T) {
+	t.Parallel()
 	testtool.Need(t, "musl-gcc")
 	dir := copyModule(t, t.TempDir())
 	goenv := filepath.Join(t.TempDir(), "go.env")
