@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -45,7 +46,9 @@ func TestInterrupt(t *testing.T) {
 	c := newConsumer(t, filepath.Join(t.TempDir(), "slow"), "example.com/slow", map[string]string{
 		"main.go":     "=package main\n\nimport (\n\t\"fmt\"\n\t\"net/http\"\n)\n\nfunc main() { fmt.Println(http.StatusOK) }\n",
 		"magefile.go": "magefiles/root.go"})
-	c.ok(nil, "-l") // compile the magefile with the warm cache (MAGEFILE_HASHFAST reuses it)
+	// Compile the magefile with the warm cache (MAGEFILE_HASHFAST reuses it;
+	// mage -l does not compile).
+	c.ok(nil, "matrix")
 
 	ctx, cancel := context.WithTimeout(context.Background(), mageTimeout)
 	defer cancel()
@@ -57,12 +60,18 @@ func TestInterrupt(t *testing.T) {
 	// signal on to the magefile it runs.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	var out bytes.Buffer
+	var out syncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(2 * time.Second)
+	// Interrupt ~2 s in, once the magefile runs (its first line is out):
+	// the cold builds take far longer.
+	start := time.Now()
+	for !strings.Contains(out.String(), "note:") && time.Since(start) < time.Minute {
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(max(time.Second, 2*time.Second-time.Since(start)))
 	sent := time.Now()
 	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGINT); err != nil {
 		t.Fatal(err)
@@ -81,6 +90,11 @@ func TestInterrupt(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "cleanup timeout exceeded") {
 		t.Errorf("the targets did not stop within mage's 5 s cleanup time:\n%s", out.String())
+	}
+	// The builds had begun: each made its directory and temporary output
+	// (which must be gone now).
+	if dirs, _ := filepath.Glob(c.path("dist", "slow_*")); len(dirs) == 0 {
+		t.Errorf("no build had started when the interrupt came; the test proves nothing\n%s", out.String())
 	}
 	checkNoDebris(t, c, "dist")
 }
@@ -134,4 +148,22 @@ func checkNoDebris(t *testing.T, c *consumer, out string) {
 		t.Fatal(err)
 	}
 	t.Logf("%s: %d complete binaries", out, n)
+}
+
+// syncBuffer is a bytes.Buffer safe for a process's output and a reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
