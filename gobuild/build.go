@@ -92,7 +92,8 @@ func (e *Engine) build(ctx context.Context, s Spec) (Result, error) {
 		r.Cgo, r.CC, r.CgoPackages, r.Tags = prev.Cgo, prev.CC, prev.CgoPackages, prev.Tags
 		return r, nil
 	}
-	pkgs, err := e.listDeps(ctx, s, e.platformEnv(s, true, ""))
+	listEnv := e.platformEnv(s, true, "")
+	pkgs, err := e.listDeps(ctx, s, listEnv)
 	if err != nil {
 		return r, err
 	}
@@ -115,7 +116,7 @@ func (e *Engine) build(ctx context.Context, s Spec) (Result, error) {
 	}
 	var extLink []string
 	if r.Cgo {
-		r.CC, extLink, err = cgoToolchain(s.Platform, e.host, s.CC, r.CgoPackages)
+		r.CC, extLink, err = cgoToolchain(s.Platform, e.host, s.CC, r.CgoPackages, listEnv)
 		if err != nil {
 			return r, err
 		}

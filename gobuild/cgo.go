@@ -2,7 +2,9 @@ package gobuild
 
 import (
 	"fmt"
-	"os/exec"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/kiln-build/kiln/matrix"
@@ -56,8 +58,9 @@ func (e *CgoOffError) Error() string {
 }
 
 // cgoToolchain chooses the C compiler and the extra link flags of a cgo
-// build for p. host is the platform kiln runs on.
-func cgoToolchain(p, host matrix.Platform, cc string, pkgs []string) (string, []string, error) {
+// build for p. host is the platform kiln runs on; env is the environment
+// the build runs with, whose PATH the compiler is looked up in.
+func cgoToolchain(p, host matrix.Platform, cc string, pkgs []string, env []string) (string, []string, error) {
 	if p.OS != "linux" {
 		if cc == "" {
 			if p.OS == host.OS && p.Arch == host.Arch {
@@ -74,7 +77,7 @@ func cgoToolchain(p, host matrix.Platform, cc string, pkgs []string) (string, []
 	var want [2]string
 	switch {
 	case p.Arch == "amd64" && host.Arch == "amd64":
-		if _, err := exec.LookPath("musl-gcc"); err == nil {
+		if lookPath("musl-gcc", env) {
 			return "musl-gcc", static, nil
 		}
 		want = [2]string{"musl-gcc", "musl-tools"}
@@ -87,8 +90,32 @@ func cgoToolchain(p, host matrix.Platform, cc string, pkgs []string) (string, []
 		}
 		want = w
 	}
-	if _, err := exec.LookPath(want[0]); err != nil {
+	if !lookPath(want[0], env) {
 		return "", nil, &ToolchainError{Platform: p, Packages: pkgs, CC: want[0], Install: want[1]}
 	}
 	return want[0], static, nil
+}
+
+// lookPath reports whether name is an executable in the PATH of env (the
+// last PATH wins, as for exec.Cmd), where go build will look for it.
+func lookPath(name string, env []string) bool {
+	path := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			path = v
+		}
+	}
+	if runtime.GOOS == "windows" && filepath.Ext(name) == "" {
+		name += ".exe"
+	}
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" {
+			dir = "."
+		}
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err == nil && fi.Mode().IsRegular() && (runtime.GOOS == "windows" || fi.Mode().Perm()&0o111 != 0) {
+			return true
+		}
+	}
+	return false
 }

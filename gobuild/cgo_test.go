@@ -128,8 +128,6 @@ func TestToolchainError(t *testing.T) {
 // builds run with (the engine's environment), not only in kiln's own.
 func TestToolchainFromEnvPath(t *testing.T) {
 	testtool.Need(t, "aarch64-linux-gnu-gcc")
-	t.Skip("known bug: cgoToolchain looks the compiler up with exec.LookPath in the process PATH, " +
-		"while go build runs with the engine's env; the failure is a BuildError from go build, not a ToolchainError")
 	dir, _ := sharedBuild(t)
 	e := newEngine(t, gobuild.WithEnv(envWithPath(t, "go")))
 	r := e.Build(context.Background(), spec(dir, t.TempDir(), matrix.MustParse("linux/arm64")))
