@@ -23,12 +23,22 @@ say() { printf '%s\n' "$*" >&2; }
 # now prints the wall clock in seconds with nanoseconds.
 now() { date +%s.%N; }
 
-# timeit LOG CMD... runs CMD with its output appended to LOG and prints its
-# wall time in seconds. A failing CMD stops the script with LOG's tail.
+# cpu_of FILE prints the user+system CPU seconds in the children line of
+# the output of the times builtin (which must run in the timing shell
+# itself, not in a command substitution).
+cpu_of() {
+	tail -n 1 "$1" | awk '{ t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%.3f\n", t }'
+}
+
+# timeit LOG CMD... runs CMD with its output appended to LOG and prints
+# "WALL CPU": its wall time and the CPU time (user+system) of every process
+# it ran, in seconds. CPU time suffers less than wall time from other load on
+# a shared machine. A failing CMD stops the script with LOG's tail.
 timeit() {
-	local log=$1 s e
+	local log=$1 s e c0 c1
 	shift
 	printf '\n$ %s\n' "$*" >>"$log"
+	times >"$WORK/times.0"
 	s=$(now)
 	if ! "$@" >>"$log" 2>&1; then
 		say "bench: failed: $* (log: $log)"
@@ -36,7 +46,10 @@ timeit() {
 		return 1
 	fi
 	e=$(now)
-	awk -v s="$s" -v e="$e" 'BEGIN { printf "%.3f\n", e - s }'
+	times >"$WORK/times.1"
+	c0=$(cpu_of "$WORK/times.0")
+	c1=$(cpu_of "$WORK/times.1")
+	awk -v s="$s" -v e="$e" -v c0="$c0" -v c1="$c1" 'BEGIN { printf "%.3f %.3f\n", e - s, c1 - c0 }'
 }
 
 # median N... prints the median of its arguments.

@@ -26,16 +26,16 @@ mkdir -p "$RUNDIR"
 RESULT="$RUNDIR/result.md"
 LOG="$RUNDIR/package.log"
 SRC="$WORK/sample-app"
-export GOCACHE="$WORK/gocache" MAGEFILE_CACHE="$WORK/magecache"
+# Builds are not measured here: a persistent, bench-local cache makes reruns quick.
+export GOCACHE="$OUT/cache/package-gocache" MAGEFILE_CACHE="$OUT/cache/package-magecache"
 
 if ! "$GORELEASER" --version 2>/dev/null | grep -q "${GORELEASER_VERSION#v}"; then
 	say "== installing GoReleaser $GORELEASER_VERSION into $GOBIN_DIR (once)"
 	# Its own build cache: a bench-local, persistent one, so a rerun skips this.
-	(cd "$WORK" && GOBIN="$GOBIN_DIR" GOFLAGS=-mod=mod GOCACHE="$OUT/gocache-goreleaser" \
+	(cd "$WORK" && GOBIN="$GOBIN_DIR" GOFLAGS=-mod=mod GOCACHE="$OUT/cache/goreleaser-gocache" \
 		go install "github.com/goreleaser/goreleaser/v2@$GORELEASER_VERSION") >>"$LOG" 2>&1
 fi
 
-# kiln's package target must exist (it is listed by mage -l).
 say "== setting up a copy of the sample app in $SRC"
 copy_sample_app "$SRC" >>"$LOG" 2>&1
 OSPKG=no
