@@ -47,37 +47,36 @@ func Static(ctx context.Context) error {
 
 // CrossAll builds every platform of the matrix in parallel (KILN_MATRIX, KILN_SHARD apply).
 func CrossAll(ctx context.Context) error {
-	p, err := resolve(ctx)
-	if err != nil {
-		return err
-	}
-	ps, err := p.platforms(ctx, "")
-	if err != nil {
-		return err
-	}
-	return p.buildPlatforms(ctx, ps, p.static)
+	return cross(ctx, "")
 }
 
 // Cross builds the platforms a selector names: "linux/*,!linux/386", "windows/arm64", "default,linux/riscv64".
 func Cross(ctx context.Context, platforms string) error {
-	p, err := resolve(ctx)
-	if err != nil {
-		return err
-	}
-	ps, err := p.platforms(ctx, platforms)
+	return cross(ctx, platforms)
+}
+
+func cross(ctx context.Context, selector string) error {
+	p, ps, err := resolveMatrix(ctx, selector)
 	if err != nil {
 		return err
 	}
 	return p.buildPlatforms(ctx, ps, p.static)
 }
 
-// Matrix lists the platforms crossall would build, with the toolchain's facts about each.
-func Matrix(ctx context.Context) error {
+// resolveMatrix resolves the configuration and the platforms a selector
+// names ("" = KILN_MATRIX or the configured matrix).
+func resolveMatrix(ctx context.Context, selector string) (*project, []matrix.Platform, error) {
 	p, err := resolve(ctx)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	ps, err := p.platforms(ctx, "")
+	ps, err := p.platforms(ctx, selector)
+	return p, ps, err
+}
+
+// Matrix lists the platforms crossall would build, with the toolchain's facts about each.
+func Matrix(ctx context.Context) error {
+	p, ps, err := resolveMatrix(ctx, "")
 	if err != nil {
 		return err
 	}

@@ -28,11 +28,7 @@ var dosEpoch = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // Package turns the matrix's binaries into reproducible archives, a checksums file, a systemd unit, deb/rpm/apk and an OCI image.
 func Package(ctx context.Context) error {
-	p, err := resolve(ctx)
-	if err != nil {
-		return err
-	}
-	ps, err := p.platforms(ctx, "")
+	p, ps, err := resolveMatrix(ctx, "")
 	if err != nil {
 		return err
 	}
