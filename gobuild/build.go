@@ -212,10 +212,10 @@ func joinLDFlags(args []string) string {
 	q := make([]string, len(args))
 	for i, a := range args {
 		switch {
+		case strings.ContainsRune(a, '"'): // with ' as well, it cannot be passed at all
+			q[i] = "'" + a + "'"
 		case a == "" || strings.ContainsAny(a, " \t\n'"):
 			q[i] = `"` + a + `"`
-		case strings.ContainsRune(a, '"'):
-			q[i] = "'" + a + "'"
 		default:
 			q[i] = a
 		}

@@ -114,13 +114,13 @@ func TestStamping(t *testing.T) {
 			t.Skip("runs the linux/amd64 binary")
 		}
 		s := spec(dir, t.TempDir(), matrix.MustParse("linux/amd64"))
-		s.Stamp.Version, s.Stamp.Commit = "1.0 beta 'two'", `c"d`
+		s.Stamp.Version, s.Stamp.Commit = "1.0 beta 'two'", `c "d"`
 		r := newEngine(t).Build(context.Background(), s)
 		if r.Err != nil {
 			t.Fatal(r.Err)
 		}
 		got := runBin(t, s.Out, "-version")
-		if want := `sample-app 1.0 beta 'two' (commit c"d, built 2024-05-06T07:08:09Z, linux/amd64)` + "\n"; got != want {
+		if want := `sample-app 1.0 beta 'two' (commit c "d", built 2024-05-06T07:08:09Z, linux/amd64)` + "\n"; got != want {
 			t.Errorf("-version printed %q, want %q", got, want)
 		}
 	})
