@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -146,6 +147,13 @@ func (e *Engine) build(ctx context.Context, s Spec) (Result, error) {
 		return r, writeStamp(s.Out, next)
 	}
 
+	// Temporary outputs of an earlier run that was killed (mage passes on
+	// SIGINT, but SIGKILL and SIGTERM end it without clean-up).
+	if stale, _ := filepath.Glob(filepath.Join(filepath.Dir(s.Out), "."+filepath.Base(s.Out)+".tmp-*")); len(stale) > 0 {
+		for _, f := range stale {
+			os.Remove(f)
+		}
+	}
 	tmp, err := atomicfile.TempPath(s.Out)
 	if err != nil {
 		return r, err

@@ -104,8 +104,17 @@ func Clean() error {
 	if out == "" {
 		out = "dist"
 	}
-	if abs, err := filepath.Abs(out); err != nil || abs == filepath.Dir(abs) {
-		return fmt.Errorf("refusing to remove output directory %q", out)
+	abs, err := filepath.Abs(out)
+	if err != nil {
+		return err
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	// Never the module itself or a directory holding it.
+	if rel, err := filepath.Rel(abs, wd); err == nil && (rel == "." || !strings.HasPrefix(rel, "..")) {
+		return fmt.Errorf("refusing to remove output directory %q: it contains the working directory %s", out, wd)
 	}
 	return os.RemoveAll(out)
 }

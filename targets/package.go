@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -44,7 +43,7 @@ func Package(ctx context.Context) error {
 	if m.Version != "" {
 		p.info.Version, p.info.Commit = m.Version, m.Commit
 	}
-	pk := &packager{p: p, m: m, mod: p.info.Time}
+	pk := &packager{p: p, m: m, bins: bins, mod: p.info.Time}
 	if pk.mod.IsZero() {
 		pk.mod = dosEpoch
 	}
@@ -64,9 +63,12 @@ func binariesFor(out string, m *artifact.Manifest, ps []matrix.Platform) ([]arti
 		found := false
 		for _, a := range m.Filter(artifact.ByKind(artifact.Binary)) {
 			if a.Platform() == pl {
-				if _, err := os.Stat(filepath.Join(out, filepath.FromSlash(a.Path))); err == nil {
-					bins = append(bins, a)
+				if got, err := artifact.Describe(out, a); err == nil {
 					found = true
+					if got.SHA256 != a.SHA256 {
+						failed = append(failed, fmt.Sprintf("%s (changed since it was built: sha256 %s, manifest %s)", pl, got.SHA256, a.SHA256))
+					}
+					bins = append(bins, a)
 				}
 				if v := a.Verify; v != nil && !v.OK {
 					failed = append(failed, fmt.Sprintf("%s (%s)", pl, strings.Join(v.Problems, "; ")))
@@ -84,16 +86,17 @@ func binariesFor(out string, m *artifact.Manifest, ps []matrix.Platform) ([]arti
 			out, strings.Join(missing, ", "), strings.Join(missing, ",")))
 	}
 	if len(failed) > 0 {
-		errs = append(errs, fmt.Errorf("refusing to package binaries that failed mage verify: %s; rebuild and verify them again",
+		errs = append(errs, fmt.Errorf("refusing to package binaries that failed mage verify or changed since the build: %s; rebuild and verify them again",
 			strings.Join(failed, ", ")))
 	}
 	return bins, errors.Join(errs...)
 }
 
 type packager struct {
-	p   *project
-	m   *artifact.Manifest
-	mod time.Time
+	p    *project
+	m    *artifact.Manifest
+	bins []artifact.Artifact // the binaries packaged
+	mod  time.Time
 
 	mu   sync.Mutex
 	made []artifact.Artifact
@@ -252,7 +255,7 @@ func (pk *packager) finish() error {
 	for _, a := range pk.made {
 		names = append(names, a.Path)
 	}
-	for _, a := range pk.m.Filter(artifact.ByKind(artifact.Binary)) {
+	for _, a := range pk.bins {
 		names = append(names, a.Path)
 	}
 	slices.Sort(names)
