@@ -33,7 +33,10 @@ type ToolchainError struct {
 }
 
 func (e *ToolchainError) Error() string {
-	msg := fmt.Sprintf("needs cgo (packages: %s) but ", strings.Join(e.Packages, ", "))
+	msg := "cgo is on but "
+	if len(e.Packages) > 0 {
+		msg = fmt.Sprintf("needs cgo (packages: %s) but ", strings.Join(e.Packages, ", "))
+	}
 	switch {
 	case e.CC != "" && e.Install != "":
 		msg += fmt.Sprintf("the C compiler %s is not installed: apt-get install %s, or set CC for %s in the kiln config", e.CC, e.Install, e.Platform)
