@@ -11,6 +11,7 @@
 #   BENCH_RUNS=N       repetitions of the warm and no-op measurements (default 5; median reported)
 #   BENCH_MODULES=...  which modules, default "sample-app fzf"
 #   FZF_VERSION=vX     fzf version (default v0.65.2)
+#   BENCH_KILN=worktree  use the checkout's kiln as it is (default: the committed HEAD)
 #
 # Everything is built in copies under a temp dir with their own GOCACHE and
 # MAGEFILE_CACHE; logs and the result table go to bench/out/.
@@ -46,7 +47,7 @@ setup_fzf() {
 	(
 		cd "$dest"
 		export GOFLAGS=-mod=mod
-		go mod edit -require=github.com/kiln-build/kiln@v0.0.0 -replace="github.com/kiln-build/kiln=$REPO"
+		go mod edit -require=github.com/kiln-build/kiln@v0.0.0 -replace="github.com/kiln-build/kiln=$KILN"
 		go get -tool github.com/magefile/mage@v1.17.2
 		go mod tidy # the copy's go.sum: entries for kiln's own dependencies
 	)
@@ -100,16 +101,6 @@ row() {
 	ROWS+=("$(printf '| %s | %s | %s | %s | %s | %s | %s | %s |' "$1" "$2" \
 		"$(secs "$kw")" "$(secs "$lw")" "$(ratio "$kw" "$lw")" "$(secs "$kc")" "$(secs "$lc")" "$(ratio "$kc" "$lc")")")
 }
-
-# med PAIRS... prints the median wall time and the median CPU time of "WALL CPU" pairs.
-med() {
-	local p w=() c=()
-	for p in "$@"; do w+=("${p% *}") c+=("${p#* }"); done
-	echo "$(median "${w[@]}") $(median "${c[@]}")"
-}
-
-# plus A B adds two "WALL CPU" pairs.
-plus() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.3f %.3f\n", x[1] + y[1], x[2] + y[2] }'; }
 
 bench_module() {
 	local mod=$1 src name cgo log setup

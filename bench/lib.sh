@@ -12,6 +12,19 @@ cleanup() { chmod -R u+w "$WORK" 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# KILN is the kiln module the benchmarks use: the committed tree (HEAD),
+# exported, so that edits in progress in the checkout do not break a run;
+# BENCH_KILN=worktree uses the checkout as it is.
+if [ "${BENCH_KILN:-head}" = worktree ]; then
+	KILN="$REPO"
+	KILN_REV="$(git -C "$REPO" rev-parse --short HEAD)+worktree"
+else
+	KILN="$WORK/kiln"
+	KILN_REV="$(git -C "$REPO" rev-parse --short HEAD)"
+	mkdir -p "$KILN"
+	git -C "$REPO" archive HEAD | tar -x -C "$KILN"
+fi
+
 # Fixed commit date of the module copies, so versions and stamps do not drift.
 export GIT_AUTHOR_DATE="2025-01-02T03:04:05Z" GIT_COMMITTER_DATE="2025-01-02T03:04:05Z"
 
@@ -58,6 +71,16 @@ median() {
 		if (NR % 2) printf "%.3f\n", a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 
+# med PAIRS... prints the median wall time and the median CPU time of "WALL CPU" pairs.
+med() {
+	local p w=() c=()
+	for p in "$@"; do w+=("${p% *}") c+=("${p#* }"); done
+	echo "$(median "${w[@]}") $(median "${c[@]}")"
+}
+
+# plus A B adds two "WALL CPU" pairs.
+plus() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.3f %.3f\n", x[1] + y[1], x[2] + y[2] }'; }
+
 # ratio A B prints A/B with two decimals ("n/a" when B is empty or 0).
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0 || a == "") print "n/a"; else printf "%.2f\n", a / b }'; }
 
@@ -84,12 +107,12 @@ git_snapshot() {
 copy_sample_app() {
 	local dest=$1
 	mkdir -p "$dest"
-	(cd "$REPO/sample-app" && tar --exclude=./dist -cf - .) | (cd "$dest" && tar -xf -)
-	(cd "$dest" && go mod edit -replace "github.com/kiln-build/kiln=$REPO")
+	(cd "$KILN/sample-app" && tar --exclude=./dist -cf - .) | (cd "$dest" && tar -xf -)
+	(cd "$dest" && go mod edit -replace "github.com/kiln-build/kiln=$KILN")
 	git_snapshot "$dest"
 }
 
 # tool_versions prints the versions of the tools measured.
 tool_versions() {
-	echo "$(go version), $(nproc) CPUs (load average $(cut -d' ' -f1-3 /proc/loadavg)), kiln at $(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- . ':!bench' 2>/dev/null || echo '+changes')"
+	echo "$(go version), $(nproc) CPUs (load average $(cut -d' ' -f1-3 /proc/loadavg)), kiln $KILN_REV"
 }

@@ -7,6 +7,7 @@
 #   bench/package.sh
 #
 # Environment:
+#   BENCH_KILN=worktree  use the checkout's kiln as it is (default: HEAD)
 #   BENCH_RUNS=N   runs of each tool (default 5; median reported; 2 s apart)
 #
 # GoReleaser (OSS) cannot import prebuilt binaries (`builder: prebuilt` is
@@ -39,7 +40,7 @@ fi
 say "== setting up a copy of the sample app in $SRC"
 copy_sample_app "$SRC" >>"$LOG" 2>&1
 OSPKG=no
-if [ -d "$REPO/targets/ospkg" ]; then OSPKG=yes; fi
+if [ -d "$KILN/targets/ospkg" ]; then OSPKG=yes; fi
 # The same stages on both sides: no OCI image; deb/rpm/apk on when kiln has them.
 {
 	echo '//go:build mage'
@@ -153,15 +154,16 @@ goreleaser_package() { # VARIANT
 # measure NAME CMD... runs CMD RUNS times, 2 s apart, keeping each run's
 # output hashes in $RUNDIR/NAME-<i>.sha256; sets T (median) and REPRO.
 measure() {
-	local name=$1 i ts=() outputs
+	local name=$1 i ts=() outputs r
 	shift
 	outputs=${name%%-*}_outputs
 	for ((i = 1; i <= RUNS; i++)); do
 		[ "$i" -gt 1 ] && sleep 2
-		ts+=("$(timeit "$LOG" "$@")")
+		r=$(timeit "$LOG" "$@")
+		ts+=("$r")
 		$outputs >"$RUNDIR/$name-$i.sha256"
 	done
-	T=$(median "${ts[@]}")
+	T=$(med "${ts[@]}")
 	local n differ=0 f
 	n=$(wc -l <"$RUNDIR/$name-1.sha256")
 	for ((i = 2; i <= RUNS; i++)); do
@@ -171,9 +173,9 @@ measure() {
 	if [ "$differ" = 0 ]; then
 		REPRO="yes: all $n files byte-identical in $RUNS runs"
 	else
-		REPRO="no: $differ of $n files differ between runs ($(diff "$RUNDIR/$name-1.sha256" "$RUNDIR/$name-2.sha256" | sed -n 's/^< [0-9a-f]*  //p' | sed 's/.*\.//' | sort | uniq -c | awk '{ printf "%s%s %s", sep, $1, $2; sep = ", " }'))"
+		REPRO="no: $differ of $n files differ between runs ($(diff "$RUNDIR/$name-1.sha256" "$RUNDIR/$name-2.sha256" | sed -n 's/^< [0-9a-f]*  //p' | sed 's/.*\.//' | sort | uniq -c | awk '{ printf "%s%s %s", sep, $1, $2; sep = ", " }' || true))"
 	fi
-	say "   $name: ${ts[*]} (median $T); reproducible: $REPRO"
+	say "   $name: ${ts[*]} (wall CPU; median $T); reproducible: $REPRO"
 }
 
 say "kiln package benchmark: $(tool_versions); logs in $RUNDIR"
@@ -188,9 +190,13 @@ GN=$(wc -l <"$RUNDIR/goreleaser-default-1.sha256")
 say "== GoReleaser with commit timestamps ($RUNS runs)"
 measure goreleaser-reproducible goreleaser_package reproducible
 GRT=$T GRR=$REPRO
+GRN=$(wc -l <"$RUNDIR/goreleaser-reproducible-1.sha256")
 ml=()
-for ((i = 0; i < RUNS; i++)); do ml+=("$(timeit "$LOG" bash -c "cd '$SRC' && go tool mage -l")"); done
-ML=$(median "${ml[@]}")
+for ((i = 0; i < RUNS; i++)); do
+	r=$(timeit "$LOG" bash -c "cd '$SRC' && go tool mage -l")
+	ml+=("$r")
+done
+ML=$(med "${ml[@]}")
 
 stages="archives (tar.gz, zip for windows), checksums"
 [ $OSPKG = yes ] && stages="$stages, deb, rpm and apk"
@@ -199,13 +205,14 @@ stages="archives (tar.gz, zip for windows), checksums"
 	echo
 	echo "$(tool_versions). Both package the same prebuilt binaries of the default matrix: $stages; no OCI image. kiln: \`go tool mage package\` after \`crossall\` (its time includes mage start-up and the up-to-date check of the binaries). GoReleaser: \`goreleaser release --snapshot --clean --skip=…\` with \`builds[].tool\` set to a stub that copies kiln's binaries (\`builder: prebuilt\` is GoReleaser Pro only), so its build stage costs a copy. Median of $RUNS runs each, 2 s apart; reproducible = every output's sha256 equal in all runs. Produced by \`bench/package.sh\`."
 	echo
-	echo "| tool | outputs | time (median of $RUNS) | ratio to kiln | byte-identical across runs |"
-	echo "| --- | ---: | ---: | ---: | --- |"
-	echo "| kiln \`go tool mage package\` | $KN | $(secs "$KT") | 1.00 | $KR |"
-	echo "| GoReleaser, default config | $GN | $(secs "$GT") | $(ratio "$GT" "$KT") | $GR |"
-	echo "| GoReleaser, \`mod_timestamp\` + \`mtime\` set to the commit time | $GN | $(secs "$GRT") | $(ratio "$GRT" "$KT") | $GRR |"
+	echo "| tool | outputs | wall (median of $RUNS) | / kiln | CPU (median) | / kiln | byte-identical across runs |"
+	echo "| --- | ---: | ---: | ---: | ---: | ---: | --- |"
+	line() { echo "| $1 | $2 | $(secs "${3% *}") | $(ratio "${3% *}" "${KT% *}") | $(secs "${3#* }") | $(ratio "${3#* }" "${KT#* }") | $4 |"; }
+	line "kiln \`go tool mage package\`" "$KN" "$KT" "$KR"
+	line "GoReleaser, default config" "$GN" "$GT" "$GR"
+	line "GoReleaser, \`mod_timestamp\` and \`mtime\` set to the commit time" "$GRN" "$GRT" "$GRR"
 	echo
-	echo "mage start-up alone (\`go tool mage -l\`, median of $RUNS): $(secs "$ML")."
+	echo "mage start-up alone (\`go tool mage -l\`, median of $RUNS): $(secs "${ML% *}") wall, $(secs "${ML#* }") CPU. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 } >"$RESULT"
 cp "$RESULT" "$OUT/package.md"
 echo
