@@ -82,8 +82,9 @@ func Normalize(v string) (string, error) {
 	if !strings.HasPrefix(v, "v") {
 		v = "v" + v
 	}
-	if !semver.IsValid(v) {
-		return "", fmt.Errorf("version %q is not semver (want e.g. 1.2.3, v1.2.3-rc.1)", strings.TrimPrefix(v, "v"))
+	base, _, _ := strings.Cut(v, "+")
+	if !semver.IsValid(v) || semver.Canonical(v) != base { // "v1.2" is valid shorthand in x/mod, not a release version
+		return "", fmt.Errorf("version %q is not semver (want MAJOR.MINOR.PATCH, e.g. 1.2.3, v1.2.3-rc.1)", strings.TrimPrefix(v, "v"))
 	}
 	return v, nil
 }
