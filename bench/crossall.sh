@@ -98,6 +98,7 @@ ROWS=()
 row() {
 	local k=$3 l=$4 kw kc lw lc
 	kw=${k% *} kc=${k#* } lw=${l% *} lc=${l#* }
+	[ "$l" = - ] && l="- -"
 	ROWS+=("$(printf '| %s | %s | %s | %s | %s | %s | %s | %s |' "$1" "$2" \
 		"$(secs "$kw")" "$(secs "$lw")" "$(ratio "$kw" "$lw")" "$(secs "$kc")" "$(secs "$lc")" "$(ratio "$kc" "$lc")")")
 }
@@ -167,7 +168,7 @@ bench_module() {
 	mlm=$(med "${ml[@]}")
 	say "   kiln: ${kn[*]} (median $knm), reported ${kr[*]}; loop: ${ln[*]} (median $lnm); mage -l: ${ml[*]} (median $mlm)"
 	row "$label" "no-op, the whole command (median of $RUNS)" "$knm" "$lnm"
-	ROWS+=("| $label | no-op, kiln's own time (its summary line, 0.1 s resolution; median) | $(secs "$krm") | – | | | | |")
+	ROWS+=("| $label | no-op, kiln's own time (its summary line; median) | $(secs "$krm") | – | | | | |")
 	row "$label" "mage start-up alone, \`go tool mage -l\` (median of $RUNS)" "$mlm" "-"
 	local wr cr
 	wr=$(ratio "${kwm% *}" "${lwm% *}") cr=$(ratio "${kwm#* }" "${lwm#* }")

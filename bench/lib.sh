@@ -82,7 +82,7 @@ med() {
 plus() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.3f %.3f\n", x[1] + y[1], x[2] + y[2] }'; }
 
 # ratio A B prints A/B with two decimals ("n/a" when B is empty or 0).
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0 || a == "") print "n/a"; else printf "%.2f\n", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0 || a == "") print "–"; else printf "%.2f\n", a / b }'; }
 
 # secs X formats a time in seconds for the tables.
 secs() {
