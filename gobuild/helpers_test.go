@@ -1,7 +1,6 @@
 package gobuild_test
 
 import (
-	"bytes"
 	"context"
 	"debug/elf"
 	"debug/macho"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/kiln-build/kiln/gobuild"
+	"github.com/kiln-build/kiln/internal/testtool"
 	"github.com/kiln-build/kiln/matrix"
 )
 
@@ -55,34 +55,7 @@ func copyModule(tb testing.TB, dst string) string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	src := filepath.Join(root, "sample-app")
-	err = filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, path)
-		if d.IsDir() {
-			if rel == "dist" || strings.HasPrefix(d.Name(), ".") && rel != "." {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		if rel == "go.mod" {
-			old := []byte("replace github.com/kiln-build/kiln => ../")
-			if !bytes.Contains(data, old) {
-				return fmt.Errorf("sample-app/go.mod has no %q", old)
-			}
-			data = bytes.Replace(data, old, []byte("replace github.com/kiln-build/kiln => "+root), 1)
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	})
-	if err != nil {
-		tb.Fatalf("copy sample app: %v", err)
-	}
+	testtool.CopySampleApp(tb, root, dst)
 	return dst
 }
 

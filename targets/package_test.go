@@ -1,9 +1,7 @@
 package targets_test
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"io/fs"
 	"maps"
 	"os"
@@ -22,34 +20,7 @@ import (
 // directories) to dst with its replace directive pointing at the checkout.
 func copySampleApp(t *testing.T, dst string) *consumer {
 	t.Helper()
-	src := filepath.Join(repoRoot, "sample-app")
-	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, path)
-		if d.IsDir() {
-			if rel == "dist" || rel != "." && strings.HasPrefix(d.Name(), ".") {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		if rel == "go.mod" {
-			old := []byte("replace github.com/kiln-build/kiln => ../")
-			if !bytes.Contains(data, old) {
-				return fmt.Errorf("sample-app/go.mod has no %q", old)
-			}
-			data = bytes.Replace(data, old, []byte("replace github.com/kiln-build/kiln => "+repoRoot), 1)
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	testtool.CopySampleApp(t, repoRoot, dst)
 	return &consumer{t: t, dir: dst}
 }
 
