@@ -93,54 +93,11 @@ func (e *Engine) build(ctx context.Context, s Spec) (Result, error) {
 		r.Cgo, r.CC, r.CgoPackages, r.Tags = prev.Cgo, prev.CC, prev.CgoPackages, prev.Tags
 		return r, nil
 	}
-	listEnv := e.platformEnv(s, true, "")
-	pkgs, err := e.listDeps(ctx, s, listEnv)
+	next, env, args, err := e.plan(ctx, s, ident, quick)
 	if err != nil {
 		return r, err
 	}
-	r.CgoPackages = cgoPackages(pkgs)
-	mode := s.Cgo
-	if mode == "" {
-		mode = CgoAuto
-	}
-	switch mode {
-	case CgoOff:
-		if len(r.CgoPackages) > 0 {
-			return r, &CgoOffError{Platform: s.Platform, Packages: r.CgoPackages}
-		}
-	case CgoOn:
-		r.Cgo = true
-	case CgoAuto:
-		r.Cgo = len(r.CgoPackages) > 0
-	default:
-		return r, fmt.Errorf("unknown cgo mode %q (want auto, on or off)", mode)
-	}
-	var extLink []string
-	if r.Cgo {
-		r.CC, extLink, err = cgoToolchain(s.Platform, e.host, s.CC, r.CgoPackages, listEnv)
-		if err != nil {
-			return r, err
-		}
-	}
-	env := e.platformEnv(s, r.Cgo, r.CC)
-	args, tags := buildArgs(s, r.Cgo, extLink)
-	r.Tags = tags
-
-	// Everything that determines the output goes into the key.
-	h := sha256.New()
-	fmt.Fprintf(h, "kiln-build-1\n%s\n", ident)
-	for _, kv := range env {
-		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "GO") || strings.HasPrefix(k, "CGO_") || k == "CC" || k == "CXX" {
-			fmt.Fprintf(h, "env %s\n", kv)
-		}
-	}
-	fmt.Fprintf(h, "args %q\n", args)
-	inputs, err := hashSources(h, pkgs)
-	if err != nil {
-		return r, err
-	}
-	next := stamp{Key: hex.EncodeToString(h.Sum(nil)), Quick: quick,
-		Inputs: append(moduleInputs(s.Dir), inputs...), Cgo: r.Cgo, CC: r.CC, CgoPackages: r.CgoPackages, Tags: r.Tags}
+	r.Cgo, r.CC, r.CgoPackages, r.Tags = next.Cgo, next.CC, next.CgoPackages, next.Tags
 	if intact && prev.Key == next.Key {
 		next.SHA256, next.Size = prev.SHA256, prev.Size
 		r.Status, r.Size, r.SHA256 = UpToDate, prev.Size, prev.SHA256
@@ -182,6 +139,71 @@ func (e *Engine) build(ctx context.Context, s Spec) (Result, error) {
 	}
 	r.Status, r.Size, r.SHA256 = Built, size, sum
 	return r, nil
+}
+
+// plan decides how s is built (cgo or not, the C compiler, the go build
+// arguments) and computes the key of its inputs. The decision and the key
+// are kept in the engine's plan cache under the quick key: a build whose
+// output was deleted but whose inputs did not change (a clean dist/ with a
+// warm cache, as in CI) then skips `go list` like an up-to-date one.
+func (e *Engine) plan(ctx context.Context, s Spec, ident, quick string) (stamp, []string, []string, error) {
+	listEnv := e.platformEnv(s, true, "")
+	st, hit := e.loadPlan(quick)
+	var pkgs []pkg
+	if !hit {
+		var err error
+		if pkgs, err = e.listDeps(ctx, s, listEnv); err != nil {
+			return st, nil, nil, err
+		}
+		st = stamp{CgoPackages: cgoPackages(pkgs)}
+		mode := s.Cgo
+		if mode == "" {
+			mode = CgoAuto
+		}
+		switch mode {
+		case CgoOff:
+			if len(st.CgoPackages) > 0 {
+				return st, nil, nil, &CgoOffError{Platform: s.Platform, Packages: st.CgoPackages}
+			}
+		case CgoOn:
+			st.Cgo = true
+		case CgoAuto:
+			st.Cgo = len(st.CgoPackages) > 0
+		default:
+			return st, nil, nil, fmt.Errorf("unknown cgo mode %q (want auto, on or off)", mode)
+		}
+	}
+	var extLink []string
+	if st.Cgo {
+		var err error
+		if st.CC, extLink, err = cgoToolchain(s.Platform, e.host, s.CC, st.CgoPackages, listEnv); err != nil {
+			return st, nil, nil, err
+		}
+	}
+	env := e.platformEnv(s, st.Cgo, st.CC)
+	args, tags := buildArgs(s, st.Cgo, extLink)
+	st.Tags, st.Quick = tags, quick
+	if hit {
+		return st, env, args, nil
+	}
+
+	// Everything that determines the output goes into the key.
+	h := sha256.New()
+	fmt.Fprintf(h, "kiln-build-1\n%s\n", ident)
+	for _, kv := range env {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "GO") || strings.HasPrefix(k, "CGO_") || k == "CC" || k == "CXX" {
+			fmt.Fprintf(h, "env %s\n", kv)
+		}
+	}
+	fmt.Fprintf(h, "args %q\n", args)
+	inputs, err := hashSources(h, pkgs)
+	if err != nil {
+		return st, nil, nil, err
+	}
+	st.Key = hex.EncodeToString(h.Sum(nil))
+	st.Inputs = append(moduleInputs(s.Dir), inputs...)
+	e.savePlan(st)
+	return st, env, args, nil
 }
 
 // buildArgs returns the go build arguments after "-o out" and the tags.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -17,11 +18,12 @@ import (
 
 // Engine runs go commands. The zero value is not usable: call New.
 type Engine struct {
-	goCmd   string
-	env     []string
-	verbose io.Writer
-	jobs    int
-	host    matrix.Platform
+	goCmd    string
+	env      []string
+	verbose  io.Writer
+	jobs     int
+	host     matrix.Platform
+	cacheDir string
 
 	goEnvMu sync.Mutex // guards goEnv
 	goEnv   string     // the output of go env, once it succeeded
@@ -48,6 +50,12 @@ func WithVerbose(w io.Writer) Option {
 	return func(e *Engine) error { e.verbose = w; return nil }
 }
 
+// WithCacheDir sets the directory of the engine's plan cache (default
+// $XDG_CACHE_HOME/kiln or the OS's equivalent); "" turns the cache off.
+func WithCacheDir(dir string) Option {
+	return func(e *Engine) error { e.cacheDir = dir; return nil }
+}
+
 // WithJobs bounds how many builds run at once (default DefaultJobs).
 func WithJobs(n int) Option {
 	return func(e *Engine) error {
@@ -68,6 +76,9 @@ func DefaultJobs() int { return max(1, min(2, runtime.NumCPU())) }
 // New makes an Engine.
 func New(opts ...Option) (*Engine, error) {
 	e := &Engine{goCmd: "go", jobs: DefaultJobs(), host: matrix.Platform{OS: runtime.GOOS, Arch: runtime.GOARCH}}
+	if dir, err := os.UserCacheDir(); err == nil {
+		e.cacheDir = filepath.Join(dir, "kiln")
+	}
 	for _, o := range opts {
 		if err := o(e); err != nil {
 			return nil, err

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/kiln-build/kiln/internal/atomicfile"
 )
@@ -56,8 +57,8 @@ func statInput(path string) input {
 	return input{Path: path, Size: fi.Size(), ModTime: fi.ModTime().UnixNano()}
 }
 
-// dirInput hashes the names in a directory, so that an added or removed
-// file is noticed. A directory's modification time would not do: tools
+// dirInput hashes the names of the files in a directory, so that an added
+// or removed file is noticed. A directory's modification time would not do: tools
 // create and remove scratch files in the module root on every run (mage
 // writes mage_output_file.go there). Hidden files are left out too.
 func dirInput(path string) input {
@@ -67,7 +68,9 @@ func dirInput(path string) input {
 	}
 	h := sha256.New()
 	for _, e := range ents {
-		if n := e.Name(); !strings.HasPrefix(n, ".") && n != "mage_output_file.go" {
+		// Subdirectories are other packages (embedded trees have their own
+		// input), and the output directory often lives in the module root.
+		if n := e.Name(); !e.IsDir() && !strings.HasPrefix(n, ".") && n != "mage_output_file.go" {
 			fmt.Fprintf(h, "%s\n", n)
 		}
 	}
@@ -161,4 +164,38 @@ func writeStamp(out string, st stamp) error {
 		return err
 	}
 	return atomicfile.WriteFile(stampPath(out), data, 0o644)
+}
+
+// loadPlan returns the cached plan of a quick key when its inputs are
+// unchanged.
+func (e *Engine) loadPlan(quick string) (stamp, bool) {
+	var st stamp
+	if e.cacheDir == "" {
+		return st, false
+	}
+	data, err := os.ReadFile(filepath.Join(e.cacheDir, "plans", quick+".json"))
+	if err != nil || json.Unmarshal(data, &st) != nil || st.Quick != quick || st.Key == "" || !unchanged(st.Inputs) {
+		return stamp{}, false
+	}
+	st.SHA256, st.Size, st.ModTime = "", 0, 0
+	return st, true
+}
+
+// savePlan caches a plan; the cache is an optimization, so a failure to
+// write it is ignored.
+func (e *Engine) savePlan(st stamp) {
+	if e.cacheDir == "" {
+		return
+	}
+	dir := filepath.Join(e.cacheDir, "plans")
+	if data, err := json.Marshal(st); err == nil {
+		_ = atomicfile.WriteFile(filepath.Join(dir, st.Quick+".json"), data, 0o644)
+	}
+	// Plans of old versions and settings are never asked for again.
+	ents, _ := os.ReadDir(dir)
+	for _, ent := range ents {
+		if fi, err := ent.Info(); err == nil && time.Since(fi.ModTime()) > 30*24*time.Hour {
+			os.Remove(filepath.Join(dir, ent.Name()))
+		}
+	}
 }
