@@ -1,0 +1,45 @@
+package targets_test
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/internal/testtool"
+)
+
+// TestSampleAppStaticVerify: the sample app's C component makes every
+// linux build a static cgo build; static and crossall with KILN_STATIC
+// give binaries that verify accepts and that run their -selftest (which
+// calls into C) in an empty root, natively and through qemu. With cgo
+// turned off the build is refused instead of shipping the stub.
+func TestSampleAppStaticVerify(t *testing.T) {
+	testtool.Need(t, "musl-gcc", "aarch64-linux-gnu-gcc", "bwrap", "qemu-aarch64-static")
+	c := copySampleApp(t, filepath.Join(t.TempDir(), "sample-app"))
+
+	out := c.ok(nil, "static", "verify")
+	if !strings.Contains(out, "(cgo, musl-gcc)") {
+		t.Errorf("static did not build with cgo and musl-gcc:\n%s", out)
+	}
+	c.ok([]string{"KILN_MATRIX=linux/arm64", "KILN_STATIC=true"}, "crossall")
+	out = c.ok(nil, "verify")
+	m := c.manifest("dist")
+	bins := m.Filter(artifact.ByKind(artifact.Binary))
+	if len(bins) != 2 {
+		t.Fatalf("manifest has %d binaries, want linux/amd64 and linux/arm64:\n%s", len(bins), out)
+	}
+	for _, a := range bins {
+		v := a.Verify
+		if v == nil || !v.OK || !v.Static || !v.Cgo || v.Ran != "ok (exit 0)" {
+			t.Errorf("%s: verify result %+v, want ok, static, cgo and ran ok\n%s", a.Platform(), v, out)
+		}
+		if !a.Static || !a.Cgo || !slices.Contains(a.Tags, "netgo") || !slices.Contains(a.Tags, "osusergo") {
+			t.Errorf("%s: recorded as static=%v cgo=%v tags=%v, want static cgo with netgo,osusergo", a.Platform(), a.Static, a.Cgo, a.Tags)
+		}
+	}
+
+	c.fails([]string{"KILN_MATRIX=linux/amd64", "KILN_CGO=off", "KILN_OUT=dist-nocgo"}, []string{"crossall"},
+		"cgo is off", "github.com/kiln-build/kiln/sample-app/internal/cfeature", "stubs")
+}
