@@ -1,10 +1,11 @@
 package targets
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"go/build"
+	"go/parser"
+	"go/token"
 	"os"
 	"path"
 	"path/filepath"
@@ -176,34 +177,14 @@ func isMainDir(dir string) bool {
 	return false
 }
 
-// packageClause returns the package name of a Go file, reading only up to
-// the package clause.
+// packageClause returns the package name of a Go file, parsing only up
+// to the package clause ("" when the file is not Go).
 func packageClause(file string) string {
-	f, err := os.Open(file)
+	f, err := parser.ParseFile(token.NewFileSet(), file, nil, parser.PackageClauseOnly)
 	if err != nil {
 		return ""
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	inComment := false
-	for sc.Scan() {
-		l := strings.TrimSpace(sc.Text())
-		if inComment {
-			if _, rest, ok := strings.Cut(l, "*/"); ok {
-				inComment, l = false, strings.TrimSpace(rest)
-			} else {
-				continue
-			}
-		}
-		if strings.HasPrefix(l, "/*") && !strings.Contains(l, "*/") {
-			inComment = true
-			continue
-		}
-		if rest, ok := strings.CutPrefix(l, "package "); ok {
-			return strings.Fields(rest)[0]
-		}
-	}
-	return ""
+	return f.Name.Name
 }
 
 // isMagefile reports whether a file is a magefile, which is package main
