@@ -156,21 +156,8 @@ func (e *Engine) plan(ctx context.Context, s Spec, ident, quick string) (stamp, 
 			return st, nil, nil, err
 		}
 		st = stamp{CgoPackages: cgoPackages(pkgs)}
-		mode := s.Cgo
-		if mode == "" {
-			mode = CgoAuto
-		}
-		switch mode {
-		case CgoOff:
-			if len(st.CgoPackages) > 0 {
-				return st, nil, nil, &CgoOffError{Platform: s.Platform, Packages: st.CgoPackages}
-			}
-		case CgoOn:
-			st.Cgo = true
-		case CgoAuto:
-			st.Cgo = len(st.CgoPackages) > 0
-		default:
-			return st, nil, nil, fmt.Errorf("unknown cgo mode %q (want auto, on or off)", mode)
+		if st.Cgo, err = useCgo(s, st.CgoPackages); err != nil {
+			return st, nil, nil, err
 		}
 	}
 	var extLink []string
@@ -191,7 +178,7 @@ func (e *Engine) plan(ctx context.Context, s Spec, ident, quick string) (stamp, 
 	h := sha256.New()
 	fmt.Fprintf(h, "kiln-build-1\n%s\n", ident)
 	for _, kv := range env {
-		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "GO") || strings.HasPrefix(k, "CGO_") || k == "CC" || k == "CXX" {
+		if k, _, _ := strings.Cut(kv, "="); buildVar(k) {
 			fmt.Fprintf(h, "env %s\n", kv)
 		}
 	}
@@ -204,6 +191,29 @@ func (e *Engine) plan(ctx context.Context, s Spec, ident, quick string) (stamp, 
 	st.Inputs = append(moduleInputs(s.Dir), inputs...)
 	e.savePlan(st)
 	return st, env, args, nil
+}
+
+// useCgo decides whether s builds with cgo, given the non-standard
+// packages that need it.
+func useCgo(s Spec, cgoPkgs []string) (bool, error) {
+	switch s.Cgo {
+	case CgoAuto, "":
+		return len(cgoPkgs) > 0, nil
+	case CgoOn:
+		return true, nil
+	case CgoOff:
+		if len(cgoPkgs) > 0 {
+			return false, &CgoOffError{Platform: s.Platform, Packages: cgoPkgs}
+		}
+		return false, nil
+	}
+	return false, fmt.Errorf("unknown cgo mode %q (want auto, on or off)", s.Cgo)
+}
+
+// buildVar reports whether an environment variable can change what go
+// build produces.
+func buildVar(k string) bool {
+	return strings.HasPrefix(k, "GO") || strings.HasPrefix(k, "CGO_") || k == "CC" || k == "CXX"
 }
 
 // buildArgs returns the go build arguments after "-o out" and the tags.

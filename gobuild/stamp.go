@@ -115,7 +115,7 @@ func (e *Engine) quickKey(ident string, s Spec) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "kiln-quick-1\n%s\n", ident)
 	for _, kv := range e.env {
-		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "GO") || strings.HasPrefix(k, "CGO_") || k == "CC" || k == "CXX" || k == "PATH" {
+		if k, _, _ := strings.Cut(kv, "="); buildVar(k) || k == "PATH" { // PATH: where CC is found
 			fmt.Fprintf(h, "env %s\n", kv)
 		}
 	}
