@@ -19,8 +19,12 @@
 //     slice of a universal binary.
 //
 // Check compares a Report with what the artifact claims to be (Expect) and
-// returns every disagreement at once. Run executes a linux binary in an
-// empty root with bubblewrap, natively or through qemu-ARCH-static.
+// returns every disagreement at once.
+//
+// Smoke runs a linux binary in an empty root with bubblewrap, natively or
+// through qemu-ARCH-static, to show that it loads and its Go runtime
+// reaches main; RunTools names the commands (and Debian packages) that
+// needs. Run is one strict run with given arguments and exit code.
 package verify
 
 import (
@@ -28,7 +32,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 )
 
 // Report is what inspecting one binary found. Fields that a format does not
@@ -81,20 +84,17 @@ type Report struct {
 // readable executable: unknown format, truncated or corrupt headers.
 var ErrNotExecutable = errors.New("not an executable")
 
-// ReadFile inspects the named file.
+// ReadFile inspects the named file. It opens it with OpenRegular and
+// MaxSize: a directory, device, FIFO or /proc file is a *NotRegularError
+// and a file over MaxSize a *TooLargeError, refused without reading (and
+// without blocking).
 func ReadFile(name string) (*Report, error) {
-	f, err := os.Open(name)
+	f, _, err := OpenRegular(name, MaxSize)
 	if err != nil {
-		return nil, fmt.Errorf("inspect %s: %w", name, err)
+		// Every OpenRegular error names the path.
+		return nil, fmt.Errorf("inspect: %w", err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("inspect %s: %w", name, err)
-	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("inspect %s: %w: is a directory", name, ErrNotExecutable)
-	}
 	r, err := Read(f)
 	if err != nil {
 		return nil, fmt.Errorf("inspect %s: %w", name, err)
