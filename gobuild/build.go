@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -88,19 +87,20 @@ func (e *Engine) build(ctx context.Context, s Spec) (Result, error) {
 	}
 	quick := e.quickKey(ident, s)
 	prev, intact := readStamp(s.Out)
+	r.GoVersion = identValue(ident, "GOVERSION")
 	if intact && prev.Quick == quick && unchanged(prev.Inputs) {
-		r.Status, r.Size, r.SHA256 = UpToDate, prev.Size, prev.SHA256
-		r.Cgo, r.CC, r.CgoPackages, r.Tags = prev.Cgo, prev.CC, prev.CgoPackages, prev.Tags
+		prev.fill(&r)
+		r.Status = UpToDate
 		return r, nil
 	}
 	next, env, args, err := e.plan(ctx, s, ident, quick)
 	if err != nil {
 		return r, err
 	}
-	r.Cgo, r.CC, r.CgoPackages, r.Tags = next.Cgo, next.CC, next.CgoPackages, next.Tags
 	if intact && prev.Key == next.Key {
 		next.SHA256, next.Size = prev.SHA256, prev.Size
-		r.Status, r.Size, r.SHA256 = UpToDate, prev.Size, prev.SHA256
+		next.fill(&r)
+		r.Status = UpToDate
 		return r, writeStamp(s.Out, next)
 	}
 
@@ -120,7 +120,7 @@ func (e *Engine) build(ctx context.Context, s Spec) (Result, error) {
 	if _, err := e.run(ctx, s.Dir, env, full...); err != nil {
 		return r, err
 	}
-	sum, size, err := hashOutput(tmp)
+	sum, size, err := fileSHA256(tmp)
 	if err != nil {
 		return r, err
 	}
@@ -137,7 +137,8 @@ func (e *Engine) build(ctx context.Context, s Spec) (Result, error) {
 	if err := writeStamp(s.Out, next); err != nil {
 		return r, err
 	}
-	r.Status, r.Size, r.SHA256 = Built, size, sum
+	next.fill(&r)
+	r.Status = Built
 	return r, nil
 }
 
@@ -155,6 +156,9 @@ func (e *Engine) plan(ctx context.Context, s Spec, ident, quick string) (stamp, 
 		if pkgs, err = e.listDeps(ctx, s, listEnv); err != nil {
 			return st, nil, nil, err
 		}
+		if err := checkMain(s, pkgs); err != nil {
+			return st, nil, nil, err
+		}
 		st = stamp{CgoPackages: cgoPackages(pkgs)}
 		if st.Cgo, err = useCgo(s, st.CgoPackages); err != nil {
 			return st, nil, nil, err
@@ -170,25 +174,30 @@ func (e *Engine) plan(ctx context.Context, s Spec, ident, quick string) (stamp, 
 	env := e.platformEnv(s, st.Cgo, st.CC)
 	args, tags := buildArgs(s, st.Cgo, extLink)
 	st.Tags, st.Quick = tags, quick
+	st.Static = linkedStatic(s.Platform, st.Cgo, extLink, goFlags(env, ident))
 	if hit {
 		return st, env, args, nil
 	}
 
 	// Everything that determines the output goes into the key.
 	h := sha256.New()
-	fmt.Fprintf(h, "kiln-build-1\n%s\n", ident)
+	fmt.Fprintf(h, "kiln-build-2\n%s\n", ident)
 	for _, kv := range env {
 		if k, _, _ := strings.Cut(kv, "="); buildVar(k) {
 			fmt.Fprintf(h, "env %s\n", kv)
 		}
 	}
 	fmt.Fprintf(h, "args %q\n", args)
+	modInputs, err := hashModules(h, s.Dir, env, pkgs)
+	if err != nil {
+		return st, nil, nil, err
+	}
 	inputs, err := hashSources(h, pkgs)
 	if err != nil {
 		return st, nil, nil, err
 	}
 	st.Key = hex.EncodeToString(h.Sum(nil))
-	st.Inputs = append(moduleInputs(s.Dir), inputs...)
+	st.Inputs = slices.Concat(moduleInputs(s.Dir), modInputs, inputs)
 	e.savePlan(st)
 	return st, env, args, nil
 }
@@ -232,7 +241,11 @@ func buildArgs(s Spec, cgo bool, extLink []string) ([]string, []string) {
 		"-X", "main.date=" + formatDate(s.Stamp.Date)}
 	ld = append(ld, extLink...)
 	ld = append(ld, s.LDFlags...)
-	args := []string{"-trimpath", "-ldflags", joinLDFlags(ld)}
+	// -buildvcs=false: the version facts come from Stamp. VCS stamping
+	// would put the working tree's state (vcs.modified flips with any
+	// untracked file, kiln's own outputs included) into the binary, beyond
+	// what the up-to-date key can see without running git on every build.
+	args := []string{"-trimpath", "-buildvcs=false", "-ldflags", joinLDFlags(ld)}
 	if len(tags) > 0 {
 		args = append(args, "-tags", strings.Join(tags, ","))
 	}
@@ -261,18 +274,4 @@ func joinLDFlags(args []string) string {
 		}
 	}
 	return strings.Join(q, " ")
-}
-
-func hashOutput(path string) (string, int64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", 0, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return "", 0, err
-	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
 }

@@ -122,3 +122,32 @@ func lookPath(name string, env []string) bool {
 	}
 	return false
 }
+
+// linkedStatic reports whether a build for p has no dynamic dependencies:
+// built without cgo, or with cgo and kiln's static external link (linux),
+// unless goflags ask for a position-independent executable, which needs
+// an interpreter on ELF systems.
+func linkedStatic(p matrix.Platform, cgo bool, extLink []string, goflags string) bool {
+	if cgo && len(extLink) == 0 {
+		return false
+	}
+	if p.OS != "windows" && p.OS != "darwin" && p.OS != "ios" {
+		for _, f := range strings.Fields(goflags) {
+			if m, ok := strings.CutPrefix(strings.TrimLeft(f, "-"), "buildmode="); ok && m != "exe" && m != "default" {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// goFlags returns the GOFLAGS a build runs with: the environment's, else
+// the go command's configuration (in ident).
+func goFlags(env []string, ident string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], "GOFLAGS="); ok {
+			return v
+		}
+	}
+	return identValue(ident, "GOFLAGS")
+}

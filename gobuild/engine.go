@@ -3,12 +3,14 @@ package gobuild
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -113,6 +115,16 @@ func (e *Engine) identity(ctx context.Context, dir string) (string, error) {
 	return e.goEnv, nil
 }
 
+// identValue returns the value of an identity variable.
+func identValue(ident, name string) string {
+	i := slices.Index(identityVars, name)
+	lines := strings.Split(ident, "\n")
+	if i < 0 || i >= len(lines) {
+		return ""
+	}
+	return strings.TrimSpace(lines[i])
+}
+
 // platformEnv returns the complete environment of a build for s.
 func (e *Engine) platformEnv(s Spec, cgo bool, cc string) []string {
 	drop := map[string]bool{"GOOS": true, "GOARCH": true, "CGO_ENABLED": true, "CC": true,
@@ -141,8 +153,29 @@ func (e *Engine) platformEnv(s Spec, cgo bool, cc string) []string {
 	return env
 }
 
-// run runs the go command and returns its stdout; a failure carries the
-// command's stderr.
+// Go runs the go command with args in dir, with the engine's environment,
+// and returns its stdout. Canceling ctx interrupts the command (SIGINT,
+// then a kill after a grace period); a failure carries the command's
+// stderr. It is the one way kiln runs go.
+func (e *Engine) Go(ctx context.Context, dir string, args ...string) ([]byte, error) {
+	if len(args) == 0 {
+		return nil, errors.New("go: no command")
+	}
+	return e.run(ctx, dir, e.env, args...)
+}
+
+// Universe returns the platforms the engine's Go toolchain can build
+// (`go tool dist list -json`).
+func (e *Engine) Universe(ctx context.Context, dir string) (*matrix.Universe, error) {
+	out, err := e.Go(ctx, dir, "tool", "dist", "list", "-json")
+	if err != nil {
+		return nil, err
+	}
+	return matrix.ParseDistList(out)
+}
+
+// run runs the go command under env and returns its stdout; a failure
+// carries the command's stderr.
 func (e *Engine) run(ctx context.Context, dir string, env []string, args ...string) ([]byte, error) {
 	e.echo(env, args)
 	cmd := exec.CommandContext(ctx, e.goCmd, args...)

@@ -3,11 +3,9 @@ package gobuild
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -16,17 +14,24 @@ import (
 
 // pkg is the part of `go list -json` output the engine needs.
 type pkg struct {
-	ImportPath string
-	Dir        string
-	Standard   bool
-	Module     *struct {
-		Path, Version string
-		Replace       *struct{ Path, Version string }
-	}
+	ImportPath                                                                                 string
+	Name                                                                                       string
+	Dir                                                                                        string
+	Standard                                                                                   bool
+	DepOnly                                                                                    bool
+	DefaultGODEBUG                                                                             string
+	Module                                                                                     *module
 	GoFiles, CgoFiles, IgnoredGoFiles, CFiles, CXXFiles, HFiles, SFiles, SysoFiles, EmbedFiles []string
 }
 
-var listFields = "-json=ImportPath,Dir,Standard,Module,GoFiles,CgoFiles,IgnoredGoFiles,CFiles,CXXFiles,HFiles,SFiles,SysoFiles,EmbedFiles"
+// module is a package's module as `go list` reports it.
+type module struct {
+	Path, Version, GoMod, GoVersion string
+	Main                            bool
+	Replace                         *struct{ Path, Version, GoMod string }
+}
+
+var listFields = "-json=ImportPath,Name,Dir,Standard,DepOnly,DefaultGODEBUG,Module,GoFiles,CgoFiles,IgnoredGoFiles,CFiles,CXXFiles,HFiles,SFiles,SysoFiles,EmbedFiles"
 
 // listDeps runs `go list -deps` for the main package under env (which
 // enables cgo, so that packages needing it show their CgoFiles).
@@ -66,9 +71,11 @@ func cgoPackages(pkgs []pkg) []string {
 }
 
 // hashSources writes to h what the sources of the non-standard packages
-// contribute to the output: module path@version for immutable modules from
-// the module cache, file names and contents for everything else (the main
-// module, replaced directories, GOPATH, vendor).
+// contribute to the output: each package's module (path, version, go
+// version, replacement: all of them reach the binary), file names and
+// contents unless the module comes immutable from the module cache (the
+// main module, replaced directories, GOPATH, vendor). Of a file excluded by
+// build constraints only what decides its exclusion is hashed.
 // It returns the stats of every file hashed and of the package
 // directories, for the stamp's quick check.
 func hashSources(h io.Writer, pkgs []pkg) ([]input, error) {
@@ -77,17 +84,26 @@ func hashSources(h io.Writer, pkgs []pkg) ([]input, error) {
 		if p.Standard {
 			continue // covered by the Go version
 		}
-		fmt.Fprintf(h, "pkg %s\n", p.ImportPath)
-		if m := p.Module; m != nil && m.Version != "" && m.Replace == nil && !strings.Contains(p.Dir, string(filepath.Separator)+"vendor"+string(filepath.Separator)) {
-			fmt.Fprintf(h, "mod %s@%s\n", m.Path, m.Version)
+		fmt.Fprintf(h, "pkg %s %s\n", p.ImportPath, p.Name)
+		if p.DefaultGODEBUG != "" {
+			fmt.Fprintf(h, "godebug %s\n", p.DefaultGODEBUG)
+		}
+		m := p.Module
+		if m != nil {
+			fmt.Fprintf(h, "mod %s@%s go %s", m.Path, m.Version, m.GoVersion)
+			if m.Replace != nil {
+				fmt.Fprintf(h, " => %s@%s", m.Replace.Path, m.Replace.Version)
+			}
+			fmt.Fprintln(h)
+		}
+		if m != nil && m.Version != "" && m.Replace == nil && !strings.Contains(p.Dir, string(filepath.Separator)+"vendor"+string(filepath.Separator)) {
 			continue
 		}
-		if m := p.Module; m != nil && m.Replace != nil && m.Replace.Version != "" {
-			fmt.Fprintf(h, "mod %s@%s\n", m.Replace.Path, m.Replace.Version)
+		if m != nil && m.Replace != nil && m.Replace.Version != "" {
 			continue
 		}
 		var files []string
-		for _, list := range [][]string{p.GoFiles, p.CgoFiles, p.IgnoredGoFiles, p.CFiles, p.CXXFiles, p.HFiles, p.SFiles, p.SysoFiles, p.EmbedFiles} {
+		for _, list := range [][]string{p.GoFiles, p.CgoFiles, p.CFiles, p.CXXFiles, p.HFiles, p.SFiles, p.SysoFiles, p.EmbedFiles} {
 			files = append(files, list...)
 		}
 		sort.Strings(files)
@@ -101,6 +117,14 @@ func hashSources(h io.Writer, pkgs []pkg) ([]input, error) {
 			}
 			in := statInput(path)
 			if err := hashFile(h, path, f); err != nil {
+				return nil, err
+			}
+			inputs = append(inputs, in)
+		}
+		for _, f := range p.IgnoredGoFiles {
+			path := filepath.Join(p.Dir, f)
+			in := statInput(path)
+			if err := hashConstraints(h, path, f); err != nil {
 				return nil, err
 			}
 			inputs = append(inputs, in)
@@ -126,16 +150,23 @@ func embedRoots(p pkg) []string {
 	return roots
 }
 
-func hashFile(h io.Writer, path, name string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
+// NotMainError reports a Main that names a package other than main: go
+// build would write an archive of it instead of a program.
+type NotMainError struct {
+	Main string // the spec's Main
+	Name string // the package's name
+}
+
+func (e *NotMainError) Error() string {
+	return fmt.Sprintf("%s is package %s, not a main package: point Main/KILN_MAIN at a package main", e.Main, e.Name)
+}
+
+// checkMain fails unless every package named by s.Main is package main.
+func checkMain(s Spec, pkgs []pkg) error {
+	for _, p := range pkgs {
+		if !p.DepOnly && p.Name != "main" {
+			return &NotMainError{Main: s.Main, Name: p.Name}
+		}
 	}
-	defer f.Close()
-	fh := sha256.New()
-	if _, err := io.Copy(fh, f); err != nil {
-		return fmt.Errorf("read %s: %w", path, err)
-	}
-	fmt.Fprintf(h, "file %s %x\n", name, fh.Sum(nil))
 	return nil
 }

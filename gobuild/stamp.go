@@ -34,6 +34,13 @@ type stamp struct {
 	CC          string   `json:"cc,omitempty"`
 	CgoPackages []string `json:"cgo_packages,omitempty"`
 	Tags        []string `json:"tags,omitempty"`
+	Static      bool     `json:"static,omitempty"`
+}
+
+// fill copies the stamp's record of a build into r.
+func (st stamp) fill(r *Result) {
+	r.Size, r.SHA256, r.Key, r.Static = st.Size, st.SHA256, st.Key, st.Static
+	r.Cgo, r.CC, r.CgoPackages, r.Tags = st.Cgo, st.CC, st.CgoPackages, st.Tags
 }
 
 // input is the stat of one file (Size -1: did not exist), or the names in
@@ -113,7 +120,7 @@ func unchanged(inputs []input) bool {
 // quickKey hashes what determines an output apart from the sources.
 func (e *Engine) quickKey(ident string, s Spec) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "kiln-quick-1\n%s\n", ident)
+	fmt.Fprintf(h, "kiln-quick-2\n%s\n", ident)
 	for _, kv := range e.env {
 		if k, _, _ := strings.Cut(kv, "="); buildVar(k) || k == "PATH" { // PATH: where CC is found
 			fmt.Fprintf(h, "env %s\n", kv)
