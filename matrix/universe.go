@@ -1,11 +1,8 @@
 package matrix
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"os/exec"
 	"sort"
 	"strings"
 )
@@ -18,6 +15,8 @@ type Info struct {
 }
 
 // Universe is the set of os/arch pairs the active Go toolchain can build.
+// This package does not run go: the build engine runs
+// `go tool dist list -json` and parses its output with ParseDistList.
 type Universe struct {
 	infos []Info
 	index map[string]Info
@@ -36,24 +35,6 @@ func NewUniverse(infos []Info) *Universe {
 	}
 	sort.Slice(u.infos, func(i, j int) bool { return u.infos[i].Less(u.infos[j].Platform) })
 	return u
-}
-
-// Load asks the Go command for the platforms it supports
-// (`go tool dist list -json`). goCmd is the go binary ("go" if empty); env is
-// the command's complete environment (nil: inherit).
-func Load(ctx context.Context, goCmd string, env []string) (*Universe, error) {
-	if goCmd == "" {
-		goCmd = "go"
-	}
-	cmd := exec.CommandContext(ctx, goCmd, "tool", "dist", "list", "-json")
-	cmd.Env = env
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("go tool dist list: %w: %s", err, strings.TrimSpace(stderr.String()))
-	}
-	return ParseDistList(out)
 }
 
 // ParseDistList parses the output of `go tool dist list -json`.
