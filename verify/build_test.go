@@ -2,6 +2,7 @@ package verify
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"os"
 	"os/exec"
@@ -16,7 +17,8 @@ import (
 // A build is one real binary the tests inspect, built once per test binary
 // run from testdata/progs with a real toolchain.
 type build struct {
-	prog  string   // package under testdata/progs
+	dir   string   // module under testdata; "" means progs
+	prog  string   // package in the module
 	env   []string // GOOS, GOARCH, CGO_ENABLED, CC, ...
 	args  []string // extra go build arguments
 	tools []string // system tools the build needs
@@ -45,6 +47,15 @@ var builds = map[string]build{
 	// musl, static and not.
 	"musl-static": {prog: "cgo", env: env("linux", "amd64", "CGO_ENABLED=1", "CC=musl-gcc"), tools: []string{"musl-gcc"},
 		args: []string{"-ldflags=-linkmode external -extldflags -static"}},
+	// CLIs for the smoke runs.
+	"noversion":   {prog: "noversion", env: env("linux", "amd64", "CGO_ENABLED=0")},
+	"version":     {prog: "version", env: env("linux", "amd64", "CGO_ENABLED=0")},
+	"pflag":       {dir: "pflag", prog: ".", env: env("linux", "amd64", "CGO_ENABLED=0")},
+	"pflag-arm64": {dir: "pflag", prog: ".", env: env("linux", "arm64", "CGO_ENABLED=0")},
+	"panic":       {prog: "crash", env: env("linux", "amd64", "CGO_ENABLED=0")},
+	"nil":         {prog: "crash", env: env("linux", "amd64", "CGO_ENABLED=0"), args: []string{"-ldflags=-X main.mode=nil"}},
+	"kill":        {prog: "crash", env: env("linux", "amd64", "CGO_ENABLED=0"), args: []string{"-ldflags=-X main.mode=kill"}},
+	"hang":        {prog: "crash", env: env("linux", "amd64", "CGO_ENABLED=0"), args: []string{"-ldflags=-X main.mode=hang"}},
 	// Stripped as kiln builds them.
 	"static-s":       {prog: "hello", env: env("linux", "amd64", "CGO_ENABLED=0"), args: []string{"-ldflags=-s -w"}},
 	"win-amd64-s":    {prog: "hello", env: env("windows", "amd64", "CGO_ENABLED=0"), args: []string{"-ldflags=-s -w"}},
@@ -130,7 +141,7 @@ func goBuild(name string, b build) (string, error) {
 	args := append([]string{"build", "-o", out}, b.args...)
 	args = append(args, "./"+b.prog)
 	cmd := exec.Command("go", args...)
-	cmd.Dir = filepath.Join("testdata", "progs")
+	cmd.Dir = filepath.Join("testdata", cmp.Or(b.dir, "progs"))
 	cmd.Env = append(cleanEnv(), b.env...)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr

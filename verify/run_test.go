@@ -102,15 +102,15 @@ func TestRunNotRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("PATH", dir)
-	if res := Run(ctx, arm64, matrix.MustParse("linux/arm64"), nil, 0); res.Ran || res.NotRun != "qemu-aarch64-static not found" {
-		t.Errorf("Run without qemu = %+v, want NotRun %q", res, "qemu-aarch64-static not found")
+	if res := Run(ctx, arm64, matrix.MustParse("linux/arm64"), nil, 0); res.Ran || res.NotRun != "qemu-aarch64-static not found (apt-get install qemu-user-static)" {
+		t.Errorf("Run without qemu = %+v, want NotRun %q", res, "qemu-aarch64-static not found (apt-get install qemu-user-static)")
 	}
 	if res := Run(ctx, static, matrix.MustParse("linux/amd64"), nil, 0); !res.Ran || res.Err != nil {
 		t.Errorf("Run native without qemu in PATH = %+v, want it to run", res)
 	}
 	t.Setenv("PATH", t.TempDir())
-	if res := Run(ctx, static, matrix.MustParse("linux/amd64"), nil, 0); res.Ran || res.NotRun != "bwrap not found" {
-		t.Errorf("Run without bwrap = %+v, want NotRun %q", res, "bwrap not found")
+	if res := Run(ctx, static, matrix.MustParse("linux/amd64"), nil, 0); res.Ran || res.NotRun != "bwrap not found (apt-get install bubblewrap)" {
+		t.Errorf("Run without bwrap = %+v, want NotRun %q", res, "bwrap not found (apt-get install bubblewrap)")
 	}
 }
 
