@@ -3,12 +3,13 @@ package sbom
 import (
 	"crypto/sha256"
 	"debug/buildinfo"
-	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"runtime/debug"
 	"slices"
 	"strings"
+
+	"github.com/kiln-build/kiln/evidence/internal/gomod"
 )
 
 // module is one dependency as it was compiled into the binary: the path
@@ -74,10 +75,10 @@ func modulePackage(m module) pkg {
 		}
 	}
 	if purlPath != "" {
-		p.ExternalRefs = append(p.ExternalRefs, externalRef{"PACKAGE-MANAGER", "purl", purl(purlPath, m.Version)})
+		p.ExternalRefs = append(p.ExternalRefs, externalRef{"PACKAGE-MANAGER", "purl", gomod.PURL(purlPath, m.Version)})
 	}
 	if m.Sum != "" {
-		if hex, ok := h1Hex(m.Sum); ok {
+		if hex, ok := gomod.H1Hex(m.Sum); ok {
 			p.Checksums = []checksum{{"SHA256", hex}}
 		}
 		p.Comment = "go.sum: " + m.Sum + " (the SHA256 checksum is this h1 directory hash in hex, as syft writes it; it is not a hash of a file)"
@@ -91,9 +92,7 @@ func validUTF8(s string) string { return string([]rune(s)) }
 
 // isLocal reports whether r replaces a module by a directory: the build
 // info then records the version "(devel)" and no sum.
-func isLocal(r *debug.Module) bool {
-	return r.Version == "" || r.Version == "(devel)"
-}
+func isLocal(r *debug.Module) bool { return gomod.IsDevel(r.Version) }
 
 // stdlibPackage is the Go standard library and runtime compiled into the
 // binary, named as syft and osv-scanner name it: pkg:golang/stdlib@1.26.8.
@@ -114,52 +113,11 @@ func stdlibPackage(goVersion string) pkg {
 	}
 	if semver := strings.TrimPrefix(v, "go"); semver != "" && semver != v {
 		p.ExternalRefs = []externalRef{
-			{"PACKAGE-MANAGER", "purl", purl("stdlib", semver)},
+			{"PACKAGE-MANAGER", "purl", gomod.PURL("stdlib", semver)},
 			{"SECURITY", "cpe23Type", "cpe:2.3:a:golang:go:" + cpeEscape(semver) + ":-:*:*:*:*:*:*"},
 		}
 	}
 	return p
-}
-
-// h1Hex returns the hex form of a go.sum "h1:" hash (base64 SHA-256).
-func h1Hex(sum string) (string, bool) {
-	b64, ok := strings.CutPrefix(sum, "h1:")
-	if !ok {
-		return "", false
-	}
-	raw, err := base64.StdEncoding.DecodeString(b64)
-	if err != nil || len(raw) != sha256.Size {
-		return "", false
-	}
-	return hex.EncodeToString(raw), true
-}
-
-// purl returns pkg:golang/<path>@<version>, each path segment and the
-// version percent-encoded as the purl spec asks; no version, no "@".
-func purl(path, version string) string {
-	segs := strings.Split(path, "/")
-	for i, s := range segs {
-		segs[i] = pctEncode(s)
-	}
-	s := "pkg:golang/" + strings.Join(segs, "/")
-	if version != "" {
-		s += "@" + pctEncode(version)
-	}
-	return s
-}
-
-// pctEncode percent-encodes every byte outside A-Z a-z 0-9 . - _ ~.
-func pctEncode(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '-' || c == '_' || c == '~' {
-			b.WriteByte(c)
-			continue
-		}
-		fmt.Fprintf(&b, "%%%02X", c)
-	}
-	return b.String()
 }
 
 // cpeEscape backslash-escapes what CPE 2.3 formatted strings reserve.

@@ -36,6 +36,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/kiln-build/kiln/evidence/internal/gomod"
 )
 
 // FileFacts are the facts about a binary that its build info does not
@@ -135,12 +137,12 @@ func SPDX(bi *buildinfo.BuildInfo, f FileFacts) ([]byte, error) {
 			LicenseDeclared:       noAssertion,
 			CopyrightText:         noAssertion,
 			PrimaryPackagePurpose: "SOURCE",
-			ExternalRefs:          []externalRef{{"PACKAGE-MANAGER", "purl", purl(bi.Main.Path, purlVersion(mainVersion))}},
+			ExternalRefs:          []externalRef{{"PACKAGE-MANAGER", "purl", gomod.PURL(bi.Main.Path, purlVersion(mainVersion))}},
 		}
 		if mainVersion != bi.Main.Version {
 			m.Comment = fmt.Sprintf("version from the release; the build info records %q", bi.Main.Version)
 		}
-		if hex, ok := h1Hex(bi.Main.Sum); ok {
+		if hex, ok := gomod.H1Hex(bi.Main.Sum); ok {
 			m.Checksums = []checksum{{"SHA256", hex}}
 		}
 		doc.Packages = append(doc.Packages, m)
@@ -179,7 +181,7 @@ func SPDX(bi *buildinfo.BuildInfo, f FileFacts) ([]byte, error) {
 // release version when the build info records none.
 func mainVersion(bi *buildinfo.BuildInfo, f FileFacts) string {
 	v := bi.Main.Version
-	if (v == "" || v == "(devel)") && f.Version != "" {
+	if gomod.IsDevel(v) && f.Version != "" {
 		return f.Version
 	}
 	return v
@@ -187,7 +189,7 @@ func mainVersion(bi *buildinfo.BuildInfo, f FileFacts) string {
 
 // purlVersion drops the go command's "(devel)", which names no version.
 func purlVersion(v string) string {
-	if v == "(devel)" {
+	if gomod.IsDevel(v) {
 		return ""
 	}
 	return v

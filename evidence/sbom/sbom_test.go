@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiln-build/kiln/evidence/internal/gomod"
 	spdxjson "github.com/spdx/tools-golang/json"
 	"github.com/spdx/tools-golang/spdx"
 	"github.com/spdx/tools-golang/spdxlib"
@@ -143,7 +144,7 @@ func TestSPDXReplaced(t *testing.T) {
 		}
 	}
 	// pflag's h1 sum, in hex, as the SHA256 checksum.
-	hex, _ := h1Hex("h1:jFzHGLGAlb3ruxLB8MhbI6A8+AQX/2eW4qeyNZXNp2o=")
+	hex, _ := gomod.H1Hex("h1:jFzHGLGAlb3ruxLB8MhbI6A8+AQX/2eW4qeyNZXNp2o=")
 	if !bytes.Contains(out, []byte(hex)) {
 		t.Errorf("SBOM lacks pflag's h1 sum in hex %s", hex)
 	}
