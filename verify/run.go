@@ -221,6 +221,8 @@ func (sb *sandbox) verdict(a attempt, timeout time.Duration) (kind FailKind, rea
 	if a.exit != 0 {
 		for i, l := range lines {
 			switch {
+			case strings.HasPrefix(l, "qemu: uncaught target signal"):
+				// The guest died by a signal after it started.
 			case strings.HasPrefix(l, "bwrap: execvp "), strings.HasPrefix(l, "qemu: "):
 				if sb.rep.Interp != "" {
 					return FailExec, "missing interpreter " + sb.rep.Interp + " in the empty root", i

@@ -184,3 +184,41 @@ func TestQuote(t *testing.T) {
 		t.Errorf("quote(300 x) = %q, want 200 x and ...", got)
 	}
 }
+
+// TestVerdict classifies runs by their exit code and output, including
+// messages the real-binary tests do not provoke.
+func TestVerdict(t *testing.T) {
+	t.Parallel()
+	static := &sandbox{rep: &Report{}}
+	dynamic := &sandbox{rep: &Report{Interp: "/lib/ld-linux-aarch64.so.1"}}
+	tests := []struct {
+		sb     *sandbox
+		a      attempt
+		kind   FailKind
+		reason string
+	}{
+		{static, attempt{exit: 0, output: "usage: x\n"}, "", ""},
+		{static, attempt{exit: 2, output: "flag provided but not defined: -version\nUsage of /app:\n"}, "", ""},
+		{static, attempt{exit: 1, output: "Error: unknown flag: --version\n"}, "", ""},
+		{static, attempt{exit: 0, output: "panic: documented in the help text\n"}, "", ""},
+		{dynamic, attempt{exit: 255, output: "qemu: Could not open '/lib/ld-linux-aarch64.so.1': No such file or directory\n"},
+			FailExec, "missing interpreter /lib/ld-linux-aarch64.so.1 in the empty root"},
+		{static, attempt{exit: 255, output: "qemu: /app: Invalid ELF image for this architecture\n"},
+			FailExec, "did not start: qemu: /app: Invalid ELF image for this architecture"},
+		{static, attempt{exit: 139, output: "started\nqemu: uncaught target signal 11 (Segmentation fault) - core dumped\n"},
+			FailSignal, "killed by signal 11 (segmentation fault)"},
+		{static, attempt{exit: 1, output: "bwrap: Creating new namespace failed: Operation not permitted\n"},
+			FailSandbox, "bubblewrap failed: bwrap: Creating new namespace failed: Operation not permitted"},
+		{static, attempt{exit: 2, output: "x\nfatal error: all goroutines are asleep - deadlock!\n"},
+			FailCrash, "Go runtime crash: fatal error: all goroutines are asleep - deadlock!"},
+		{static, attempt{exit: 2, output: "SIGABRT: abort\nPC=0x47a1c1 m=0 sigcode=0\n"}, FailCrash, "Go runtime crash: SIGABRT: abort"},
+		{static, attempt{exit: 137}, FailSignal, "killed by signal 9 (killed)"},
+		{static, attempt{exit: -1}, FailSignal, "bwrap was killed"},
+	}
+	for _, tt := range tests {
+		kind, reason, _ := tt.sb.verdict(tt.a, time.Second)
+		if kind != tt.kind || reason != tt.reason {
+			t.Errorf("verdict(exit %d, %q) = %q, %q, want %q, %q", tt.a.exit, tt.a.output, kind, reason, tt.kind, tt.reason)
+		}
+	}
+}
