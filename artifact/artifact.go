@@ -16,6 +16,7 @@ import (
 	"sort"
 
 	"github.com/kiln-build/kiln/internal/atomicfile"
+	"github.com/kiln-build/kiln/internal/safefile"
 	"github.com/kiln-build/kiln/matrix"
 )
 
@@ -49,10 +50,19 @@ type Artifact struct {
 	Variant string `json:"variant,omitempty"`
 	Size    int64  `json:"size"`
 	SHA256  string `json:"sha256"`
-	// Cgo is true for binaries built with CGO_ENABLED=1.
-	Cgo bool `json:"cgo,omitempty"`
-	// Static is true for binaries built to be fully static.
-	Static bool `json:"static,omitempty"`
+	// The identity a binary was built with: its main package's import
+	// path, the version and commit stamped into it, and the build engine's
+	// key of every input.
+	Main    string `json:"main,omitempty"`
+	Version string `json:"version,omitempty"`
+	Commit  string `json:"commit,omitempty"`
+	Key     string `json:"key,omitempty"`
+	// How a binary was linked, as the build engine decided: Cgo is true
+	// for CGO_ENABLED=1 (CC the C compiler), Static for a binary built to
+	// load no library (other than the OS's own on darwin and windows).
+	Cgo    bool   `json:"cgo,omitempty"`
+	CC     string `json:"cc,omitempty"`
+	Static bool   `json:"static,omitempty"`
 	// Tags are the build tags of a binary.
 	Tags []string `json:"tags,omitempty"`
 	// Verify is the verify result, for binaries that were verified.
@@ -61,14 +71,24 @@ type Artifact struct {
 
 // VerifyResult is what `mage verify` found about a binary.
 type VerifyResult struct {
-	OK        bool     `json:"ok"`
-	Format    string   `json:"format"`
-	Static    bool     `json:"static"`
-	Cgo       bool     `json:"cgo"`
-	GoVersion string   `json:"go_version,omitempty"`
-	Stripped  bool     `json:"stripped"`
-	Ran       string   `json:"ran"`
-	Problems  []string `json:"problems,omitempty"`
+	OK        bool   `json:"ok"`
+	Format    string `json:"format"`
+	Static    bool   `json:"static"`
+	Cgo       bool   `json:"cgo"`
+	GoVersion string `json:"go_version,omitempty"`
+	Stripped  bool   `json:"stripped"`
+	// Run is the smoke run in an empty root.
+	Run      RunRecord `json:"run"`
+	Problems []string  `json:"problems,omitempty"`
+}
+
+// RunRecord is the outcome of a smoke run: it ran with Args and ended with
+// ExitCode, or it did not run and NotRun says why.
+type RunRecord struct {
+	Ran      bool     `json:"ran"`
+	Args     []string `json:"args,omitempty"`
+	ExitCode int      `json:"exit_code"`
+	NotRun   string   `json:"not_run,omitempty"`
 }
 
 // Platform returns the artifact's platform (zero for platform-less kinds).
@@ -78,25 +98,50 @@ func (a Artifact) Platform() matrix.Platform {
 
 // Manifest is the content of artifacts.json.
 type Manifest struct {
-	Name      string     `json:"name,omitempty"`
+	Project   string     `json:"project,omitempty"`
 	Version   string     `json:"version,omitempty"`
 	Commit    string     `json:"commit,omitempty"`
 	Date      string     `json:"date,omitempty"`
 	Artifacts []Artifact `json:"artifacts"`
 }
 
+// maxManifest bounds the manifest kiln reads.
+const maxManifest = 64 << 20
+
 // Load reads dir/artifacts.json. A missing file gives an empty manifest.
+// The file is a claim: its entries' paths must be canonical, relative and
+// unique (Open checks where they lead), else Load fails with the entry
+// named; a damaged file fails with the way out.
 func Load(dir string) (*Manifest, error) {
-	data, err := os.ReadFile(filepath.Join(dir, FileName))
+	name := filepath.Join(dir, FileName)
+	f, _, err := safefile.Open(name, maxManifest)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &Manifest{}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read manifest: %w", err)
 	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("read manifest: %w", err)
+	}
 	var m Manifest
 	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("read manifest %s: %w", filepath.Join(dir, FileName), err)
+		return nil, fmt.Errorf("manifest %s is damaged (%v): remove the output directory (mage clean) and build again", name, err)
+	}
+	seen := map[string]bool{}
+	var errs []error
+	for i, a := range m.Artifacts {
+		if err := safefile.CheckRel(a.Path); err != nil {
+			errs = append(errs, fmt.Errorf("entry %d (%s): %w", i, a.Kind, err))
+		} else if seen[a.Path] {
+			errs = append(errs, fmt.Errorf("entry %d: %s is listed twice", i, a.Path))
+		}
+		seen[a.Path] = true
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("manifest %s makes claims kiln refuses (remove the output directory with mage clean and build again):\n  %w", name, errors.Join(errs...))
 	}
 	return &m, nil
 }
@@ -178,20 +223,43 @@ func And(filters ...Filter) Filter {
 	}
 }
 
-// Describe fills Size and SHA256 of an artifact from the file at
-// dir/a.Path.
+// Open opens the file of an entry: a regular file of bounded size inside
+// dir after symlinks are resolved, never a device, FIFO or /proc file.
+func Open(dir string, a Artifact) (*os.File, error) {
+	f, _, err := safefile.OpenWithin(dir, a.Path, 0)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", a.Path, err)
+	}
+	return f, nil
+}
+
+// Describe fills Size and SHA256 of an artifact from its file (see Open).
 func Describe(dir string, a Artifact) (Artifact, error) {
-	f, err := os.Open(filepath.Join(dir, filepath.FromSlash(a.Path)))
+	f, err := Open(dir, a)
 	if err != nil {
 		return a, err
 	}
 	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
+	a.SHA256, a.Size, err = Hash(f)
 	if err != nil {
 		return a, fmt.Errorf("hash %s: %w", a.Path, err)
 	}
-	a.Size = n
-	a.SHA256 = hex.EncodeToString(h.Sum(nil))
 	return a, nil
+}
+
+// Hash returns the hex SHA-256 and the length of what r holds.
+func Hash(r io.Reader) (string, int64, error) {
+	h := sha256.New()
+	n, err := io.Copy(h, r)
+	return hex.EncodeToString(h.Sum(nil)), n, err
+}
+
+// HashFile returns the hex SHA-256 and the size of the file at path.
+func HashFile(path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	return Hash(f)
 }

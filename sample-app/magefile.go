@@ -11,6 +11,9 @@ import (
 )
 
 func init() {
+	// Two programs: the service (with a C component on linux) and its
+	// pure-Go client. The image runs the first.
+	targets.Config.Binaries = []targets.Binary{{Main: "."}, {Main: "./cmd/samplectl"}}
 	// The smoke test verify runs in an empty root for every linux binary.
 	targets.Config.Verify.Args = []string{"-selftest"}
 	targets.Config.Package.Service = &targets.Service{

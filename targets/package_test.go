@@ -32,7 +32,7 @@ func distSums(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	sums := map[string]string{}
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || strings.HasSuffix(d.Name(), ".kiln-stamp") {
+		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, path)
@@ -56,14 +56,14 @@ func TestPackageSampleApp(t *testing.T) {
 	c := copySampleApp(t, filepath.Join(t.TempDir(), "sample-app"))
 	env := []string{"KILN_MATRIX=linux/amd64,windows/amd64", "SOURCE_DATE_EPOCH=1700000000"}
 
-	out := c.ok(env, "crossall", "package")
+	out := c.ok(env, "crossall", "verify", "package")
 	m := c.manifest("dist")
 	kinds := map[artifact.Kind]int{}
 	for _, a := range m.Artifacts {
 		kinds[a.Kind]++
 		c.checkRecorded(m, "dist", a.Path, a.Kind)
 	}
-	want := map[artifact.Kind]int{artifact.Binary: 2, artifact.Archive: 2, artifact.Checksums: 1,
+	want := map[artifact.Kind]int{artifact.Binary: 4, artifact.Archive: 2, artifact.Checksums: 1,
 		artifact.SystemdUnit: 1, artifact.Deb: 1, artifact.RPM: 1, artifact.APK: 1,
 		artifact.OCIImage: 1, artifact.Dockerfile: 1}
 	if !maps.Equal(kinds, want) {
@@ -129,10 +129,10 @@ func TestPackageSampleApp(t *testing.T) {
 	if _, err := os.Stat(c.path("dist")); !os.IsNotExist(err) {
 		t.Fatalf("dist after clean: %v, want it gone", err)
 	}
-	c.fails(env, []string{"package"}, "no binary", "linux/amd64", "windows/amd64", "run mage crossall")
+	c.fails(env, []string{"package"}, "not built", "linux/amd64", "windows/amd64", "run mage crossall")
 
 	// Byte for byte again.
-	c.ok(env, "crossall", "package")
+	c.ok(env, "crossall", "verify", "package")
 	second := distSums(t, c.path("dist"))
 	for _, p := range slices.Sorted(maps.Keys(first)) {
 		if second[p] != first[p] {
@@ -168,7 +168,7 @@ func TestPackageExtrasOutside(t *testing.T) {
 	c := newConsumer(t, filepath.Join(root, "mod"), "example.com/extras", map[string]string{
 		"main.go": "tool/main.go", "magefile.go": "magefiles/extras.go"})
 	env := []string{"KILN_MATRIX=linux/amd64"}
-	c.ok(env, "crossall")
+	c.ok(env, "crossall", "verify")
 	c.fails(env, []string{"package"}, "Config.Package.Extras", `"../outside"`, "module root")
 	m := c.manifest("dist")
 	if len(m.Artifacts) != 1 || m.Artifacts[0].Kind != artifact.Binary {
@@ -176,7 +176,7 @@ func TestPackageExtrasOutside(t *testing.T) {
 	}
 	entries, _ := os.ReadDir(c.path("dist"))
 	for _, e := range entries {
-		if !e.IsDir() && e.Name() != artifact.FileName {
+		if !e.IsDir() && e.Name() != artifact.FileName && !strings.HasPrefix(e.Name(), ".kiln-") {
 			t.Errorf("refused package left %s in dist", e.Name())
 		}
 	}

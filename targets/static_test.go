@@ -32,7 +32,7 @@ func TestSampleAppStaticVerify(t *testing.T) {
 	}
 	for _, a := range bins {
 		v := a.Verify
-		if v == nil || !v.OK || !v.Static || !v.Cgo || v.Ran != "ok (exit 0)" {
+		if v == nil || !v.OK || !v.Static || !v.Cgo || !v.Run.Ran || v.Run.ExitCode != 0 {
 			t.Errorf("%s: verify result %+v, want ok, static, cgo and ran ok\n%s", a.Platform(), v, out)
 		}
 		if !a.Static || !a.Cgo || !slices.Contains(a.Tags, "netgo") || !slices.Contains(a.Tags, "osusergo") {

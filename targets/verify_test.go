@@ -44,7 +44,7 @@ func TestVerifyRejects(t *testing.T) {
 		}
 		replaceRecorded(t, c, "dist-cgo", bin, dyn)
 
-		c.fails(env, []string{"verify"}, "linux/amd64", "ld-linux", "libc.so.6", "1 of 1 artifact(s) failed")
+		c.fails(env, []string{"verify"}, "linux/amd64", "ld-linux", "libc.so.6", "1 of 1 binaries failed")
 		a, _ := find(c.manifest("dist-cgo"), bin)
 		if a.Verify == nil || a.Verify.OK || a.Verify.Static || len(a.Verify.Problems) == 0 {
 			t.Errorf("recorded verify result %+v, want failed, not static, with problems", a.Verify)

@@ -117,7 +117,11 @@ func release(t *testing.T, p matrix.Platform) (dst string, files []File) {
 	t.Helper()
 	bin := fixtureBinary(t, p)
 	files = append([]File{{Src: bin, Name: "fixture" + p.Exe()}}, DefaultExtras(moduleWithDocs(t))...)
-	dst = filepath.Join(t.TempDir(), Name("fixture", "v1.2.3", p)+Ext(p))
+	ext := ".tar.gz"
+	if p.OS == "windows" {
+		ext = ".zip"
+	}
+	dst = filepath.Join(t.TempDir(), "fixture_1.2.3_"+p.Slug()+ext)
 	if err := Write(t.Context(), dst, files, Options{ModTime: mtime.In(time.FixedZone("X", 5*3600))}); err != nil {
 		t.Fatalf("Write(%s): %v", dst, err)
 	}

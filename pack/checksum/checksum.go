@@ -25,19 +25,6 @@ import (
 	"github.com/kiln-build/kiln/internal/atomicfile"
 )
 
-// FileName returns the checksums file's name, "<name>_<version>_checksums.txt".
-// As for archive names, a leading "v" followed by a digit is dropped from
-// version and an empty version leaves its element out.
-func FileName(name, version string) string {
-	if len(version) > 1 && version[0] == 'v' && version[1] >= '0' && version[1] <= '9' {
-		version = version[1:]
-	}
-	if version == "" {
-		return name + "_checksums.txt"
-	}
-	return name + "_" + version + "_checksums.txt"
-}
-
 // MismatchError reports a file whose content does not match its checksum.
 type MismatchError struct {
 	Name      string // as listed in the checksums file

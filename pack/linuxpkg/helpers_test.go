@@ -106,7 +106,7 @@ func options(t *testing.T, goarch, out string) Options {
 		Name:       testName,
 		Version:    "0.0.0-dev",
 		Platform:   matrix.Platform{OS: "linux", Arch: goarch},
-		Binary:     program(t, goarch),
+		Programs:   []Program{{Name: testName, Path: program(t, goarch)}},
 		Maintainer: "Kiln Maintainers <kiln@example.com>",
 		Description: "greets whoever runs it\n" +
 			"kiln-hello is the program that the tests of kiln's package\n" +

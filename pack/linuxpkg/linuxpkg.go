@@ -52,8 +52,8 @@ type Options struct {
 	Release string
 	// Platform must be a linux platform; see Arch for the names used.
 	Platform matrix.Platform
-	// Binary is the path of the program to package.
-	Binary string
+	// Programs are the binaries to install as /usr/bin/<Name>.
+	Programs []Program
 
 	Maintainer  string // "Jane Doe <jane@example.com>"; nfpm fills a placeholder if empty
 	Description string // first line is the summary (default: Name)
@@ -65,12 +65,18 @@ type Options struct {
 	// as /usr/lib/systemd/system/<name>.service when not empty.
 	Unit []byte
 	// ModTime is every timestamp in the packages: use SOURCE_DATE_EPOCH or
-	// the commit time. Zero means the Binary's modification time.
+	// the commit time. Zero means the binaries' modification times.
 	ModTime time.Time
 	// Formats to build: "deb", "rpm", "apk"; empty means all three.
 	Formats []string
 	// OutDir receives the packages, each written atomically.
 	OutDir string
+}
+
+// Program is one binary a package installs.
+type Program struct {
+	Name string // installed as /usr/bin/<Name>
+	Path string // the file to package
 }
 
 // Result is one package written.
@@ -82,6 +88,7 @@ type Result struct {
 var (
 	nameRE    = regexp.MustCompile(`^[a-z0-9][a-z0-9+.-]+$`)
 	releaseRE = regexp.MustCompile(`^[0-9]+$`)
+	programRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9+._-]*$`)
 )
 
 var packagers = map[string]nfpm.Packager{"deb": deb.Default, "rpm": rpm.DefaultRPM, "apk": apk.Default}
@@ -158,15 +165,26 @@ func (o *Options) check() (version, error) {
 	if o.Description == "" {
 		o.Description = o.Name
 	}
-	switch fi, err := os.Stat(o.Binary); {
-	case o.Binary == "":
-		bad("Binary is empty: set the path of the program to package")
-	case err != nil:
-		bad("binary: %w", err)
-	case !fi.Mode().IsRegular():
-		bad("binary %s is not a regular file", o.Binary)
-	case o.ModTime.IsZero():
-		o.ModTime = fi.ModTime()
+	if len(o.Programs) == 0 {
+		bad("no program to package: set Programs")
+	}
+	seen := map[string]bool{}
+	for _, prog := range o.Programs {
+		switch fi, err := os.Stat(prog.Path); {
+		case !nameRE.MatchString(prog.Name) && !programRE.MatchString(prog.Name):
+			bad("program name %q: want letters, digits and + . _ -", prog.Name)
+		case seen[prog.Name]:
+			bad("program %s is listed twice", prog.Name)
+		case prog.Path == "":
+			bad("program %s: Path is empty", prog.Name)
+		case err != nil:
+			bad("program %s: %w", prog.Name, err)
+		case !fi.Mode().IsRegular():
+			bad("program %s: %s is not a regular file", prog.Name, prog.Path)
+		case o.ModTime.IsZero():
+			o.ModTime = fi.ModTime()
+		}
+		seen[prog.Name] = true
 	}
 	o.ModTime = o.ModTime.UTC().Truncate(time.Second)
 	return v, errs.ErrorOrNil()
@@ -201,7 +219,10 @@ func buildOne(o Options, v version, format string, docs docFiles) (string, error
 	// The default build host is os.Hostname(): fix it so that the rpm
 	// does not depend on the machine that built it.
 	info.RPM.BuildHost = "localhost"
-	info.Contents = files.Contents{file(o.Binary, "/usr/bin/"+o.Name, 0o755)}
+	info.Contents = nil
+	for _, prog := range o.Programs {
+		info.Contents = append(info.Contents, file(prog.Path, "/usr/bin/"+prog.Name, 0o755))
+	}
 	if docs.unit != "" {
 		info.Contents = append(info.Contents, file(docs.unit, "/usr/lib/systemd/system/"+o.Name+".service", 0o644))
 	}

@@ -131,7 +131,7 @@ func TestReproducible(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := options(t, "amd64", t.TempDir())
-	o.Binary = bin
+	o.Programs[0].Path = bin
 	rs, err := Build(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
@@ -175,9 +175,11 @@ func TestBuildErrors(t *testing.T) {
 		edit func(*Options)
 		want string
 	}{
-		{"missing binary", func(o *Options) { o.Binary = filepath.Join(o.OutDir, "..", "no-such-binary") }, "no-such-binary"},
-		{"empty binary", func(o *Options) { o.Binary = "" }, "Binary is empty"},
-		{"binary is a directory", func(o *Options) { o.Binary = t.TempDir() }, "not a regular file"},
+		{"missing binary", func(o *Options) { o.Programs[0].Path = filepath.Join(o.OutDir, "..", "no-such-binary") }, "no-such-binary"},
+		{"empty binary", func(o *Options) { o.Programs[0].Path = "" }, "Path is empty"},
+		{"no program", func(o *Options) { o.Programs = nil }, "no program to package"},
+		{"program twice", func(o *Options) { o.Programs = append(o.Programs, o.Programs[0]) }, "listed twice"},
+		{"binary is a directory", func(o *Options) { o.Programs[0].Path = t.TempDir() }, "not a regular file"},
 		{"non-linux", func(o *Options) { o.Platform = matrix.MustParse("darwin/arm64") }, "linux only"},
 		{"bad version", func(o *Options) { o.Version = "latest" }, "not a semantic version"},
 		{"bad name", func(o *Options) { o.Name = "Kiln Hello" }, "name"},

@@ -37,7 +37,7 @@ func Dockerfile(o Options) []byte {
 	p("# kiln writes. Build it with BuildKit from the directory that holds dist/,")
 	p("# after `mage crossall`:")
 	p("#")
-	p("#   docker buildx build --platform %s -f dist/Dockerfile .", strings.Join(plats, ","))
+	p("#   docker buildx build --platform %s -f dist/<this file> .", strings.Join(plats, ","))
 	p("#")
 	p("# --build-arg DIST=<dir> reads the binaries from another directory.")
 	p("")
@@ -52,15 +52,17 @@ func Dockerfile(o Options) []byte {
 	p(" && chown %d:%d /rootfs/home/nonroot && chmod 0700 /rootfs/home/nonroot \\", nonrootUID, nonrootUID)
 	p(" && chmod 1777 /rootfs/tmp")
 	stages := map[string]bool{}
-	for _, bin := range bins {
-		if stages[stageName(bin)] {
+	for _, group := range byPlatform(bins) {
+		if stages[stageName(group[0])] {
 			continue // a duplicate platform: Build refuses it
 		}
-		stages[stageName(bin)] = true
+		stages[stageName(group[0])] = true
 		p("")
-		p("FROM scratch AS %s", stageName(bin))
+		p("FROM scratch AS %s", stageName(group[0]))
 		p("ARG DIST")
-		p("COPY ${DIST}/%s_%s/%s %s/%s", o.Name, bin.Platform.Slug(), o.Name, BinDir, o.Name)
+		for _, bin := range group {
+			p("COPY ${DIST}/%s %s/%s", bin.DistPath, BinDir, bin.Name)
+		}
 	}
 	p("")
 	p("# TARGETOS, TARGETARCH and TARGETVARIANT come from --platform.")

@@ -43,17 +43,6 @@ func main() {
 }
 `
 
-// cgoSource links the C library dynamically when built with CGO_ENABLED=1.
-const cgoSource = `package main
-
-// int answer(void) { return 42; }
-import "C"
-
-import "fmt"
-
-func main() { fmt.Println(C.answer()) }
-`
-
 // testPlatforms are the platforms of the test images.
 var testPlatforms = []matrix.Platform{
 	matrix.MustParse("linux/amd64"),
@@ -86,7 +75,7 @@ func probeBinaries(t *testing.T) []Binary {
 		errs := make([]error, len(testPlatforms))
 		var wg sync.WaitGroup
 		for i, p := range testPlatforms {
-			bins[i] = Binary{Platform: p, Path: filepath.Join(probes.dir, "dist", "probe_"+p.Slug(), "probe")}
+			bins[i] = Binary{Platform: p, Path: filepath.Join(probes.dir, "dist", "probe_"+p.Slug(), "probe"), Static: true}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()

@@ -51,13 +51,18 @@ func ociPlatform(p matrix.Platform) v1.Platform {
 	return o
 }
 
-// platformImage builds the image of one binary.
-func platformImage(o Options, b Binary, certs []byte) (v1.Image, *v1.Platform, error) {
-	bin, err := os.ReadFile(b.Path)
-	if err != nil {
-		return nil, nil, err
+// platformImage builds the image of one platform's binaries.
+func platformImage(o Options, bins []Binary, certs []byte) (v1.Image, *v1.Platform, error) {
+	progs := map[string][]byte{}
+	for _, b := range bins {
+		data, err := os.ReadFile(b.Path)
+		if err != nil {
+			return nil, nil, err
+		}
+		progs[b.Name] = data
 	}
-	rootfs, err := rootfsTar(o, bin, certs)
+	b := bins[0]
+	rootfs, err := rootfsTar(o, progs, certs)
 	if err != nil {
 		return nil, nil, fmt.Errorf("layer: %w", err)
 	}
@@ -136,8 +141,8 @@ type entry struct {
 }
 
 // rootfsTar returns the layer: a tar of the image's files, sorted by name,
-// every entry stamped with o.Created.
-func rootfsTar(o Options, bin, certs []byte) ([]byte, error) {
+// every entry stamped with o.Created; progs are the binaries by name.
+func rootfsTar(o Options, progs map[string][]byte, certs []byte) ([]byte, error) {
 	entries := []entry{
 		{name: "etc/", mode: 0o755},
 		{name: "etc/group", mode: 0o644, data: []byte(group)},
@@ -151,7 +156,9 @@ func rootfsTar(o Options, bin, certs []byte) ([]byte, error) {
 		{name: "usr/", mode: 0o755},
 		{name: "usr/local/", mode: 0o755},
 		{name: "usr/local/bin/", mode: 0o755},
-		{name: path.Join(BinDir[1:], o.Name), mode: 0o755, data: bin},
+	}
+	for name, data := range progs {
+		entries = append(entries, entry{name: path.Join(BinDir[1:], name), mode: 0o755, data: data})
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].name < entries[j].name })
 	var buf bytes.Buffer

@@ -60,10 +60,19 @@ const DefaultUser = "65532:65532"
 // BinDir is the directory of the binary inside the image.
 const BinDir = "/usr/local/bin"
 
-// Binary is one static linux executable and the platform it was built for.
+// Binary is one linux executable of a platform's image.
 type Binary struct {
 	Platform matrix.Platform
-	Path     string
+	// Path is the file to put into the image.
+	Path string
+	// Name is its name in BinDir; default Options.Name.
+	Name string
+	// Static is the caller's verdict that the binary loads no library
+	// (kiln's verify stage decides it): a binary without it is refused.
+	Static bool
+	// DistPath is the binary's path below the output directory, for the
+	// Dockerfile's COPY; default <Name>_<os>_<arch>[_<variant>]/<Name>.
+	DistPath string
 }
 
 // Options describe the image. Name and Binaries are required; every other
@@ -80,7 +89,8 @@ type Options struct {
 	Source, Description, URL, Licenses string
 	// Labels are extra labels; they override the standard ones.
 	Labels map[string]string
-	// Binaries are the static linux binaries, one per platform.
+	// Binaries are the static linux binaries: each platform's image holds
+	// every binary of that platform.
 	Binaries []Binary
 	// Created is the time stamped on the image config, its history and
 	// every file (use the commit time or SOURCE_DATE_EPOCH). The zero time
@@ -100,9 +110,6 @@ type Options struct {
 	// Ref is the tag written in the org.opencontainers.image.ref.name
 	// annotation; empty means Version, or "latest" when Version is empty.
 	Ref string
-	// StaticCheck refuses a binary that is not statically linked. Nil means
-	// the verify package's check.
-	StaticCheck func(path string, p matrix.Platform) error
 }
 
 // PlatformError is a problem with the binary of one platform.
@@ -141,16 +148,14 @@ func Build(ctx context.Context, dst string, o Options) (string, error) {
 		return "", fmt.Errorf("oci %s: CA bundle: %w", dst, err)
 	}
 
-	bins := append([]Binary(nil), o.Binaries...)
-	sort.Slice(bins, func(i, j int) bool { return bins[i].Platform.Less(bins[j].Platform) })
 	idx := mutate.IndexMediaType(empty.Index, types.OCIImageIndex)
-	for _, b := range bins {
+	for _, bins := range byPlatform(o.Binaries) {
 		if err := ctx.Err(); err != nil {
 			return "", fmt.Errorf("oci %s: %w", dst, err)
 		}
-		img, plat, err := platformImage(o, b, certs)
+		img, plat, err := platformImage(o, bins, certs)
 		if err != nil {
-			return "", &PlatformError{Platform: b.Platform, Path: b.Path, Err: err}
+			return "", &PlatformError{Platform: bins[0].Platform, Err: err}
 		}
 		idx = mutate.AppendManifests(idx, mutate.IndexAddendum{
 			Add:        img,
@@ -198,6 +203,7 @@ func (o Options) withDefaults() (Options, error) {
 	if len(o.Binaries) == 0 {
 		return o, fmt.Errorf("no binaries: build the linux binaries first (mage crossall)")
 	}
+	o.Binaries = append([]Binary(nil), o.Binaries...)
 	if o.Created.IsZero() {
 		o.Created = time.Unix(0, 0)
 	}
@@ -220,8 +226,13 @@ func (o Options) withDefaults() (Options, error) {
 	if !refName.MatchString(o.Ref) {
 		return o, fmt.Errorf("invalid ref %q: want letters, digits and single separators [-._:@+] (OCI ref.name)", o.Ref)
 	}
-	if o.StaticCheck == nil {
-		o.StaticCheck = verifyStatic
+	for i, b := range o.Binaries {
+		if b.Name == "" {
+			o.Binaries[i].Name = o.Name
+		}
+		if b.DistPath == "" {
+			o.Binaries[i].DistPath = o.Name + "_" + b.Platform.Slug() + "/" + o.Binaries[i].Name
+		}
 	}
 	return o, nil
 }
@@ -231,6 +242,7 @@ func (o Options) withDefaults() (Options, error) {
 func checkBinaries(o Options) error {
 	var errs *multierror.Error
 	seen := map[string]matrix.Platform{}
+	prevPath := map[string]string{}
 	for _, b := range o.Binaries {
 		fail := func(err error) {
 			errs = multierror.Append(errs, &PlatformError{Platform: b.Platform, Path: b.Path, Err: err})
@@ -239,12 +251,12 @@ func checkBinaries(o Options) error {
 			fail(fmt.Errorf("only linux binaries go into an OCI image, not %s", b.Platform.OS))
 			continue
 		}
-		key := ociPlatform(b.Platform).String()
-		if prev, ok := seen[key]; ok {
-			fail(fmt.Errorf("duplicate image platform %s (also from %s)", key, prev))
+		key := ociPlatform(b.Platform).String() + " " + b.Name
+		if prev, ok := seen[key]; ok && prev != b.Platform || ok && prevPath[key] != b.Path {
+			fail(fmt.Errorf("duplicate image platform %s for %s (also from %s)", ociPlatform(b.Platform), b.Name, prev))
 			continue
 		}
-		seen[key] = b.Platform
+		seen[key], prevPath[key] = b.Platform, b.Path
 		fi, err := os.Stat(b.Path)
 		if errors.Is(err, os.ErrNotExist) {
 			fail(fmt.Errorf("binary not found: run `mage crossall` (or `mage static`) first"))
@@ -258,8 +270,8 @@ func checkBinaries(o Options) error {
 			fail(fmt.Errorf("not a regular file"))
 			continue
 		}
-		if err := o.StaticCheck(b.Path, b.Platform); err != nil {
-			fail(fmt.Errorf("refusing a binary that is not static: %w", err))
+		if !b.Static {
+			fail(fmt.Errorf("refusing a binary that is not static: an image FROM scratch has no libraries to load"))
 		}
 	}
 	return errs.ErrorOrNil()
@@ -289,4 +301,22 @@ func (o Options) labels() map[string]string {
 		l[k] = v
 	}
 	return l
+}
+
+// byPlatform groups binaries by platform, platforms sorted, binaries in
+// the order given.
+func byPlatform(all []Binary) [][]Binary {
+	var groups [][]Binary
+	at := map[matrix.Platform]int{}
+	for _, b := range all {
+		i, ok := at[b.Platform]
+		if !ok {
+			i = len(groups)
+			at[b.Platform] = i
+			groups = append(groups, nil)
+		}
+		groups[i] = append(groups[i], b)
+	}
+	sort.Slice(groups, func(i, j int) bool { return groups[i][0].Platform.Less(groups[j][0].Platform) })
+	return groups
 }

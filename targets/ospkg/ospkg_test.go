@@ -39,7 +39,7 @@ func buildTool(t *testing.T) string {
 }
 
 func request(bin, out string) targets.OSPackageRequest {
-	return targets.OSPackageRequest{Name: "tool", Version: "v1.2.3", Platform: "linux/amd64", Binary: bin,
+	return targets.OSPackageRequest{Name: "tool", Version: "v1.2.3", Platform: "linux/amd64", Binaries: []targets.OSBinary{{Name: "tool", Path: bin}},
 		Unit:    []byte("[Unit]\nDescription=tool\n\n[Service]\nExecStart=/usr/bin/tool\n\n[Install]\nWantedBy=multi-user.target\n"),
 		ModTime: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC), OutDir: out,
 		Description: "a tool", License: "MIT", Maintainer: "Tool Makers <tool@example.invalid>"}

@@ -1,4 +1,4 @@
-package targets
+package release
 
 import (
 	"os"
@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-func TestDefaultName(t *testing.T) {
+func TestModuleName(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"example.com/tool", "tool"},
 		{"example.com/tool/v2", "tool"},
@@ -19,8 +19,8 @@ func TestDefaultName(t *testing.T) {
 		{"example.com/tool/v1", "v1"}, // not a major-version suffix: v1 is never one
 		{"example.com/tool/v2x", "v2x"},
 	} {
-		if got := defaultName(tc.in); got != tc.want {
-			t.Errorf("defaultName(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := moduleName(tc.in); got != tc.want {
+			t.Errorf("moduleName(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

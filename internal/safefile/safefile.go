@@ -1,0 +1,119 @@
+// Package safefile opens files that kiln reads on someone else's say-so
+// (a manifest entry, a configured path) without trusting them: only
+// regular files of bounded size, only inside a given root after symlinks
+// are resolved, never devices, FIFOs or /proc.
+package safefile
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// MaxSize bounds the files kiln reads: far above any release artifact,
+// far below what would exhaust a machine.
+const MaxSize int64 = 4 << 30
+
+// ErrNotRegular is wrapped by errors about files that are not regular
+// files (directories, devices, FIFOs, sockets) or are too large.
+var ErrNotRegular = errors.New("not a regular file")
+
+// Open opens name for reading when it is a regular file of at most max
+// bytes (MaxSize when max <= 0). It does not block on a FIFO and checks
+// the file it opened, not only the name.
+func Open(name string, max int64) (*os.File, fs.FileInfo, error) {
+	if max <= 0 {
+		max = MaxSize
+	}
+	fi, err := os.Stat(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := regular(name, fi, max); err != nil {
+		return nil, nil, err
+	}
+	f, err := openNonblock(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	fi, err = f.Stat()
+	if err == nil {
+		err = regular(name, fi, max)
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, fi, nil
+}
+
+func regular(name string, fi fs.FileInfo, max int64) error {
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s: %w (%s)", name, ErrNotRegular, fi.Mode().Type())
+	}
+	if fi.Size() > max {
+		return fmt.Errorf("%s: %w: %d bytes, more than the %d kiln reads", name, ErrNotRegular, fi.Size(), max)
+	}
+	if strings.HasPrefix(filepath.Clean(name), "/proc/") {
+		return fmt.Errorf("%s: %w: a /proc file", name, ErrNotRegular)
+	}
+	return nil
+}
+
+// CheckRel accepts a relative path in canonical slash form that stays
+// below its root: "a/b.tar.gz", not "", ".", "/x", "../x", "a/../b",
+// "a//b", "a\b" or a name with a NUL or a newline.
+func CheckRel(rel string) error {
+	switch {
+	case rel == "" || rel == ".":
+		return fmt.Errorf("empty path")
+	case strings.ContainsAny(rel, "\\\x00\n\r"):
+		return fmt.Errorf("path %q holds a backslash, NUL or newline", rel)
+	case path.IsAbs(rel) || filepath.IsAbs(rel) || filepath.VolumeName(rel) != "":
+		return fmt.Errorf("path %q is absolute", rel)
+	case path.Clean(rel) != rel:
+		return fmt.Errorf("path %q is not clean (want %q)", rel, path.Clean(rel))
+	case rel == ".." || strings.HasPrefix(rel, "../"):
+		return fmt.Errorf("path %q leaves its directory", rel)
+	}
+	return nil
+}
+
+// Within returns root/rel with symlinks resolved, when rel is a canonical
+// relative path and what it resolves to is inside root (also resolved).
+func Within(root, rel string) (string, error) {
+	if err := CheckRel(rel); err != nil {
+		return "", err
+	}
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return "", err
+	}
+	real, err := filepath.EvalSymlinks(filepath.Join(realRoot, filepath.FromSlash(rel)))
+	if err != nil {
+		return "", err
+	}
+	if !Inside(realRoot, real) {
+		return "", fmt.Errorf("path %q resolves to %s, outside %s", rel, real, realRoot)
+	}
+	return real, nil
+}
+
+// Inside reports whether path is root or below it (both clean, absolute).
+func Inside(root, p string) bool {
+	r, err := filepath.Rel(root, p)
+	return err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator)) && !filepath.IsAbs(r)
+}
+
+// OpenWithin opens root/rel under the rules of Within and Open.
+func OpenWithin(root, rel string, max int64) (*os.File, fs.FileInfo, error) {
+	real, err := Within(root, rel)
+	if err != nil {
+		return nil, nil, err
+	}
+	return Open(real, max)
+}

@@ -1,0 +1,154 @@
+package release
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/gobuild"
+	"github.com/kiln-build/kiln/matrix"
+)
+
+// Build builds every binary for each of its platforms into the output
+// directory, prints a line per build and a summary, and records each
+// binary with its identity in the manifest. Independent failures are all
+// reported; the other builds still finish.
+func (p *Plan) Build(ctx context.Context) error {
+	if p.Version.Note != "" {
+		fmt.Fprintln(p.w, "note:", p.Version.Note)
+	}
+	if p.Version.Dirty {
+		fmt.Fprintf(p.w, "warning: the work tree has uncommitted changes: building version %s\n", p.Version.Semver)
+	}
+	if p.Shard.Count > 0 && len(p.Platforms) == 0 {
+		fmt.Fprintf(p.w, "shard %s: no platform to build\n", p.Shard)
+		return nil
+	}
+	if err := p.claimOut(); err != nil {
+		return err
+	}
+	unlock, err := p.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+
+	specs := p.specs()
+	results, buildErr := p.engine.BuildAll(ctx, specs, func(r gobuild.Result) {
+		line := fmt.Sprintf("  %-10s %-20s %-14s %6.1fs", r.Status, r.Spec.Platform, r.Spec.Name, r.Duration.Seconds())
+		if r.Err == nil {
+			line += fmt.Sprintf("  %6.1f MB  %s", float64(r.Size)/1e6, p.rel(r.Spec.Out))
+			if r.Cgo {
+				line += "  (cgo, " + r.CC + ")"
+			}
+		}
+		fmt.Fprintln(p.w, line)
+	})
+	counts := map[gobuild.Status]int{}
+	for _, r := range results {
+		counts[r.Status]++
+	}
+	fmt.Fprintf(p.w, "%s %s: %d build(s): %d built, %d up to date, %d failed in %.2fs\n", p.Project, p.Version.Semver,
+		len(results), counts[gobuild.Built], counts[gobuild.UpToDate], counts[gobuild.Failed], time.Since(p.start).Seconds())
+	if err := p.record(results); err != nil {
+		return errors.Join(buildErr, err)
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("interrupted: %w", ctx.Err())
+	}
+	return buildErr
+}
+
+// specs are the engine's specs of every (binary, platform) of the run.
+func (p *Plan) specs() []gobuild.Spec {
+	var specs []gobuild.Spec
+	for _, pl := range p.Platforms {
+		for _, b := range p.Binaries {
+			if !b.builds(pl) {
+				continue
+			}
+			specs = append(specs, gobuild.Spec{
+				Dir: p.Dir, Main: b.Main, Name: b.Name, Platform: pl,
+				Out:  filepath.Join(p.Out, filepath.FromSlash(p.BinaryPath(b, pl))),
+				Tags: b.Tags, LDFlags: b.LDFlags, Env: b.Env,
+				Stamp: gobuild.Stamp{Version: p.Version.Semver, Commit: p.Version.Commit, Date: p.Version.Date},
+				Cgo:   b.Cgo, CC: p.CC[pl.String()], Static: p.Static,
+			})
+		}
+	}
+	return specs
+}
+
+func (b Bin) builds(pl matrix.Platform) bool {
+	for _, q := range b.Platforms {
+		if q == pl {
+			return true
+		}
+	}
+	return false
+}
+
+// outName is the output directory as the user knows it: relative to the
+// module when it is inside.
+func (p *Plan) outName() string {
+	if r, err := filepath.Rel(p.Dir, p.Out); err == nil && filepath.IsLocal(r) {
+		return r
+	}
+	return p.Out
+}
+
+// rel is a path under Out as the manifest writes it.
+func (p *Plan) rel(path string) string {
+	r, err := filepath.Rel(p.Out, path)
+	if err != nil {
+		return path
+	}
+	return filepath.ToSlash(r)
+}
+
+// record puts the built binaries into the manifest with their identity. A
+// binary whose bytes and identity did not change keeps its verify result.
+func (p *Plan) record(results []gobuild.Result) error {
+	m, err := artifact.Load(p.Out)
+	if err != nil {
+		return err
+	}
+	m.Project, m.Version, m.Commit, m.Date = p.Project, p.Version.Semver, p.Version.Commit, ""
+	if !p.Version.Date.IsZero() {
+		m.Date = p.Version.Date.Format(time.RFC3339)
+	}
+	byPath := map[string]artifact.Artifact{}
+	for _, a := range m.Artifacts {
+		byPath[a.Path] = a
+	}
+	changed := false
+	for _, r := range results {
+		if r.Err != nil {
+			continue
+		}
+		s, pl := r.Spec, r.Spec.Platform
+		imp, _ := importPath(p.Module, s.Main)
+		a := artifact.Artifact{Path: p.rel(s.Out), Kind: artifact.Binary, Name: s.Name,
+			OS: pl.OS, Arch: pl.Arch, Variant: pl.Variant, Size: r.Size, SHA256: r.SHA256,
+			Main: imp, Version: s.Stamp.Version, Commit: s.Stamp.Commit, Key: r.Key,
+			Cgo: r.Cgo, CC: r.CC, Static: r.Static, Tags: r.Tags}
+		if old, ok := byPath[a.Path]; ok && old.Verify != nil && sameBuild(old, a) {
+			a.Verify = old.Verify
+		}
+		m.Put(a)
+		changed = true
+	}
+	if !changed {
+		return nil
+	}
+	return m.Save(p.Out)
+}
+
+// sameBuild reports whether two binary entries claim the same build.
+func sameBuild(a, b artifact.Artifact) bool {
+	return a.SHA256 == b.SHA256 && a.Size == b.Size && a.Name == b.Name && a.Main == b.Main &&
+		a.Version == b.Version && a.Commit == b.Commit && a.Key == b.Key && a.Platform() == b.Platform()
+}

@@ -1,0 +1,154 @@
+package release
+
+import (
+	"cmp"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/go-multierror"
+
+	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/internal/safefile"
+	"github.com/kiln-build/kiln/matrix"
+	"github.com/kiln-build/kiln/verify"
+)
+
+// The manifest is a claim: every entry the stages act on is checked
+// against the plan (identity) and against its file (confined path, regular
+// file, sha256, build info) first.
+
+// current reports why a binary entry is not one of this plan's binaries
+// ("" when it is): another name, main package, version, commit or place.
+func (p *Plan) current(a artifact.Artifact) string {
+	for _, b := range p.Binaries {
+		if b.Name != a.Name {
+			continue
+		}
+		switch pl := a.Platform(); {
+		case a.Path != p.BinaryPath(b, pl):
+			return fmt.Sprintf("filed at %s, not %s", a.Path, p.BinaryPath(b, pl))
+		case a.Main != b.ImportPath:
+			return fmt.Sprintf("built from %s, not %s", a.Main, b.ImportPath)
+		case a.Version != p.Version.Semver:
+			return fmt.Sprintf("built at version %s, not %s", orNone(a.Version), p.Version.Semver)
+		case a.Commit != p.Version.Commit:
+			return fmt.Sprintf("built from commit %s, not %s", orNone(a.Commit), orNone(p.Version.Commit))
+		}
+		return ""
+	}
+	return fmt.Sprintf("binary %q is not one of this project's (%s)", a.Name, p.binaryNames())
+}
+
+func orNone(s string) string { return cmp.Or(s, "none") }
+
+// inspect checks a binary entry against its file: the path is confined to
+// the output directory, the file is regular and has the recorded sha256,
+// and the file is what the entry claims (format, OS, arch, linkage, build
+// info's platform, cgo, tags and main package). It returns the resolved
+// path and the report for the checks that follow.
+func (p *Plan) inspect(a artifact.Artifact) (string, *verify.Report, error) {
+	real, err := safefile.Within(p.Out, a.Path)
+	if err != nil {
+		return "", nil, fmt.Errorf("missing or refused (run crossall again): %w", err)
+	}
+	got, err := artifact.Describe(p.Out, a)
+	if err != nil {
+		return "", nil, fmt.Errorf("missing or refused (run crossall again): %w", err)
+	}
+	var errs *multierror.Error
+	if got.SHA256 != a.SHA256 || got.Size != a.Size {
+		errs = multierror.Append(errs, fmt.Errorf("sha256 %s does not match the manifest's %s: the file changed after it was built (run crossall again)", got.SHA256, a.SHA256))
+	}
+	rep, err := verify.ReadFile(real)
+	if err != nil {
+		return real, nil, multierror.Append(errs, err).ErrorOrNil()
+	}
+	cgo := a.Cgo
+	if err := verify.Check(rep, verify.Expect{Platform: a.Platform(), Static: a.Static, Cgo: &cgo, Tags: a.Tags}); err != nil {
+		errs = multierror.Append(errs, err)
+	}
+	if rep.Main != "" && rep.Main != a.Main {
+		errs = multierror.Append(errs, &verify.MismatchError{What: "build info main package", Got: rep.Main, Want: a.Main})
+	}
+	return real, rep, flatten(errs)
+}
+
+// flatten formats a multierror on one line per problem, joined by "; ".
+func flatten(errs *multierror.Error) error {
+	if errs == nil {
+		return nil
+	}
+	errs.ErrorFormat = func(es []error) string {
+		s := make([]string, len(es))
+		for i, e := range es {
+			s[i] = e.Error()
+		}
+		return strings.Join(s, "; ")
+	}
+	return errs.ErrorOrNil()
+}
+
+// shipment is one binary the package stage ships.
+type shipment struct {
+	bin  Bin
+	pl   matrix.Platform
+	a    artifact.Artifact
+	real string // the file, symlinks resolved, inside Out
+}
+
+// shipments returns exactly the plan's binaries for its platforms, each
+// checked: present, of this plan's identity, unchanged since it was built,
+// verified, and what its build info says. Every problem is reported, each
+// with the target that fixes it.
+func (p *Plan) shipments(m *artifact.Manifest) ([]shipment, error) {
+	byPath := map[string]artifact.Artifact{}
+	for _, a := range m.Filter(artifact.ByKind(artifact.Binary)) {
+		byPath[a.Path] = a
+	}
+	var out []shipment
+	var errs *multierror.Error
+	for _, pl := range p.Platforms {
+		for _, b := range p.Binaries {
+			if !b.builds(pl) {
+				continue
+			}
+			where := fmt.Sprintf("%s %s", b.Name, pl)
+			a, ok := byPath[p.BinaryPath(b, pl)]
+			if !ok {
+				errs = multierror.Append(errs, fmt.Errorf("%s: not built (run mage crossall, or mage cross %s)", where, pl))
+				continue
+			}
+			if why := p.current(a); why != "" {
+				errs = multierror.Append(errs, fmt.Errorf("%s: %s (run mage crossall)", where, why))
+				continue
+			}
+			real, _, err := p.inspect(a)
+			if err != nil {
+				errs = multierror.Append(errs, fmt.Errorf("%s: %w", where, err))
+				continue
+			}
+			switch v := a.Verify; {
+			case v == nil:
+				errs = multierror.Append(errs, fmt.Errorf("%s: not verified (run mage verify)", where))
+				continue
+			case !v.OK:
+				errs = multierror.Append(errs, fmt.Errorf("%s: failed verify: %s (fix it, rebuild and verify again)", where, strings.Join(v.Problems, "; ")))
+				continue
+			}
+			out = append(out, shipment{bin: b, pl: pl, a: a, real: real})
+		}
+	}
+	if errs != nil {
+		errs.ErrorFormat = func(es []error) string { return listed("package: refusing to package", es) }
+	}
+	return out, errs.ErrorOrNil()
+}
+
+// listed formats independent failures as a bulleted list under a heading.
+func listed(head string, es []error) string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = "  * " + strings.ReplaceAll(e.Error(), "\n", "\n    ")
+	}
+	return fmt.Sprintf("%s: %d problem(s):\n%s", head, len(es), strings.Join(lines, "\n"))
+}

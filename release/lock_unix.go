@@ -1,0 +1,71 @@
+//go:build unix
+
+package release
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// lockName is the lock file in the output directory.
+const lockName = ".kiln-lock"
+
+// LockError reports an output directory another run is writing.
+type LockError struct {
+	Path   string
+	Holder string // what the holder wrote: pid, command, start time
+}
+
+func (e *LockError) Error() string {
+	return fmt.Sprintf("output directory %s is in use by another kiln run (%s); wait for it, or unset KILN_LOCK=fail to wait automatically", e.Path, e.Holder)
+}
+
+// lock takes the output directory's lock (flock on a file in it): one
+// writer at a time. A busy lock is waited for, saying who holds it, or
+// fails at once with KILN_LOCK=fail. The lock ends with the process, so a
+// killed run never leaves it behind.
+func (p *Plan) lock(ctx context.Context) (func(), error) {
+	f, err := os.OpenFile(filepath.Join(p.Out, lockName), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("lock output directory: %w", err)
+	}
+	fd := int(f.Fd())
+	told := false
+	for {
+		err := syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
+			f.Close()
+			return nil, fmt.Errorf("lock output directory: %w", err)
+		}
+		holder, _ := io.ReadAll(io.LimitReader(f, 512))
+		f.Seek(0, io.SeekStart)
+		h := strings.TrimSpace(string(holder))
+		if !p.LockWait {
+			f.Close()
+			return nil, &LockError{Path: p.Out, Holder: h}
+		}
+		if !told {
+			fmt.Fprintf(p.w, "waiting for another kiln run to finish with %s (%s)\n", p.Out, h)
+			told = true
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	f.Truncate(0)
+	fmt.Fprintf(f, "pid %d, %s, since %s\n", os.Getpid(), strings.Join(os.Args, " "), time.Now().Format(time.RFC3339))
+	return func() { f.Close() }, nil
+}

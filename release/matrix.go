@@ -1,0 +1,32 @@
+package release
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// PrintMatrix lists the binaries and the platforms of the plan, with the
+// toolchain's facts about each platform.
+func (p *Plan) PrintMatrix(ctx context.Context) error {
+	u, err := p.loadUniverse(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(p.w, "%s %s: %d platform(s), output in %s\n", p.Project, p.Version.Semver, len(p.Platforms), p.outName())
+	for _, b := range p.Binaries {
+		fmt.Fprintf(p.w, "  binary %-14s main package %s (%d platforms)\n", b.Name, b.ImportPath, len(b.Platforms))
+	}
+	for _, pl := range p.Platforms {
+		in, _ := u.Info(pl)
+		var notes []string
+		if in.FirstClass {
+			notes = append(notes, "first-class port")
+		}
+		if in.CgoSupported {
+			notes = append(notes, "cgo possible")
+		}
+		fmt.Fprintf(p.w, "  %-22s %s\n", pl, strings.Join(notes, ", "))
+	}
+	return nil
+}

@@ -1,0 +1,112 @@
+package release
+
+import (
+	"cmp"
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/kiln-build/kiln/matrix"
+)
+
+// The dist/ layout. Every path is relative to Plan.Out, with forward
+// slashes, as the manifest records it.
+//
+//	<project>_<os>_<arch>[_<variant>]/<binary>[.exe]        one directory per platform
+//	<project>_<version>_<os>_<arch>[_<variant>].tar.gz|.zip one archive per platform
+//	<project>_<version>_checksums.txt                       sha256sum of everything shipped
+//	<project>_<version>_oci.tar                             multi-arch OCI image
+//	<project>_<version>.Dockerfile                          the image as a Dockerfile
+//	<service>.service                                       systemd unit
+//	artifacts.json                                          the manifest
+
+// PlatformDir is the directory of a platform's binaries.
+func (p *Plan) PlatformDir(pl matrix.Platform) string { return p.Project + "_" + pl.Slug() }
+
+// BinaryPath is where a binary of a platform is written.
+func (p *Plan) BinaryPath(b Bin, pl matrix.Platform) string {
+	return path.Join(p.PlatformDir(pl), b.Name+pl.Exe())
+}
+
+// releaseName is "<project>_<version>", or the project alone without a
+// version.
+func (p *Plan) releaseName() string {
+	if p.Version.Plain == "" {
+		return p.Project
+	}
+	return p.Project + "_" + p.Version.Plain
+}
+
+// ArchivePath is the archive of a platform's binaries: .zip for windows,
+// .tar.gz elsewhere.
+func (p *Plan) ArchivePath(pl matrix.Platform) string {
+	ext := ".tar.gz"
+	if pl.OS == "windows" {
+		ext = ".zip"
+	}
+	return p.releaseName() + "_" + pl.Slug() + ext
+}
+
+// ChecksumsPath is the release's checksums file.
+func (p *Plan) ChecksumsPath() string { return p.releaseName() + "_checksums.txt" }
+
+// ImagePath is the OCI image (a tarred image layout).
+func (p *Plan) ImagePath() string { return p.releaseName() + "_oci.tar" }
+
+// DockerfilePath is the Dockerfile that builds the same image; it carries
+// the version so that a later release does not overwrite a file an
+// earlier checksums file covers.
+func (p *Plan) DockerfilePath() string { return p.releaseName() + ".Dockerfile" }
+
+// ImageTag is the image's tag: the plain version with "+" (not allowed in
+// tags) as "_", "latest" without a version.
+func (p *Plan) ImageTag() string {
+	return cmp.Or(strings.ReplaceAll(p.Version.Plain, "+", "_"), "latest")
+}
+
+// UnitPath is the systemd unit ("" when the project is not a service).
+func (p *Plan) UnitPath() string {
+	if p.PackageWith.Service == nil {
+		return ""
+	}
+	return p.PackageWith.Service.FileName()
+}
+
+// dosEpoch is the time stamped on packages of a tree with neither git nor
+// SOURCE_DATE_EPOCH: the earliest time a zip file can hold.
+var dosEpoch = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// resolvePackage applies the package stage's defaults.
+func (p *Plan) resolvePackage(s PackageSettings) error {
+	pp := PackagePlan{PackageSettings: s, ModTime: p.Version.Date}
+	if pp.ModTime.IsZero() {
+		pp.ModTime = dosEpoch
+	}
+	first := p.Binaries[0].Name
+	if svc := s.Service; svc != nil {
+		u := *svc
+		u.Name = cmp.Or(u.Name, p.Project)
+		u.ExecStart = cmp.Or(u.ExecStart, "/usr/bin/"+first)
+		u.Description = cmp.Or(u.Description, s.Description)
+		pp.Service = &u
+	}
+	pp.Entrypoint = cmp.Or(s.Image.Entrypoint, first)
+	known := false
+	for _, b := range p.Binaries {
+		known = known || b.Name == pp.Entrypoint
+	}
+	if !known {
+		return fmt.Errorf("Config.Package.Image.Entrypoint %q is none of the binaries (%s)", pp.Entrypoint, p.binaryNames())
+	}
+	p.PackageWith = pp
+	return nil
+}
+
+func (p *Plan) binaryNames() string {
+	names := make([]string, len(p.Binaries))
+	for i, b := range p.Binaries {
+		names[i] = b.Name
+	}
+	return strings.Join(names, ", ")
+}

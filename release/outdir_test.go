@@ -1,0 +1,92 @@
+package release
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// cleanEnv is an environment with only KILN_OUT set.
+func cleanEnv(out string) Option {
+	return WithEnv(func(k string) string {
+		if k == "KILN_OUT" {
+			return out
+		}
+		return ""
+	})
+}
+
+// TestClean: clean removes an output directory kiln created and refuses
+// the module, its parents, a repository, a module, magefiles, symlinks to
+// any of them and directories or files kiln did not create — removing
+// nothing.
+func TestClean(t *testing.T) {
+	root := t.TempDir()
+	mod := filepath.Join(root, "mod")
+	for _, d := range []string{"dist/x", ".git/objects", "magefiles", "other/sub", "cmd/app", "empty"} {
+		if err := os.MkdirAll(filepath.Join(mod, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, data := range map[string]string{"go.mod": "module example.com/mod\n", "dist/.kiln-output": "", "file": "x",
+		"other/sub/go.mod": "module example.com/sub\n", "cmd/app/main.go": "package main\n"} {
+		if err := os.WriteFile(filepath.Join(mod, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for link, target := range map[string]string{"up": "..", "self": ".", "git": ".git", "abs": root} {
+		if err := os.Symlink(target, filepath.Join(mod, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	refuse := []string{".", "..", mod, root, "/", ".git", "magefiles", "other/sub", "cmd", "cmd/app", "up", "self", "git", "abs", "file", "empty"}
+	for _, out := range refuse {
+		var buf bytes.Buffer
+		err := Clean(context.Background(), Settings{}, WithDir(mod), cleanEnv(out), WithOutput(&buf))
+		if err == nil || !strings.Contains(err.Error(), "not removed") {
+			t.Errorf("Clean with KILN_OUT=%q = %v, want a refusal", out, err)
+		}
+	}
+	for _, keep := range []string{"dist/x", ".git/objects", "magefiles", "other/sub/go.mod", "cmd/app/main.go", "file", "empty", "go.mod"} {
+		if _, err := os.Stat(filepath.Join(mod, keep)); err != nil {
+			t.Fatalf("a refused Clean removed %s: %v", keep, err)
+		}
+	}
+	if err := Clean(context.Background(), Settings{}, WithDir(mod), cleanEnv("dist"), WithOutput(&bytes.Buffer{})); err != nil {
+		t.Fatalf("Clean of dist = %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(mod, "dist")); !os.IsNotExist(err) {
+		t.Errorf("Clean left dist: %v", err)
+	}
+	if err := Clean(context.Background(), Settings{}, WithDir(mod), cleanEnv("dist")); err != nil {
+		t.Errorf("Clean of a missing dist = %v, want nil", err)
+	}
+}
+
+// TestClaimOut: a build writes only into a directory it creates, an empty
+// one, or one that carries kiln's marker or manifest.
+func TestClaimOut(t *testing.T) {
+	mod := t.TempDir()
+	for _, d := range []string{".git", "cmd/app", "empty", "mine"} {
+		os.MkdirAll(filepath.Join(mod, d), 0o755)
+	}
+	os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module example.com/mod\n"), 0o644)
+	os.WriteFile(filepath.Join(mod, "cmd/app/main.go"), []byte("package main\n"), 0o644)
+	os.WriteFile(filepath.Join(mod, "mine/artifacts.json"), []byte("{}"), 0o644)
+	os.WriteFile(filepath.Join(mod, "afile"), []byte("x"), 0o644)
+	for out, ok := range map[string]bool{".": false, "..": false, "/": false, ".git": false, "cmd": false, "afile": false,
+		"new/dist": true, "empty": true, "mine": true} {
+		p := &Plan{Dir: mod}
+		p.Out = p.outDir(out)
+		err := p.claimOut()
+		if ok != (err == nil) {
+			t.Errorf("claimOut(%q) = %v, want ok %v", out, err, ok)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(mod, "empty", markerName)); err != nil {
+		t.Errorf("an empty directory taken as output lacks the marker: %v", err)
+	}
+}

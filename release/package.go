@@ -1,0 +1,280 @@
+package release
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-multierror"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/internal/atomicfile"
+	"github.com/kiln-build/kiln/matrix"
+	"github.com/kiln-build/kiln/pack/archive"
+	"github.com/kiln-build/kiln/pack/checksum"
+	"github.com/kiln-build/kiln/pack/oci"
+)
+
+// Package turns exactly the plan's verified binaries into a release: an
+// archive per platform holding all its binaries, OS packages (opt-in), a
+// systemd unit, a multi-arch OCI image with its Dockerfile, and a
+// checksums file over everything shipped. Every binary is checked first
+// (Plan.shipments); on any refusal or failure nothing of the new release
+// is left in the output directory. Packaged files of an earlier release
+// that kiln recorded are removed, so the directory never mixes releases.
+func (p *Plan) Package(ctx context.Context) error {
+	if err := p.claimOut(); err != nil {
+		return err
+	}
+	unlock, err := p.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	m, err := artifact.Load(p.Out)
+	if err != nil {
+		return err
+	}
+	ships, err := p.shipments(m)
+	if err != nil {
+		return err
+	}
+	if len(ships) == 0 {
+		return fmt.Errorf("package: the plan has no binary for its platforms")
+	}
+	stage, err := os.MkdirTemp(p.Out, ".kiln-stage-")
+	if err != nil {
+		return fmt.Errorf("package: %w", err)
+	}
+	defer os.RemoveAll(stage)
+	pk := &packager{p: p, stage: stage}
+	if err := pk.run(ctx, ships); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return pk.commit(m, ships)
+}
+
+// packager writes one release into a staging directory inside Out.
+type packager struct {
+	p     *Plan
+	stage string
+
+	mu   sync.Mutex
+	made []artifact.Artifact // paths relative to Out
+}
+
+// add records a file written in the staging directory at rel.
+func (pk *packager) add(rel string, kind artifact.Kind, pl matrix.Platform) error {
+	a, err := artifact.Describe(pk.stage, artifact.Artifact{Path: rel, Kind: kind, Name: pk.p.Project,
+		OS: pl.OS, Arch: pl.Arch, Variant: pl.Variant})
+	if err != nil {
+		return err
+	}
+	pk.mu.Lock()
+	defer pk.mu.Unlock()
+	pk.made = append(pk.made, a)
+	where := "-"
+	if pl.OS != "" {
+		where = pl.String()
+	}
+	fmt.Fprintf(pk.p.w, "  %-12s %-20s %8.1f MB  %s\n", kind, where, float64(a.Size)/1e6, a.Path)
+	return nil
+}
+
+func (pk *packager) run(ctx context.Context, ships []shipment) error {
+	p, cfg := pk.p, pk.p.PackageWith
+	extras := archive.DefaultExtras(p.Dir)
+	if len(cfg.Extras) > 0 {
+		more, err := archive.Extras(p.Dir, cfg.Extras)
+		if err != nil {
+			return fmt.Errorf("Config.Package.Extras: %w", err)
+		}
+		extras = append(extras, more...)
+	}
+	var unit []byte
+	if svc := cfg.Service; svc != nil {
+		var err error
+		if unit, err = svc.Render(); err != nil {
+			return fmt.Errorf("Config.Package.Service: %w", err)
+		}
+		if err := atomicfile.WriteFile(filepath.Join(pk.stage, p.UnitPath()), unit, 0o644); err != nil {
+			return err
+		}
+		if err := pk.add(p.UnitPath(), artifact.SystemdUnit, matrix.Platform{}); err != nil {
+			return err
+		}
+	}
+
+	var errs *multierror.Error
+	var mu sync.Mutex
+	fail := func(err error) {
+		mu.Lock()
+		errs = multierror.Append(errs, err)
+		mu.Unlock()
+	}
+	var g errgroup.Group
+	g.SetLimit(p.Jobs)
+	for _, group := range byPlatform(ships) {
+		pl := group[0].pl
+		g.Go(func() error {
+			files := make([]archive.File, 0, len(group)+len(extras))
+			for _, s := range group {
+				files = append(files, archive.File{Src: s.real, Name: s.bin.Name + pl.Exe(), Mode: 0o755})
+			}
+			rel := p.ArchivePath(pl)
+			if err := archive.Write(ctx, filepath.Join(pk.stage, rel), append(files, extras...), archive.Options{ModTime: cfg.ModTime}); err != nil {
+				fail(fmt.Errorf("archive %s: %w", pl, err))
+			} else if err := pk.add(rel, artifact.Archive, pl); err != nil {
+				fail(err)
+			}
+			return nil
+		})
+		if cfg.OSPackages != nil && pl.OS == "linux" {
+			g.Go(func() error {
+				req := OSPackageRequest{Name: p.Project, Version: p.Version.Semver, Platform: pl.String(),
+					Unit: unit, ModTime: cfg.ModTime, OutDir: pk.stage, Description: cfg.Description,
+					Homepage: cfg.Homepage, License: cfg.License, Maintainer: cfg.Maintainer, Vendor: cfg.Vendor}
+				for _, s := range group {
+					req.Binaries = append(req.Binaries, OSBinary{Name: s.bin.Name, Path: s.real})
+				}
+				pkgs, err := cfg.OSPackages.PackageOS(ctx, req)
+				if err != nil {
+					fail(fmt.Errorf("os packages %s: %w", pl, err))
+				}
+				for _, pkg := range pkgs {
+					if err := pk.add(filepath.Base(pkg.Path), artifact.Kind(pkg.Format), pl); err != nil {
+						fail(err)
+					}
+				}
+				return nil
+			})
+		}
+	}
+	if !cfg.NoImage {
+		g.Go(func() error {
+			if err := pk.image(ctx, ships); err != nil {
+				fail(err)
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return errs.ErrorOrNil()
+}
+
+// byPlatform groups shipments by platform, in plan order.
+func byPlatform(ships []shipment) [][]shipment {
+	var groups [][]shipment
+	for _, s := range ships {
+		if n := len(groups); n > 0 && groups[n-1][0].pl == s.pl {
+			groups[n-1] = append(groups[n-1], s)
+			continue
+		}
+		groups = append(groups, []shipment{s})
+	}
+	return groups
+}
+
+// image writes the OCI image of the linux binaries and its Dockerfile.
+func (pk *packager) image(ctx context.Context, ships []shipment) error {
+	p, cfg := pk.p, pk.p.PackageWith
+	o := oci.Options{Name: p.Project, Version: p.Version.Plain, Revision: p.Version.Commit, Ref: p.ImageTag(),
+		Description: cfg.Description, URL: cfg.Homepage, Licenses: cfg.License, Labels: cfg.Image.Labels,
+		Created: cfg.ModTime, CACerts: cfg.Image.CACerts, Cmd: cfg.Image.Cmd, Env: cfg.Image.Env,
+		ExposedPorts: cfg.Image.ExposedPorts, Entrypoint: []string{oci.BinDir + "/" + cfg.Entrypoint}}
+	for _, s := range ships {
+		if s.pl.OS == "linux" {
+			o.Binaries = append(o.Binaries, oci.Binary{Platform: s.pl, Path: s.real, Name: s.bin.Name,
+				Static: s.a.Verify.Static, DistPath: p.BinaryPath(s.bin, s.pl)})
+		}
+	}
+	if len(o.Binaries) == 0 {
+		fmt.Fprintln(p.w, "  image: no linux binary in the matrix, no OCI image")
+		return nil
+	}
+	if _, err := oci.Build(ctx, filepath.Join(pk.stage, p.ImagePath()), o); err != nil {
+		return fmt.Errorf("oci image: %w", err)
+	}
+	if err := pk.add(p.ImagePath(), artifact.OCIImage, matrix.Platform{}); err != nil {
+		return err
+	}
+	if err := atomicfile.WriteFile(filepath.Join(pk.stage, p.DockerfilePath()), oci.Dockerfile(o), 0o644); err != nil {
+		return err
+	}
+	return pk.add(p.DockerfilePath(), artifact.Dockerfile, matrix.Platform{})
+}
+
+// commit moves the staged release into Out, writes the checksums over it
+// and the shipped binaries, removes the packaged files of earlier releases
+// kiln recorded, and saves the manifest. A failure takes back what it moved.
+func (pk *packager) commit(m *artifact.Manifest, ships []shipment) error {
+	p := pk.p
+	var moved []string
+	undo := func(err error) error {
+		for _, f := range moved {
+			os.Remove(f)
+		}
+		return err
+	}
+	for _, a := range pk.made {
+		dst := filepath.Join(p.Out, filepath.FromSlash(a.Path))
+		if err := os.Rename(filepath.Join(pk.stage, filepath.FromSlash(a.Path)), dst); err != nil {
+			return undo(fmt.Errorf("package: %w", err))
+		}
+		moved = append(moved, dst)
+	}
+	names := make([]string, 0, len(pk.made)+len(ships))
+	for _, a := range pk.made {
+		names = append(names, a.Path)
+	}
+	for _, s := range ships {
+		names = append(names, s.a.Path)
+	}
+	slices.Sort(names)
+	sums := filepath.Join(p.Out, p.ChecksumsPath())
+	if err := checksum.Write(sums, p.Out, names); err != nil {
+		return undo(fmt.Errorf("checksums: %w", err))
+	}
+	moved = append(moved, sums)
+	sumsEntry, err := artifact.Describe(p.Out, artifact.Artifact{Path: p.ChecksumsPath(), Kind: artifact.Checksums, Name: p.Project})
+	if err != nil {
+		return undo(err)
+	}
+	made := append(pk.made, sumsEntry)
+	keep := map[string]bool{}
+	for _, a := range made {
+		keep[a.Path] = true
+	}
+	var stale []string
+	m.Remove(func(a artifact.Artifact) bool {
+		if a.Kind == artifact.Binary || keep[a.Path] {
+			return a.Kind != artifact.Binary
+		}
+		// An earlier release's file: kiln's to remove when it is unchanged.
+		if got, err := artifact.Describe(p.Out, a); err == nil && got.SHA256 == a.SHA256 {
+			stale = append(stale, filepath.Join(p.Out, filepath.FromSlash(a.Path)))
+		}
+		return true
+	})
+	for _, a := range made {
+		m.Put(a)
+	}
+	if err := m.Save(p.Out); err != nil {
+		return undo(errors.Join(errors.New("save manifest"), err))
+	}
+	for _, f := range stale {
+		os.Remove(f)
+	}
+	fmt.Fprintf(p.w, "package: %d artifact(s) of %s %s in %s in %.2fs\n", len(made), p.Project, p.Version.Semver,
+		p.outName(), time.Since(p.start).Seconds())
+	return nil
+}

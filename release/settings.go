@@ -1,0 +1,161 @@
+package release
+
+import (
+	"context"
+	"time"
+
+	"github.com/kiln-build/kiln/pack/systemd"
+)
+
+// Settings is a project's kiln configuration, set in Go (a magefile's
+// init(), or a plain Go program). Every field has a default that works for
+// an ordinary module; Resolve applies the defaults and the KILN_*
+// environment overrides, once.
+type Settings struct {
+	// Project names the release: the dist/ directories, archives,
+	// checksums, packages and image. Default: Name when it is set, else the
+	// last element of the module path (without a /vN suffix).
+	Project string
+	// Name and Main are the one-binary shorthand for Binaries: the binary's
+	// name (default: its main package's directory, the module's last
+	// element for the module root) and its main package, a directory
+	// ("./cmd/app") or an import path.
+	Name, Main string
+	// Binaries are the programs the project ships. Default: the module root
+	// when it is package main; else every main package under cmd/; else
+	// the module's only main package.
+	Binaries []Binary
+	// Out is the output directory; default "dist".
+	Out string
+	// Matrix is the platform selector crossall builds; default "default":
+	// linux/amd64, linux/arm64, linux/arm/7, darwin/amd64, darwin/arm64,
+	// windows/amd64, windows/arm64.
+	Matrix string
+	// Jobs bounds the builds running at once; default 2 (measured fastest
+	// on 2 cores, see the README).
+	Jobs int
+	// Version overrides the version from git describe.
+	Version string
+	// Tags, LDFlags and Env are added to every binary's build.
+	Tags    []string
+	LDFlags []string
+	Env     []string
+	// Cgo is "auto" (default: cgo exactly when a dependency needs it,
+	// linked statically), "on" or "off" (fail when a dependency needs cgo).
+	Cgo string
+	// CC sets the C compiler per platform ("linux/arm64": "my-gcc") for
+	// cgo builds; defaults are musl-gcc for linux/amd64 and Debian's cross
+	// compilers with -static elsewhere on linux.
+	CC map[string]string
+	// Static makes crossall build fully static binaries (netgo, osusergo;
+	// static cgo) like the static target does.
+	Static bool
+
+	Verify  VerifySettings
+	Package PackageSettings
+}
+
+// Binary is one program of the project.
+type Binary struct {
+	// Name of the binary, without ".exe"; default: the main package's
+	// directory name (the module's last element for the module root).
+	Name string
+	// Main is the main package: a directory ("./cmd/app") or an import
+	// path. Required.
+	Main string
+	// Tags, LDFlags and Env are added to the project's for this binary.
+	Tags, LDFlags, Env []string
+	// Cgo overrides the project's cgo mode for this binary.
+	Cgo string
+	// Platforms limits the binary to the platforms of the matrix that this
+	// selector names, e.g. "linux/*"; default: every platform.
+	Platforms string
+}
+
+// VerifySettings configures the verify stage.
+type VerifySettings struct {
+	// Args are the smoke-test arguments each linux binary runs with in an
+	// empty root. Default: probe --version, -version, --help, -h and pass
+	// when the program starts and exits normally.
+	Args []string
+	// Exit is the expected exit code of the smoke test with Args (default 0).
+	Exit int
+	// Timeout bounds each smoke run; default 10s (verify.DefaultSmokeTimeout).
+	Timeout time.Duration
+	// NoRun skips the smoke tests (the static checks still run).
+	NoRun bool
+}
+
+// PackageSettings configures the package stage.
+type PackageSettings struct {
+	// Extras are extra files for the archives, relative to the module root
+	// (globs allowed); README*, LICENSE* and COPYING* are included by
+	// default.
+	Extras []string
+	// Description, Homepage, License, Maintainer and Vendor describe the
+	// program in packages and image labels.
+	Description, Homepage, License, Maintainer, Vendor string
+	// Service, when set, makes the program a systemd service: a hardened
+	// unit is written and installed by the deb/rpm/apk packages.
+	Service *Service
+	// NoImage turns the OCI image off.
+	NoImage bool
+	// Image configures the OCI image.
+	Image Image
+	// OSPackages builds deb, rpm and apk packages when set; it is opt-in
+	// because it costs every consumer compile time: set it with
+	// github.com/kiln-build/kiln/targets/ospkg.New().
+	OSPackages OSPackager
+}
+
+// Service describes a systemd service: see pack/systemd.Unit for every
+// field. Name defaults to the project's name and ExecStart to
+// /usr/bin/<first binary>; the unit is hardened by default.
+type Service = systemd.Unit
+
+// Image configures the OCI image.
+type Image struct {
+	// Entrypoint is the binary the image runs; default: the first binary.
+	// Every linux binary of the platform is in the image.
+	Entrypoint string
+	// Cmd are the arguments after the entrypoint.
+	Cmd []string
+	// Env are KEY=VALUE strings set in the image.
+	Env []string
+	// ExposedPorts such as "8080" or "53/udp".
+	ExposedPorts []string
+	// Labels are added to the org.opencontainers.image.* labels.
+	Labels map[string]string
+	// CACerts is the CA bundle copied into the image; default
+	// /etc/ssl/certs/ca-certificates.crt.
+	CACerts string
+}
+
+// OSPackager builds OS packages (deb, rpm, apk) of one platform's linux
+// binaries. Get one from github.com/kiln-build/kiln/targets/ospkg.
+type OSPackager interface {
+	PackageOS(ctx context.Context, req OSPackageRequest) ([]OSPackage, error)
+}
+
+// OSPackageRequest is one platform's binaries to package.
+type OSPackageRequest struct {
+	Name, Version                                      string
+	Platform                                           string // os/arch[/variant]
+	Binaries                                           []OSBinary
+	Unit                                               []byte // systemd unit, if the program is a service
+	ModTime                                            time.Time
+	OutDir                                             string
+	Description, Homepage, License, Maintainer, Vendor string
+}
+
+// OSBinary is one program installed by an OS package as /usr/bin/<Name>.
+type OSBinary struct {
+	Name string
+	Path string
+}
+
+// OSPackage is one package file written.
+type OSPackage struct {
+	Format string // deb, rpm or apk
+	Path   string
+}

@@ -1,0 +1,144 @@
+package release
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-multierror"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/verify"
+)
+
+// Verify proves every binary of this plan in the manifest is what it
+// claims: its file is the one built (confined path, sha256), its format,
+// OS, arch, linkage and build info agree with the claim, and each linux
+// binary runs in an empty root. It prints a table, records each result in
+// the manifest and reports every failure. Entries of other versions,
+// commits or names are skipped and said so.
+func (p *Plan) Verify(ctx context.Context) error {
+	if err := p.claimOut(); err != nil {
+		return err
+	}
+	unlock, err := p.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	m, err := artifact.Load(p.Out)
+	if err != nil {
+		return err
+	}
+	var bins []artifact.Artifact
+	for _, a := range m.Filter(artifact.ByKind(artifact.Binary)) {
+		if why := p.current(a); why != "" {
+			fmt.Fprintf(p.w, "  skipped %s: %s\n", a.Path, why)
+			continue
+		}
+		bins = append(bins, a)
+	}
+	if len(bins) == 0 {
+		return fmt.Errorf("verify: no binary of %s %s in %s: run mage crossall (or build, static) first", p.Project, p.Version.Semver, p.outName())
+	}
+	results := make([]artifact.VerifyResult, len(bins))
+	errs := make([]error, len(bins))
+	var g errgroup.Group
+	g.SetLimit(p.Jobs)
+	for i, a := range bins {
+		g.Go(func() error {
+			results[i], errs[i] = p.verifyOne(ctx, a)
+			return nil
+		})
+	}
+	_ = g.Wait()
+
+	fmt.Fprintf(p.w, "  %-14s %-20s %8s  %-6s %-4s %-10s %s\n", "BINARY", "PLATFORM", "SIZE", "STATIC", "CGO", "GO", "RUN")
+	var failed *multierror.Error
+	for i, a := range bins {
+		r := results[i]
+		fmt.Fprintf(p.w, "  %-14s %-20s %6.1fMB  %-6s %-4s %-10s %s\n", a.Name, a.Platform(), float64(a.Size)/1e6,
+			yesNo(r.Static), yesNo(r.Cgo), r.GoVersion, runText(r.Run))
+		if errs[i] != nil {
+			failed = multierror.Append(failed, fmt.Errorf("%s %s (%s): %w", a.Name, a.Platform(), a.Path, errs[i]))
+		}
+		a.Verify = &results[i]
+		m.Put(a)
+	}
+	if err := m.Save(p.Out); err != nil {
+		return err
+	}
+	if failed != nil {
+		failed.ErrorFormat = func(es []error) string {
+			return listed(fmt.Sprintf("verify: %d of %d binaries failed", len(es), len(bins)), es)
+		}
+		return failed
+	}
+	fmt.Fprintf(p.w, "verify: %d binaries ok in %.2fs\n", len(bins), time.Since(p.start).Seconds())
+	return nil
+}
+
+// verifyOne checks one binary; the result is filled as far as it got.
+func (p *Plan) verifyOne(ctx context.Context, a artifact.Artifact) (artifact.VerifyResult, error) {
+	res := artifact.VerifyResult{Run: artifact.RunRecord{ExitCode: -1}}
+	var errs *multierror.Error
+	real, rep, err := p.inspect(a)
+	if err != nil {
+		errs = multierror.Append(errs, err)
+	}
+	if rep != nil {
+		res.Format, res.Static, res.Stripped, res.GoVersion = rep.Format, rep.Static, rep.Stripped, rep.GoVersion
+		res.Cgo = rep.Settings["CGO_ENABLED"] == "1"
+	}
+	switch {
+	case rep == nil:
+		res.Run.NotRun = "not inspected"
+	case a.OS != "linux":
+		res.Run.NotRun = "not a linux binary"
+	case p.VerifyWith.NoRun:
+		res.Run.NotRun = "Config.Verify.NoRun"
+	default:
+		var runErr error
+		res.Run, runErr = p.smoke(ctx, real, a)
+		if runErr != nil {
+			errs = multierror.Append(errs, runErr)
+		} else if !res.Run.Ran && p.CI {
+			errs = multierror.Append(errs, fmt.Errorf("the run check could not run in CI: %s", res.Run.NotRun))
+		}
+	}
+	err = flatten(errs)
+	if errs != nil {
+		for _, e := range errs.Errors {
+			res.Problems = append(res.Problems, e.Error())
+		}
+	}
+	res.OK = err == nil
+	return res, err
+}
+
+// smoke runs a linux binary in an empty root: with the configured
+// arguments strictly, else probing that the program starts (verify.Smoke).
+func (p *Plan) smoke(ctx context.Context, real string, a artifact.Artifact) (artifact.RunRecord, error) {
+	rr := verify.Smoke(ctx, real, a.Platform(), verify.SmokeOptions{Args: p.VerifyWith.Args, Exit: p.VerifyWith.Exit, Timeout: p.VerifyWith.Timeout})
+	return artifact.RunRecord{Ran: rr.Ran, Args: rr.Args, ExitCode: rr.ExitCode, NotRun: rr.NotRun}, rr.Err
+}
+
+func runText(r artifact.RunRecord) string {
+	if !r.Ran {
+		return "not run: " + r.NotRun
+	}
+	args := strings.Join(r.Args, " ")
+	if args == "" {
+		args = "no args"
+	}
+	return fmt.Sprintf("%s: exit %d", args, r.ExitCode)
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}

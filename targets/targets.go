@@ -1,0 +1,92 @@
+// Package targets is kiln's mage face. Import it from your magefile:
+//
+//	import (
+//		//mage:import
+//		"github.com/kiln-build/kiln/targets"
+//	)
+//
+// and configure it from init() through targets.Config. Every exported
+// function of this package is a mage target: each resolves the release plan
+// (package release) and runs one stage of it.
+package targets
+
+import (
+	"context"
+
+	"github.com/magefile/mage/mg"
+
+	"github.com/kiln-build/kiln/release"
+)
+
+// plan resolves Config and the environment for one target.
+func plan(ctx context.Context, opts ...release.Option) (*release.Plan, error) {
+	return release.Resolve(ctx, Config, append([]release.Option{release.WithVerbose(mg.Verbose())}, opts...)...)
+}
+
+// Build builds the binaries for this machine's platform into dist/.
+func Build(ctx context.Context) error {
+	p, err := plan(ctx, release.ForHost())
+	if err != nil {
+		return err
+	}
+	return p.Build(ctx)
+}
+
+// Static builds fully static binaries for this machine's platform (cgo programs linked with musl or a static C toolchain).
+func Static(ctx context.Context) error {
+	p, err := plan(ctx, release.ForHost(), release.WithStatic())
+	if err != nil {
+		return err
+	}
+	return p.Build(ctx)
+}
+
+// CrossAll builds every binary for every platform of the matrix in parallel (KILN_MATRIX, KILN_SHARD apply).
+func CrossAll(ctx context.Context) error {
+	p, err := plan(ctx)
+	if err != nil {
+		return err
+	}
+	return p.Build(ctx)
+}
+
+// Cross builds the platforms a selector names: "linux/*,!linux/386", "windows/arm64", "default,linux/riscv64".
+func Cross(ctx context.Context, platforms string) error {
+	p, err := plan(ctx, release.WithSelector(platforms))
+	if err != nil {
+		return err
+	}
+	return p.Build(ctx)
+}
+
+// Matrix lists the binaries and the platforms crossall would build, with the toolchain's facts about each.
+func Matrix(ctx context.Context) error {
+	p, err := plan(ctx)
+	if err != nil {
+		return err
+	}
+	return p.PrintMatrix(ctx)
+}
+
+// Verify proves every binary in dist/artifacts.json is what it claims: format, arch, static linkage, build info, and a smoke run in an empty root.
+func Verify(ctx context.Context) error {
+	p, err := plan(ctx)
+	if err != nil {
+		return err
+	}
+	return p.Verify(ctx)
+}
+
+// Package turns the verified binaries into reproducible archives, checksums, a systemd unit, deb/rpm/apk and an OCI image.
+func Package(ctx context.Context) error {
+	p, err := plan(ctx)
+	if err != nil {
+		return err
+	}
+	return p.Package(ctx)
+}
+
+// Clean removes the output directory, only when kiln created it.
+func Clean(ctx context.Context) error {
+	return release.Clean(ctx, Config)
+}
