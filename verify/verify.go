@@ -32,6 +32,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/kiln-build/kiln/internal/safefile"
 )
 
 // Report is what inspecting one binary found. Fields that a format does not
@@ -84,14 +86,19 @@ type Report struct {
 // readable executable: unknown format, truncated or corrupt headers.
 var ErrNotExecutable = errors.New("not an executable")
 
-// ReadFile inspects the named file. It opens it with OpenRegular and
-// MaxSize: a directory, device, FIFO or /proc file is a *NotRegularError
-// and a file over MaxSize a *TooLargeError, refused without reading (and
-// without blocking).
+// MaxSize is the largest file ReadFile inspects, 2 GiB: far above any Go
+// binary, small enough that a mistaken path (a disk image, a sparse file)
+// is refused rather than parsed.
+const MaxSize int64 = 2 << 30
+
+// ReadFile inspects the named file. It opens it with safefile.Open and
+// MaxSize: a directory, device, FIFO or /proc file is a
+// *safefile.NotRegularError and a file over MaxSize a
+// *safefile.TooLargeError, refused without reading (and without blocking).
 func ReadFile(name string) (*Report, error) {
-	f, _, err := OpenRegular(name, MaxSize)
+	f, _, err := safefile.Open(name, MaxSize)
 	if err != nil {
-		// Every OpenRegular error names the path.
+		// Every safefile.Open error names the path.
 		return nil, fmt.Errorf("inspect: %w", err)
 	}
 	defer f.Close()

@@ -1,8 +1,13 @@
-//go:build !unix
+//go:build !linux
 
 package safefile
 
 import "os"
 
-// openNonblock opens name; Open has checked it is a regular file.
-func openNonblock(name string) (*os.File, error) { return os.Open(name) }
+// openFlags is 0 where O_NONBLOCK is not portable; the stat before the open
+// already refuses FIFOs and devices.
+const openFlags = 0
+
+// pseudoFS reports no pseudo-filesystems outside Linux: the regular-file
+// check is what applies there.
+func pseudoFS(*os.File) string { return "" }

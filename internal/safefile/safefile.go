@@ -5,7 +5,6 @@
 package safefile
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -13,56 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 )
-
-// MaxSize bounds the files kiln reads: far above any release artifact,
-// far below what would exhaust a machine.
-const MaxSize int64 = 4 << 30
-
-// ErrNotRegular is wrapped by errors about files that are not regular
-// files (directories, devices, FIFOs, sockets) or are too large.
-var ErrNotRegular = errors.New("not a regular file")
-
-// Open opens name for reading when it is a regular file of at most max
-// bytes (MaxSize when max <= 0). It does not block on a FIFO and checks
-// the file it opened, not only the name.
-func Open(name string, max int64) (*os.File, fs.FileInfo, error) {
-	if max <= 0 {
-		max = MaxSize
-	}
-	fi, err := os.Stat(name)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := regular(name, fi, max); err != nil {
-		return nil, nil, err
-	}
-	f, err := openNonblock(name)
-	if err != nil {
-		return nil, nil, err
-	}
-	fi, err = f.Stat()
-	if err == nil {
-		err = regular(name, fi, max)
-	}
-	if err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	return f, fi, nil
-}
-
-func regular(name string, fi fs.FileInfo, max int64) error {
-	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("%s: %w (%s)", name, ErrNotRegular, fi.Mode().Type())
-	}
-	if fi.Size() > max {
-		return fmt.Errorf("%s: %w: %d bytes, more than the %d kiln reads", name, ErrNotRegular, fi.Size(), max)
-	}
-	if strings.HasPrefix(filepath.Clean(name), "/proc/") {
-		return fmt.Errorf("%s: %w: a /proc file", name, ErrNotRegular)
-	}
-	return nil
-}
 
 // CheckRel accepts a relative path in canonical slash form that stays
 // below its root: "a/b.tar.gz", not "", ".", "/x", "../x", "a/../b",

@@ -1,6 +1,6 @@
 //go:build linux
 
-package verify
+package safefile
 
 import (
 	"errors"
@@ -12,9 +12,9 @@ import (
 	"time"
 )
 
-// TestReadFileNotRegular refuses what is not a regular file, quickly and
+// TestOpenNotRegular refuses what is not a regular file, quickly and
 // with a typed error, never blocking on a FIFO or reading a device.
-func TestReadFileNotRegular(t *testing.T) {
+func TestOpenNotRegular(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "fifo")
@@ -46,16 +46,15 @@ func TestReadFileNotRegular(t *testing.T) {
 	}
 	for _, tt := range tests {
 		err := within(t, 5*time.Second, func() error {
-			_, err := ReadFile(tt.path)
-			return err
+			return openErr(tt.path)
 		})
 		var nr *NotRegularError
 		if !errors.As(err, &nr) || nr.Kind != tt.kind || nr.Path != tt.path {
-			t.Errorf("ReadFile(%s) = %v, want a *NotRegularError saying %q", tt.path, err, tt.kind)
+			t.Errorf("Open(%s) = %v, want a *NotRegularError saying %q", tt.path, err, tt.kind)
 			continue
 		}
 		if want := tt.path + " is " + tt.kind + ", not a regular file"; !strings.Contains(err.Error(), want) {
-			t.Errorf("ReadFile(%s) = %q, want it to say %q", tt.path, err, want)
+			t.Errorf("Open(%s) = %q, want it to say %q", tt.path, err, want)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package verify
+package safefile
 
 import (
 	"fmt"
@@ -6,10 +6,10 @@ import (
 	"os"
 )
 
-// MaxSize is the largest file ReadFile inspects, 2 GiB: far above any Go
-// binary, small enough that a mistaken path (a disk image, a sparse file)
-// is refused rather than parsed.
-const MaxSize int64 = 2 << 30
+// MaxSize is the largest file Open opens unless told otherwise, 4 GiB: far
+// above any release artifact, small enough that a mistaken path (a disk
+// image, a sparse file) is refused rather than read.
+const MaxSize int64 = 4 << 30
 
 // NotRegularError reports a path that is not a regular file: a directory,
 // a device, a FIFO, a socket, or a file of a kernel pseudo-filesystem
@@ -36,7 +36,7 @@ func (e *TooLargeError) Error() string {
 	return fmt.Sprintf("%s is %d bytes, more than the limit of %d bytes (%s)", e.Path, e.Size, e.Max, byteSize(e.Max))
 }
 
-// OpenRegular opens path for reading only when it is a regular file of at
+// Open opens path for reading only when it is a regular file of at
 // most max bytes (max <= 0 means MaxSize), and returns the open file and its
 // information. It is the one safe way kiln opens a file whose path came
 // from configuration or a manifest:
@@ -53,7 +53,7 @@ func (e *TooLargeError) Error() string {
 // The errors are a *NotRegularError, a *TooLargeError, or the *fs.PathError
 // of stat or open (errors.Is(err, fs.ErrNotExist) for a missing file). The
 // caller closes the file.
-func OpenRegular(path string, max int64) (*os.File, os.FileInfo, error) {
+func Open(path string, max int64) (*os.File, os.FileInfo, error) {
 	if max <= 0 {
 		max = MaxSize
 	}
