@@ -21,18 +21,45 @@ func TestMainPackage(t *testing.T) {
 		c.fails(nil, []string{"build"}, "example.com/lib has no main package", "KILN_MAIN")
 	})
 
-	t.Run("two", func(t *testing.T) {
-		prog := func(s string) string {
-			return "=package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"" + s + "\") }\n"
-		}
+	prog := func(s string) string {
+		return "=package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"" + s + "\") }\n"
+	}
+	// Every main package under cmd/ is a binary of the project, named
+	// after its directory; KILN_MAIN picks some.
+	t.Run("cmd", func(t *testing.T) {
 		c := newConsumer(t, filepath.Join(root, "two"), "example.com/two", map[string]string{
 			"cmd/a/main.go": prog("I am a"),
 			"cmd/b/main.go": prog("I am b"),
 			"magefile.go":   "magefiles/root.go"})
-		c.fails(nil, []string{"build"}, "2 main packages", "example.com/two/cmd/a", "example.com/two/cmd/b", "KILN_MAIN")
-
 		c.ok([]string{"KILN_MAIN=./cmd/b"}, "build")
-		runHost(t, c, "two", "I am b")
+		runHost(t, c, "two", "b", "I am b")
+		if _, err := os.Stat(c.path("dist", "two_"+runtime.GOOS+"_"+runtime.GOARCH, "a")); !os.IsNotExist(err) {
+			t.Errorf("KILN_MAIN=./cmd/b built a too: %v", err)
+		}
+		c.ok(nil, "build")
+		runHost(t, c, "two", "a", "I am a")
+		runHost(t, c, "two", "b", "I am b")
+	})
+
+	// Several main packages elsewhere: an error listing them and the line
+	// of Go that picks them.
+	t.Run("two elsewhere", func(t *testing.T) {
+		c := newConsumer(t, filepath.Join(root, "else"), "example.com/else", map[string]string{
+			"tools/a/main.go": prog("I am a"),
+			"tools/b/main.go": prog("I am b"),
+			"magefile.go":     "magefiles/root.go"})
+		c.fails(nil, []string{"build"}, "2 main packages", "./tools/a", "./tools/b", "Config.Binaries", "KILN_MAIN")
+		c.ok([]string{"KILN_MAIN=./tools/b"}, "build")
+		runHost(t, c, "else", "b", "I am b")
+	})
+
+	// A package that is not main is refused, not built into an archive.
+	t.Run("not main", func(t *testing.T) {
+		c := newConsumer(t, filepath.Join(root, "nm"), "example.com/nm", map[string]string{
+			"main.go":     prog("I am nm"),
+			"lib/lib.go":  "=package lib\n\nconst X = 1\n",
+			"magefile.go": "magefiles/root.go"})
+		c.fails([]string{"KILN_MAIN=./lib"}, []string{"build"}, "not a main package")
 	})
 
 	// mage's magefiles/ directory holds package main without a build tag:
@@ -46,19 +73,19 @@ func TestMainPackage(t *testing.T) {
 			"cmd/mf/main.go":        "=package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"I am mf\") }\n",
 			"magefiles/magefile.go": "=" + strings.Replace(string(magefile), "//go:build mage\n", "", 1)})
 		c.ok(nil, "build")
-		runHost(t, c, "mf", "I am mf")
+		runHost(t, c, "mf", "mf", "I am mf")
 	})
 }
 
-// runHost runs the consumer's binary name for this machine's platform from
-// dist/ and checks what it prints.
-func runHost(t *testing.T, c *consumer, name, want string) {
+// runHost runs the binary name of project for this machine's platform
+// from dist/ and checks what it prints.
+func runHost(t *testing.T, c *consumer, project, name, want string) {
 	t.Helper()
 	exe := ""
 	if runtime.GOOS == "windows" {
 		exe = ".exe"
 	}
-	bin := c.path("dist", name+"_"+runtime.GOOS+"_"+runtime.GOARCH, name+exe)
+	bin := c.path("dist", project+"_"+runtime.GOOS+"_"+runtime.GOARCH, name+exe)
 	out, err := exec.Command(bin).CombinedOutput()
 	if err != nil || strings.TrimSpace(string(out)) != want {
 		t.Errorf("%s printed %q (%v), want %q", bin, out, err, want)
