@@ -30,6 +30,9 @@ func TestCgoDetected(t *testing.T) {
 	for _, r := range results {
 		p := r.Spec.Platform.String()
 		t.Run(r.Spec.Platform.Slug(), func(t *testing.T) {
+			if !r.Static {
+				t.Errorf("Result.Static is false; the build links statically (cgo %v, CC %q)", r.Cgo, r.CC)
+			}
 			if r.Spec.Platform.OS != "linux" {
 				if r.Cgo || r.CC != "" || len(r.CgoPackages) != 0 {
 					t.Errorf("Cgo %v, CC %q, CgoPackages %q; want a pure Go build", r.Cgo, r.CC, r.CgoPackages)

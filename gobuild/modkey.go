@@ -50,13 +50,13 @@ func hashModules(h io.Writer, dir string, env []string, pkgs []pkg) ([]input, er
 		}
 	}
 	for _, f := range mains {
-		if err := hashGoMod(h, f); err != nil {
+		if err := hashGoMod(h, f, rel(dir, f)); err != nil {
 			return nil, err
 		}
 		inputs = append(inputs, statInput(f))
 	}
 	for _, f := range replaced {
-		if err := hashFile(h, f, "replaced "+f); err != nil {
+		if err := hashFile(h, f, "replaced "+rel(dir, f)); err != nil {
 			return nil, err
 		}
 		inputs = append(inputs, statInput(f))
@@ -66,7 +66,7 @@ func hashModules(h io.Writer, dir string, env []string, pkgs []pkg) ([]input, er
 		inputs = append(inputs, statInput(c))
 	}
 	if work != "" {
-		if err := hashGoWork(h, work); err != nil {
+		if err := hashGoWork(h, work, rel(dir, work)); err != nil {
 			return nil, err
 		}
 	}
@@ -88,7 +88,7 @@ func hashModules(h io.Writer, dir string, env []string, pkgs []pkg) ([]input, er
 
 // hashGoMod writes the lines of a main module's go.mod that change the
 // output: go, toolchain and godebug.
-func hashGoMod(h io.Writer, path string) error {
+func hashGoMod(h io.Writer, path, name string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -97,7 +97,7 @@ func hashGoMod(h io.Writer, path string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(h, "gomod %s\n", path)
+	fmt.Fprintf(h, "gomod %s\n", name)
 	if f.Go != nil {
 		fmt.Fprintf(h, "go %s\n", f.Go.Version)
 	}
@@ -111,7 +111,7 @@ func hashGoMod(h io.Writer, path string) error {
 }
 
 // hashGoWork writes the lines of go.work that change the output.
-func hashGoWork(h io.Writer, path string) error {
+func hashGoWork(h io.Writer, path, name string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -120,7 +120,7 @@ func hashGoWork(h io.Writer, path string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(h, "gowork %s\n", path)
+	fmt.Fprintf(h, "gowork %s\n", name)
 	if f.Go != nil {
 		fmt.Fprintf(h, "go %s\n", f.Go.Version)
 	}
@@ -166,6 +166,17 @@ func goWork(dir string, env []string) (work string, candidates []string) {
 			return "", candidates
 		}
 	}
+}
+
+// rel names path in the key relative to dir, so that the key does not
+// depend on where the module is checked out.
+func rel(dir, path string) string {
+	absDir, err1 := filepath.Abs(dir)
+	r, err2 := filepath.Rel(absDir, path)
+	if err1 != nil || err2 != nil {
+		return path
+	}
+	return filepath.ToSlash(r)
 }
 
 // findUp returns the nearest file name in dir or a parent, or "".

@@ -308,6 +308,10 @@ func TestUpToDateMatrix(t *testing.T) {
 		if r.Status != gobuild.UpToDate || !fi.ModTime().Equal(before[i]) {
 			t.Errorf("%s: %s, mtime %v (was %v); want up to date and untouched", r.Spec.Platform, r.Status, fi.ModTime(), before[i])
 		}
+		if r.Static != built[i].Static || r.Key != built[i].Key || r.GoVersion != built[i].GoVersion {
+			t.Errorf("%s: the up-to-date result (static %v, key %s, %s) differs from the build's (static %v, key %s, %s)", r.Spec.Platform,
+				r.Static, r.Key, r.GoVersion, built[i].Static, built[i].Key, built[i].GoVersion)
+		}
 		if r.SHA256 != built[i].SHA256 || r.Cgo != built[i].Cgo || r.CC != built[i].CC || !slices.Equal(r.CgoPackages, built[i].CgoPackages) {
 			t.Errorf("%s: the up-to-date result (%s, cgo %v %q %q) differs from the build's (%s, cgo %v %q %q)", r.Spec.Platform,
 				r.SHA256, r.Cgo, r.CC, r.CgoPackages, built[i].SHA256, built[i].Cgo, built[i].CC, built[i].CgoPackages)
