@@ -55,6 +55,12 @@ type Plan struct {
 	// first (KILN_LOCK=wait, the default) instead of failing at once
 	// (KILN_LOCK=fail).
 	LockWait bool
+	// GitHub is set in a GitHub Actions job (GITHUB_ACTIONS=true): groups,
+	// annotations, step outputs and job summaries (see github.go).
+	GitHub *GitHub
+	// ShardCount is KILN_SHARDS: how many CI jobs share the matrix (the
+	// shards target and merge); 0: a default from the matrix size.
+	ShardCount int
 
 	universe *matrix.Universe
 	engine   *gobuild.Engine
@@ -247,6 +253,7 @@ func Resolve(ctx context.Context, s Settings, opts ...Option) (*Plan, error) {
 	p.Version = Version{Semver: info.Version, Plain: strings.TrimPrefix(info.Version, "v"),
 		Commit: info.Commit, Date: info.Time, Dirty: info.Dirty, Note: info.Note}
 	p.VerifyWith = VerifyPlan{Args: s.Verify.Args, Exit: s.Verify.Exit, Timeout: s.Verify.Timeout, NoRun: s.Verify.NoRun}
+	errs = append(errs, p.resolveCI(env)...)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("kiln configuration:\n  %s", strings.Join(errs, "\n  "))
 	}

@@ -12,6 +12,7 @@ package targets
 
 import (
 	"context"
+	"strings"
 
 	"github.com/magefile/mage/mg"
 
@@ -89,4 +90,22 @@ func Package(ctx context.Context) error {
 // Clean removes the output directory, only when kiln created it.
 func Clean(ctx context.Context) error {
 	return release.Clean(ctx, Config)
+}
+
+// Merge brings the output directories of a sharded build ("shards/*", comma-separated, globs allowed) into one dist/, as if one machine had built the whole matrix.
+func Merge(ctx context.Context, dirs string) error {
+	p, err := plan(ctx)
+	if err != nil {
+		return err
+	}
+	return p.Merge(ctx, strings.Split(dirs, ","))
+}
+
+// Shards lists the KILN_SHARD parts of the matrix (KILN_SHARDS of them); in GitHub Actions it writes them to $GITHUB_OUTPUT as "matrix" for strategy.matrix.
+func Shards(ctx context.Context) error {
+	p, err := plan(ctx)
+	if err != nil {
+		return err
+	}
+	return p.Shards(ctx)
 }

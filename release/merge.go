@@ -1,0 +1,307 @@
+package release
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-multierror"
+
+	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/internal/atomicfile"
+	"github.com/kiln-build/kiln/matrix"
+)
+
+// shardDir is one shard's output directory as the merge read it.
+type shardDir struct {
+	dir  string // absolute
+	name string // as the user gave it (or as the glob matched it)
+	m    *artifact.Manifest
+}
+
+// pick is the entry the merge records for one binary path, and where its
+// file is.
+type pick struct {
+	a    artifact.Artifact
+	from *shardDir
+}
+
+// Merge brings the output directories of a sharded build (KILN_SHARD=i/n
+// on several machines, as CI delivers them: one folder per shard, file
+// modes lost) into one output directory, as if one machine had built the
+// whole matrix: the binaries in place with mode 0755 and one manifest
+// whose binary entries are the shards' own (their verify results dropped:
+// verify runs after the merge, then package).
+//
+// dirs are directories or globs of them, relative to the module root.
+// Every claim is checked first: each shard's manifest names this plan's
+// project, version and commit; each binary entry is one of this plan's
+// (binary, platform) pairs and matches its file (confined path, regular
+// file, size, sha256); two shards never disagree on one binary's bytes;
+// and every pair of the plan is there — a missing one is named with the
+// shard that should have built it. On any refusal nothing is written.
+func (p *Plan) Merge(ctx context.Context, dirs []string) error {
+	if err := p.wholeMatrix("merge"); err != nil {
+		return err
+	}
+	shards, err := p.shardDirs(dirs)
+	if err != nil {
+		return err
+	}
+	picks, err := p.checkShards(shards)
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := p.claimOut(); err != nil {
+		return err
+	}
+	unlock, err := p.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := p.writeMerge(ctx, picks); err != nil {
+		return err
+	}
+	fmt.Fprintf(p.w, "merge: %d binaries of %s %s from %d shard(s) into %s in %.2fs\n", len(picks), p.Project,
+		p.Version.Semver, len(shards), p.outName(), time.Since(p.start).Seconds())
+	return nil
+}
+
+// shardDirs expands dirs (globs allowed) into the shard directories, each
+// with its manifest.
+func (p *Plan) shardDirs(dirs []string) ([]*shardDir, error) {
+	var out []*shardDir
+	seen := map[string]bool{}
+	var errs *multierror.Error
+	outReal, _ := filepath.EvalSymlinks(p.Out)
+	for _, d := range dirs {
+		if d = strings.TrimSpace(d); d == "" {
+			continue
+		}
+		pattern := d
+		if !filepath.IsAbs(pattern) {
+			pattern = filepath.Join(p.Dir, pattern)
+		}
+		matches, err := filepath.Glob(pattern)
+		if err != nil {
+			errs = multierror.Append(errs, fmt.Errorf("%s: %w", d, err))
+			continue
+		}
+		if len(matches) == 0 {
+			errs = multierror.Append(errs, fmt.Errorf("%s: no such directory", d))
+			continue
+		}
+		for _, dir := range matches {
+			real, err := filepath.EvalSymlinks(dir)
+			if err != nil {
+				errs = multierror.Append(errs, fmt.Errorf("%s: %w", dir, err))
+				continue
+			}
+			if seen[real] {
+				continue
+			}
+			seen[real] = true
+			if real == outReal {
+				errs = multierror.Append(errs, fmt.Errorf("%s: it is the output directory %s itself; download the shards elsewhere", dir, p.outName()))
+				continue
+			}
+			m, err := artifact.Load(real)
+			if err == nil && len(m.Artifacts) == 0 {
+				err = fmt.Errorf("no %s with artifacts in it: not a shard's output directory", artifact.FileName)
+			}
+			if err != nil {
+				errs = multierror.Append(errs, fmt.Errorf("%s: %w", dir, err))
+				continue
+			}
+			out = append(out, &shardDir{dir: real, name: p.shown(dir), m: m})
+		}
+	}
+	if errs == nil && len(out) == 0 {
+		return nil, fmt.Errorf("merge: no shard directory given: pass the shards' output directories, e.g. mage merge 'shards/*'")
+	}
+	if errs != nil {
+		errs.ErrorFormat = func(es []error) string { return listed("merge: refusing to merge", es) }
+	}
+	return out, errs.ErrorOrNil()
+}
+
+// shown is a path as the user knows it: relative to the module when inside.
+func (p *Plan) shown(path string) string {
+	if r, err := filepath.Rel(p.Dir, path); err == nil && filepath.IsLocal(r) {
+		return r
+	}
+	return path
+}
+
+// checkShards checks every claim of every shard and returns the entry to
+// record per binary path, in the plan's order; every problem is reported.
+func (p *Plan) checkShards(shards []*shardDir) ([]pick, error) {
+	var errs *multierror.Error
+	fail := func(sd *shardDir, format string, args ...any) {
+		errs = multierror.Append(errs, fmt.Errorf("shard %s: %s", sd.name, fmt.Sprintf(format, args...)))
+	}
+	date := ""
+	if !p.Version.Date.IsZero() {
+		date = p.Version.Date.Format(time.RFC3339)
+	}
+	byPath := map[string]pick{}
+	claimed := map[string]bool{} // paths some shard has, refused or not
+	var present [][]matrix.Platform
+	for _, sd := range shards {
+		m := sd.m
+		switch {
+		case m.Project != p.Project:
+			fail(sd, "project %q, not %q", m.Project, p.Project)
+		case m.Version != p.Version.Semver:
+			fail(sd, "built at version %s, this checkout is %s: every shard must build the same commit as the merge", orNone(m.Version), p.Version.Semver)
+		case m.Commit != p.Version.Commit:
+			fail(sd, "built from commit %s, this checkout is %s: every shard must build the same commit as the merge", orNone(m.Commit), orNone(p.Version.Commit))
+		case m.Date != date:
+			fail(sd, "commit date %s, this checkout's is %s", orNone(m.Date), orNone(date))
+		}
+		var pls []matrix.Platform
+		for _, a := range m.Filter(artifact.ByKind(artifact.Binary)) {
+			if why := p.mergeable(a); why != "" {
+				fail(sd, "%s: %s", a.Path, why)
+				continue
+			}
+			claimed[a.Path] = true
+			if !slices.Contains(pls, a.Platform()) {
+				pls = append(pls, a.Platform())
+			}
+			got, err := artifact.Describe(sd.dir, a)
+			if err != nil {
+				fail(sd, "%v", err)
+				continue
+			}
+			if got.SHA256 != a.SHA256 || got.Size != a.Size {
+				fail(sd, "%s: the file (%d bytes, sha256 %s) is not the one its manifest records (%d bytes, sha256 %s): it changed after the build", a.Path, got.Size, got.SHA256, a.Size, a.SHA256)
+				continue
+			}
+			prev, ok := byPath[a.Path]
+			switch {
+			case !ok:
+				byPath[a.Path] = pick{a: a, from: sd}
+			case prev.a.SHA256 != a.SHA256:
+				fail(sd, "%s: sha256 %s, but shard %s has %s for it: two shards built different bytes for one artifact (different toolchains or environments?)", a.Path, a.SHA256, prev.from.name, prev.a.SHA256)
+			}
+		}
+		present = append(present, pls)
+	}
+	var picks []pick
+	var missing []string
+	finder := p.findShards(present)
+	for _, pl := range p.Platforms {
+		var names []string
+		for _, b := range p.Binaries {
+			if !b.builds(pl) {
+				continue
+			}
+			if pk, ok := byPath[p.BinaryPath(b, pl)]; ok {
+				picks = append(picks, pk)
+			} else if !claimed[p.BinaryPath(b, pl)] {
+				names = append(names, b.Name)
+			}
+		}
+		if len(names) > 0 {
+			missing = append(missing, fmt.Sprintf("%s (%s): %s", pl, strings.Join(names, ", "), finder.who(pl)))
+		}
+	}
+	for _, m := range missing {
+		errs = multierror.Append(errs, fmt.Errorf("missing %s", m))
+	}
+	if errs != nil {
+		errs.ErrorFormat = func(es []error) string { return listed("merge: refusing to merge", es) }
+	}
+	return picks, errs.ErrorOrNil()
+}
+
+// mergeable says why a binary entry of a shard is not one of this plan's
+// (binary, platform) pairs ("" when it is).
+func (p *Plan) mergeable(a artifact.Artifact) string {
+	if why := p.current(a); why != "" {
+		return why
+	}
+	for _, b := range p.Binaries {
+		if b.Name == a.Name && !b.builds(a.Platform()) {
+			return fmt.Sprintf("platform %s is not in this plan's matrix for %s (did the shard run with another KILN_MATRIX?)", a.Platform(), b.Name)
+		}
+	}
+	return ""
+}
+
+// writeMerge copies every picked binary into a staging directory inside
+// Out (hashing it again on the way: the bytes written are the bytes
+// checked), then moves them into place and saves the manifest. A failure
+// takes back what it moved.
+func (p *Plan) writeMerge(ctx context.Context, picks []pick) error {
+	stage, err := os.MkdirTemp(p.Out, ".kiln-merge-")
+	if err != nil {
+		return fmt.Errorf("merge: %w", err)
+	}
+	defer os.RemoveAll(stage)
+	for _, pk := range picks {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := copyChecked(pk, filepath.Join(stage, filepath.FromSlash(pk.a.Path))); err != nil {
+			return fmt.Errorf("merge: shard %s: %w", pk.from.name, err)
+		}
+	}
+	m, err := artifact.Load(p.Out)
+	if err != nil {
+		return err
+	}
+	m.Project, m.Version, m.Commit, m.Date = p.Project, p.Version.Semver, p.Version.Commit, ""
+	if !p.Version.Date.IsZero() {
+		m.Date = p.Version.Date.Format(time.RFC3339)
+	}
+	var moved []string
+	for _, pk := range picks {
+		dst := filepath.Join(p.Out, filepath.FromSlash(pk.a.Path))
+		err := os.MkdirAll(filepath.Dir(dst), 0o755)
+		if err == nil {
+			err = os.Rename(filepath.Join(stage, filepath.FromSlash(pk.a.Path)), dst)
+		}
+		if err != nil {
+			for _, f := range moved {
+				os.Remove(f)
+			}
+			return fmt.Errorf("merge: %w", err)
+		}
+		moved = append(moved, dst)
+		a := pk.a
+		a.Verify = nil
+		m.Put(a)
+	}
+	return m.Save(p.Out)
+}
+
+// copyChecked copies a picked binary to dst with mode 0755 and fails when
+// the bytes copied are not the ones its entry records.
+func copyChecked(pk pick, dst string) error {
+	src, err := artifact.Open(pk.from.dir, pk.a)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	return atomicfile.Write(dst, 0o755, func(w io.Writer) error {
+		sum, n, err := artifact.Hash(io.TeeReader(src, w))
+		if err != nil {
+			return err
+		}
+		if sum != pk.a.SHA256 || n != pk.a.Size {
+			return fmt.Errorf("%s changed while it was copied", pk.a.Path)
+		}
+		return nil
+	})
+}
