@@ -1,0 +1,3 @@
+module example.com/bindiffprog
+
+go 1.22
