@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/kiln-build/kiln/artifact"
-	"github.com/kiln-build/kiln/internal/atomicfile"
 	"github.com/kiln-build/kiln/internal/safefile"
 )
 
@@ -90,10 +89,14 @@ func (p *Plan) claimOut() error {
 	if err != nil {
 		return fmt.Errorf("output directory: %w", err)
 	}
-	if len(ents) > 0 {
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), ".kiln-") {
+			continue // another kiln run is claiming it at this moment
+		}
 		return bad("it is not empty and kiln did not create it (no " + markerName + " or " + artifact.FileName + " in it)")
 	}
-	return atomicfile.WriteFile(filepath.Join(real, markerName), []byte("This directory is kiln's output; `mage clean` removes it.\n"), 0o644)
+	// Not atomicfile: its temporary name would not start with .kiln-.
+	return os.WriteFile(filepath.Join(real, markerName), []byte("This directory is kiln's output; `mage clean` removes it.\n"), 0o644)
 }
 
 // Clean removes the output directory that settings and the environment

@@ -95,6 +95,9 @@ type Bin struct {
 	Cgo                gobuild.CgoMode
 	// Platforms are the platforms of this run the binary is built for.
 	Platforms []matrix.Platform
+	// VerifyArgs are the smoke-test arguments when they are the binary's
+	// own (nil: the plan's).
+	VerifyArgs []string
 }
 
 // VerifyPlan is the verify stage's resolved settings.

@@ -70,6 +70,9 @@ type Binary struct {
 	// Platforms limits the binary to the platforms of the matrix that this
 	// selector names, e.g. "linux/*"; default: every platform.
 	Platforms string
+	// VerifyArgs are this binary's smoke-test arguments (exit code 0
+	// expected); default Verify.Args.
+	VerifyArgs []string
 }
 
 // VerifySettings configures the verify stage.

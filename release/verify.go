@@ -121,7 +121,13 @@ func (p *Plan) verifyOne(ctx context.Context, a artifact.Artifact) (artifact.Ver
 // smoke runs a linux binary in an empty root: with the configured
 // arguments strictly, else probing that the program starts (verify.Smoke).
 func (p *Plan) smoke(ctx context.Context, real string, a artifact.Artifact) (artifact.RunRecord, error) {
-	rr := verify.Smoke(ctx, real, a.Platform(), verify.SmokeOptions{Args: p.VerifyWith.Args, Exit: p.VerifyWith.Exit, Timeout: p.VerifyWith.Timeout})
+	opts := verify.SmokeOptions{Args: p.VerifyWith.Args, Exit: p.VerifyWith.Exit, Timeout: p.VerifyWith.Timeout}
+	for _, b := range p.Binaries {
+		if b.Name == a.Name && b.VerifyArgs != nil {
+			opts.Args, opts.Exit = b.VerifyArgs, 0
+		}
+	}
+	rr := verify.Smoke(ctx, real, a.Platform(), opts)
 	return artifact.RunRecord{Ran: rr.Ran, Args: rr.Args, ExitCode: rr.ExitCode, NotRun: rr.NotRun}, rr.Err
 }
 

@@ -13,9 +13,13 @@ import (
 func init() {
 	// Two programs: the service (with a C component on linux) and its
 	// pure-Go client. The image runs the first.
-	targets.Config.Binaries = []targets.Binary{{Main: "."}, {Main: "./cmd/samplectl"}}
-	// The smoke test verify runs in an empty root for every linux binary.
-	targets.Config.Verify.Args = []string{"-selftest"}
+	targets.Config.Binaries = []targets.Binary{
+		// The service's smoke test in an empty root checks its C
+		// component, user and DNS lookups.
+		{Main: ".", VerifyArgs: []string{"-selftest"}},
+		// The client: verify probes --version, -version, --help, -h.
+		{Main: "./cmd/samplectl"},
+	}
 	targets.Config.Package.Service = &targets.Service{
 		Description: "kiln sample HTTP service",
 		Args:        []string{"-addr", "127.0.0.1:8080"},
