@@ -27,10 +27,16 @@ func TestSampleAppStaticVerify(t *testing.T) {
 	out = c.ok(nil, "verify")
 	m := c.manifest("dist")
 	bins := m.Filter(artifact.ByKind(artifact.Binary))
-	if len(bins) != 2 {
-		t.Fatalf("manifest has %d binaries, want linux/amd64 and linux/arm64:\n%s", len(bins), out)
+	if len(bins) != 4 {
+		t.Fatalf("manifest has %d binaries, want sample-app and samplectl for linux/amd64 and linux/arm64:\n%s", len(bins), out)
 	}
 	for _, a := range bins {
+		if a.Name == "samplectl" { // pure Go: static without cgo
+			if v := a.Verify; v == nil || !v.OK || !v.Static || v.Cgo || !a.Static || a.Cgo {
+				t.Errorf("samplectl %s: verify %+v, static=%v cgo=%v; want ok, static, no cgo", a.Platform(), v, a.Static, a.Cgo)
+			}
+			continue
+		}
 		v := a.Verify
 		if v == nil || !v.OK || !v.Static || !v.Cgo || !v.Run.Ran || v.Run.ExitCode != 0 {
 			t.Errorf("%s: verify result %+v, want ok, static, cgo and ran ok\n%s", a.Platform(), v, out)
