@@ -97,6 +97,7 @@ func (e *Engine) build(ctx context.Context, s Spec) (Result, error) {
 	if err != nil {
 		return r, err
 	}
+	next.fill(&r) // the decisions hold for a failed build too
 	if intact && prev.Key == next.Key {
 		next.SHA256, next.Size = prev.SHA256, prev.Size
 		next.fill(&r)
