@@ -1,0 +1,248 @@
+package release
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/internal/testtool"
+	"github.com/kiln-build/kiln/matrix"
+)
+
+// lockedBuffer is a bytes.Buffer that builds may report to at once.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (w *lockedBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *lockedBuffer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}
+
+// ghModule writes a module "tool" at <repo>/mod, with extra files, and
+// returns the repository root and the module.
+func ghModule(t *testing.T, extra map[string]string) (string, string) {
+	t.Helper()
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	repo := t.TempDir()
+	mod := filepath.Join(repo, "mod")
+	files := map[string]string{"go.mod": "module example.com/tool\n\ngo 1.22\n",
+		"main.go": "package main\n\nvar version = \"dev\"\n\nfunc main() { println(version) }\n"}
+	for k, v := range extra {
+		files[k] = v
+	}
+	for name, data := range files {
+		if err := os.MkdirAll(filepath.Join(mod, filepath.Dir(name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(mod, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return repo, mod
+}
+
+// ghPlan resolves the plan of mod with env as the whole environment.
+func ghPlan(t *testing.T, mod string, w *lockedBuffer, env map[string]string) *Plan {
+	t.Helper()
+	s := Settings{Verify: VerifySettings{NoRun: true}, Package: PackageSettings{NoImage: true}}
+	p, err := Resolve(context.Background(), s, WithDir(mod), WithOutput(w), WithEnv(func(k string) string { return env[k] }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// outputs reads a $GITHUB_OUTPUT file's "name<<DELIM" blocks.
+func outputs(t *testing.T, file string) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	lines := strings.Split(string(data), "\n")
+	for i := 0; i < len(lines); i++ {
+		name, delim, ok := strings.Cut(lines[i], "<<")
+		if !ok {
+			continue
+		}
+		var val []string
+		for i++; i < len(lines) && lines[i] != delim; i++ {
+			val = append(val, lines[i])
+		}
+		out[name] = strings.Join(val, "\n")
+	}
+	return out
+}
+
+// TestShardsOutput: in GitHub Actions, shards writes the matrix JSON to
+// $GITHUB_OUTPUT: KILN_SHARDS jobs (default: one per three platforms)
+// that cover the matrix exactly once, each with its KILN_SHARD value;
+// outside GitHub Actions nothing is written but the listing.
+func TestShardsOutput(t *testing.T) {
+	_, mod := ghModule(t, nil)
+	for _, tt := range []struct {
+		shards string
+		want   int
+	}{{"", 3}, {"2", 2}, {"50", 7}} {
+		file := filepath.Join(t.TempDir(), "github_output")
+		var w lockedBuffer
+		p := ghPlan(t, mod, &w, map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": file, "KILN_SHARDS": tt.shards})
+		if err := p.Shards(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		var m ShardMatrix
+		if err := json.Unmarshal([]byte(outputs(t, file)["matrix"]), &m); err != nil {
+			t.Fatalf("KILN_SHARDS=%q: the matrix output is not JSON: %v", tt.shards, err)
+		}
+		if len(m.Include) != tt.want {
+			t.Fatalf("KILN_SHARDS=%q: %d jobs, want %d: %+v", tt.shards, len(m.Include), tt.want, m)
+		}
+		seen := map[string]int{}
+		for i, j := range m.Include {
+			sh, err := matrix.ParseShard(j.Shard)
+			if err != nil || sh != (matrix.Shard{Index: i + 1, Count: tt.want}) {
+				t.Errorf("job %d: shard %q, want %d/%d", i, j.Shard, i+1, tt.want)
+			}
+			if got, want := j.Platforms, joinPlatforms(sh.Of(p.Platforms)); got != want {
+				t.Errorf("job %s: platforms %q, want %q", j.Shard, got, want)
+			}
+			for _, pl := range strings.Split(j.Platforms, ",") {
+				seen[pl]++
+			}
+		}
+		if len(seen) != 7 {
+			t.Errorf("KILN_SHARDS=%q: the jobs cover %d platforms, want the 7 of the matrix: %v", tt.shards, len(seen), seen)
+		}
+		for pl, n := range seen {
+			if n != 1 {
+				t.Errorf("%s is in %d jobs", pl, n)
+			}
+		}
+	}
+	file := filepath.Join(t.TempDir(), "github_output")
+	var w lockedBuffer
+	p := ghPlan(t, mod, &w, map[string]string{"GITHUB_OUTPUT": file})
+	if err := p.Shards(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(file); err == nil || strings.Contains(w.String(), "::") {
+		t.Errorf("outside GitHub Actions shards wrote the output file or a workflow command:\n%s", w.String())
+	}
+	if !strings.Contains(w.String(), "KILN_SHARD=1/3") {
+		t.Errorf("shards lists no KILN_SHARD=1/3:\n%s", w.String())
+	}
+	bad := map[string]string{"KILN_SHARDS": "zero"}
+	if _, err := Resolve(context.Background(), Settings{}, WithDir(mod), WithOutput(&w), WithEnv(func(k string) string { return bad[k] })); err == nil || !strings.Contains(err.Error(), `KILN_SHARDS="zero"`) {
+		t.Errorf("KILN_SHARDS=zero: err = %v, want it named", err)
+	}
+}
+
+// TestGitHubBuildAnnotations: a platform that does not compile gets its
+// build output in a group and an ::error annotation on the right file
+// (relative to the repository root) and line; the other platform builds.
+// Outside GitHub Actions the output has no workflow command.
+func TestGitHubBuildAnnotations(t *testing.T) {
+	repo, mod := ghModule(t, map[string]string{"broken_windows.go": "//go:build windows\n\npackage main\n\nvar _ = nosuch\n"})
+	env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": repo, "KILN_MATRIX": "linux/amd64,windows/amd64"}
+	var w lockedBuffer
+	err := ghPlan(t, mod, &w, env).Build(context.Background())
+	if err == nil {
+		t.Fatalf("the build of a broken windows file succeeded:\n%s", w.String())
+	}
+	out := w.String()
+	want := "::error file=mod/broken_windows.go,line=5,col=9::undefined: nosuch\n"
+	if !strings.Contains(out, want) {
+		t.Errorf("no annotation %q in:\n%s", want, out)
+	}
+	group := regexp.MustCompile(`(?s)::group::tool windows/amd64: failed\n.*broken_windows.go:5:9: undefined: nosuch\n.*?::endgroup::\n`)
+	if !group.MatchString(out) {
+		t.Errorf("no group with the windows build's compiler output in:\n%s", out)
+	}
+	if !strings.Contains(out, "::group::tool linux/amd64: built") {
+		t.Errorf("no group for the linux build in:\n%s", out)
+	}
+	delete(env, "GITHUB_ACTIONS")
+	var plain lockedBuffer
+	if ghPlan(t, mod, &plain, env).Build(context.Background()) == nil || strings.Contains(plain.String(), "::") {
+		t.Errorf("outside GitHub Actions: workflow commands in the output (or no failure):\n%s", plain.String())
+	}
+}
+
+// TestGitHubSummaries: verify and package append markdown tables to
+// $GITHUB_STEP_SUMMARY: each binary with its platform, size, static and
+// run result; each artifact with its sha256.
+func TestGitHubSummaries(t *testing.T) {
+	_, mod := ghModule(t, nil)
+	summary := filepath.Join(t.TempDir(), "summary.md")
+	env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary, "KILN_MATRIX": "linux/amd64,windows/amd64", "KILN_VERSION": "v1.0.0"}
+	var w lockedBuffer
+	p := ghPlan(t, mod, &w, env)
+	built := 0
+	for i, f := range []func(context.Context) error{p.Build, p.Verify, p.Package} {
+		if err := f(context.Background()); err != nil {
+			t.Fatalf("%v\n%s", err, w.String())
+		}
+		if i == 0 {
+			built = len(w.String())
+		}
+	}
+	data, err := os.ReadFile(summary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(data)
+	for _, want := range []string{
+		"### verify: tool v1.0.0 — 2 of 2 binaries ok",
+		"| Binary | Platform | Size | Static | Go | Run | Result |",
+		"| tool | linux/amd64 | ",
+		"| yes | go1.",
+		"| not run: Config.Verify.NoRun | ✅ ok |",
+		"| tool | windows/amd64 | ",
+		"### package: tool v1.0.0",
+		"| Artifact | Kind | Platform | Size | SHA-256 |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the job summary has no %q:\n%s", want, md)
+		}
+	}
+	m, err := artifact.Load(p.Out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range m.Filter(artifact.ByKind(artifact.Archive, artifact.Checksums)) {
+		if row := "| " + a.Path + " | " + string(a.Kind) + " | "; !strings.Contains(md, row) || !strings.Contains(md, "`"+a.SHA256+"`") {
+			t.Errorf("the package table has no row for %s with its sha256:\n%s", a.Path, md)
+		}
+	}
+	if strings.Contains(w.String()[built:], "::") {
+		t.Errorf("verify or package printed a workflow command:\n%s", w.String())
+	}
+}
+
+// TestWorkflowLints: the sample app's release workflow passes actionlint.
+func TestWorkflowLints(t *testing.T) {
+	bin := testtool.Need(t, "actionlint")[0]
+	wf := filepath.Join("..", "sample-app", ".github", "workflows", "release.yml")
+	out, err := exec.Command(bin, "-no-color", wf).CombinedOutput()
+	if err != nil {
+		t.Fatalf("actionlint %s: %v\n%s", wf, err, out)
+	}
+}
