@@ -45,7 +45,7 @@ func (p *Plan) Build(ctx context.Context) error {
 				line += "  (cgo, " + r.CC + ")"
 			}
 		}
-		fmt.Fprintln(p.w, line)
+		p.reportBuild(line, r)
 	})
 	counts := map[gobuild.Status]int{}
 	for _, r := range results {

@@ -274,6 +274,7 @@ func (pk *packager) commit(m *artifact.Manifest, ships []shipment) error {
 	for _, f := range stale {
 		os.Remove(f)
 	}
+	p.summarizePackage(made)
 	fmt.Fprintf(p.w, "package: %d artifact(s) of %s %s in %s in %.2fs\n", len(made), p.Project, p.Version.Semver,
 		p.outName(), time.Since(p.start).Seconds())
 	return nil

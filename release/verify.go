@@ -70,6 +70,7 @@ func (p *Plan) Verify(ctx context.Context) error {
 	if err := m.Save(p.Out); err != nil {
 		return err
 	}
+	p.summarizeVerify(bins, results)
 	if failed != nil {
 		failed.ErrorFormat = func(es []error) string {
 			return listed(fmt.Sprintf("verify: %d of %d binaries failed", len(es), len(bins)), es)
