@@ -68,6 +68,8 @@ func TestVersion(t *testing.T) {
 		{"v1.2.3-alpha", "1.2.3~alpha", "", "1.2.3_alpha"},
 		{"v1.2.3-4-gabc1234", "1.2.3~4-gabc1234", "", "1.2.3_alpha"},
 		{"v1.2.3+git-abc", "1.2.3+git-abc", "git_abc", "1.2.3"},
+		{"v0.0.0-20260102150405-abcdef123456", "0.0.0~20260102150405-abcdef123456", "", "0.0.0_alpha_git20260102150405"},
+		{"v1.2.4-0.20260102150406-fedcba654321", "1.2.4~0.20260102150406-fedcba654321", "", "1.2.4_alpha_git20260102150406"},
 	} {
 		v, err := parseVersion(tc.in)
 		if err != nil {

@@ -49,17 +49,27 @@ func (v version) rpmBuild() string {
 	return strings.ReplaceAll(v.build, "-", "_")
 }
 
-var apkPre = regexp.MustCompile(`^(alpha|beta|pre|rc)([0-9]*)$`)
+var (
+	apkPre = regexp.MustCompile(`^(alpha|beta|pre|rc)([0-9]*)$`)
+	// pseudo matches the pre-release of a Go pseudo-version:
+	// [base.]yyyymmddhhmmss-abcdefabcdef.
+	pseudo = regexp.MustCompile(`(?:^|\.)([0-9]{14})-[0-9a-f]{12}$`)
+)
 
 // apk returns the Alpine version without the -r release: apk allows only
 // the suffixes _alpha, _beta, _pre and _rc (each with an optional number)
 // before a release, so rc.1 and rc1 become _rc1, and any other
 // pre-release (dev, 4-gabc1234, …) becomes _alpha, which sorts before all
-// of them and the release. Build metadata has no place in an apk version
-// and is dropped.
+// of them and the release. A Go pseudo-version keeps its commit time as
+// _git<yyyymmddhhmmss> (apk suffixes take digits only, not the hash), so
+// two commits never share a package name. Build metadata has no place in
+// an apk version and is dropped.
 func (v version) apk() string {
 	if v.pre == "" {
 		return v.core
+	}
+	if m := pseudo.FindStringSubmatch(v.pre); m != nil {
+		return v.core + "_alpha_git" + m[1]
 	}
 	ids := strings.Split(v.pre, ".")
 	if m := apkPre.FindStringSubmatch(ids[0]); m != nil {
