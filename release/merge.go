@@ -168,6 +168,9 @@ func (p *Plan) checkShards(shards []*shardDir) ([]pick, error) {
 		case m.Date != date:
 			fail(sd, "commit date %s, this checkout's is %s", orNone(m.Date), orNone(date))
 		}
+		if n := len(m.Artifacts) - len(m.Filter(artifact.ByKind(artifact.Binary))); n > 0 {
+			fmt.Fprintf(p.w, "  shard %s: %d packaged file(s) left out: package runs once, after the merge\n", sd.name, n)
+		}
 		var pls []matrix.Platform
 		for _, a := range m.Filter(artifact.ByKind(artifact.Binary)) {
 			if why := p.mergeable(a); why != "" {
