@@ -236,10 +236,7 @@ func buildArgs(s Spec, cgo bool, extLink []string) ([]string, []string) {
 			}
 		}
 	}
-	ld := []string{"-s", "-w",
-		"-X", "main.version=" + s.Stamp.Version,
-		"-X", "main.commit=" + s.Stamp.Commit,
-		"-X", "main.date=" + formatDate(s.Stamp.Date)}
+	ld := append([]string{"-s", "-w"}, s.Stamp.flags()...)
 	ld = append(ld, extLink...)
 	ld = append(ld, s.LDFlags...)
 	// -buildvcs=false: the version facts come from Stamp. VCS stamping

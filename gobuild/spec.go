@@ -6,6 +6,7 @@
 package gobuild
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/kiln-build/kiln/matrix"
@@ -41,11 +42,39 @@ type Spec struct {
 	Static   bool            // fully static: adds netgo,osusergo
 }
 
-// Stamp is the version facts injected into main.version, main.commit and
-// main.date.
+// Stamp is the version facts injected with -X, by default into
+// main.version, main.commit and main.date.
 type Stamp struct {
 	Version, Commit string
 	Date            time.Time
+	// Vars names the variables that receive them ("import/path.name").
+	Vars StampVars
+}
+
+// StampVars names the string variables -X sets; an empty field means the
+// main package's (main.version, main.commit, main.date), "-" sets none.
+type StampVars struct {
+	Version, Commit, Date string
+}
+
+// DefaultStampVars are the variables stamped unless configured.
+var DefaultStampVars = StampVars{Version: "main.version", Commit: "main.commit", Date: "main.date"}
+
+// flags returns the -X arguments of the stamp.
+func (st Stamp) flags() []string {
+	var ld []string
+	for _, v := range []struct{ name, def, value string }{
+		{st.Vars.Version, DefaultStampVars.Version, st.Version},
+		{st.Vars.Commit, DefaultStampVars.Commit, st.Commit},
+		{st.Vars.Date, DefaultStampVars.Date, formatDate(st.Date)},
+	} {
+		switch name := cmp.Or(v.name, v.def); name {
+		case "-":
+		default:
+			ld = append(ld, "-X", name+"="+v.value)
+		}
+	}
+	return ld
 }
 
 // Status is what happened to one spec.

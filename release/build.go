@@ -36,8 +36,10 @@ func (p *Plan) Build(ctx context.Context) error {
 	}
 	defer unlock()
 
-	specs := p.specs()
-	results, buildErr := p.engine.BuildAll(ctx, specs, func(r gobuild.Result) {
+	for _, w := range p.stampWarnings() {
+		fmt.Fprintln(p.w, w)
+	}
+	report := func(r gobuild.Result) {
 		line := fmt.Sprintf("  %-10s %-20s %-14s %6.1fs", r.Status, r.Spec.Platform, r.Spec.Name, r.Duration.Seconds())
 		if r.Err == nil {
 			line += fmt.Sprintf("  %6.1f MB  %s", float64(r.Size)/1e6, p.rel(r.Spec.Out))
@@ -46,7 +48,9 @@ func (p *Plan) Build(ctx context.Context) error {
 			}
 		}
 		p.reportBuild(line, r)
-	})
+	}
+	results, buildErr := p.engine.BuildAll(ctx, p.specs(), report)
+	results, buildErr = p.withToolchains(ctx, results, buildErr, report)
 	counts := map[gobuild.Status]int{}
 	for _, r := range results {
 		counts[r.Status]++
@@ -74,7 +78,7 @@ func (p *Plan) specs() []gobuild.Spec {
 				Dir: p.Dir, Main: b.Main, Name: b.Name, Platform: pl,
 				Out:  filepath.Join(p.Out, filepath.FromSlash(p.BinaryPath(b, pl))),
 				Tags: b.Tags, LDFlags: b.LDFlags, Env: b.Env,
-				Stamp: gobuild.Stamp{Version: p.Version.Semver, Commit: p.Version.Commit, Date: p.Version.Date},
+				Stamp: gobuild.Stamp{Version: p.Version.Semver, Commit: p.Version.Commit, Date: p.Version.Date, Vars: p.StampVars},
 				Cgo:   b.Cgo, CC: p.CC[pl.String()], Static: p.Static,
 			})
 		}

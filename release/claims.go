@@ -101,6 +101,9 @@ type shipment struct {
 // verified, and what its build info says. Every problem is reported, each
 // with the target that fixes it.
 func (p *Plan) shipments(m *artifact.Manifest) ([]shipment, error) {
+	if p.Version.Dirty && p.CI && !p.AllowDirty {
+		return nil, fmt.Errorf("package: the work tree has uncommitted changes (version %s); a release in CI is built from a commit: commit or stash them, or set KILN_ALLOW_DIRTY=true", p.Version.Semver)
+	}
 	byPath := map[string]artifact.Artifact{}
 	for _, a := range m.Filter(artifact.ByKind(artifact.Binary)) {
 		byPath[a.Path] = a

@@ -46,11 +46,19 @@ type Plan struct {
 	Shard matrix.Shard
 	// CC is the C compiler per platform ("linux/arm64") for cgo builds.
 	CC map[string]string
+	// StampVars are the variables that receive the version facts.
+	StampVars StampVars
 	// Verify and Package are the resolved settings of those stages.
 	VerifyWith  VerifyPlan
 	PackageWith PackagePlan
 	// CI is true when the CI variable is set: a check that cannot run fails.
 	CI bool
+	// InstallTools: install the Debian packages of missing C toolchains
+	// and run-check tools (Settings.Toolchains, KILN_TOOLCHAINS).
+	InstallTools bool
+	// AllowDirty: package a work tree with uncommitted changes in CI
+	// (KILN_ALLOW_DIRTY).
+	AllowDirty bool
 	// LockWait: a second run on the same output directory waits for the
 	// first (KILN_LOCK=wait, the default) instead of failing at once
 	// (KILN_LOCK=fail).
@@ -62,10 +70,11 @@ type Plan struct {
 	// shards target and merge); 0: a default from the matrix size.
 	ShardCount int
 
-	universe *matrix.Universe
-	engine   *gobuild.Engine
-	w        io.Writer
-	start    time.Time
+	installer func(ctx context.Context, pkgs []string) error // test seam; nil: apt-get
+	universe  *matrix.Universe
+	engine    *gobuild.Engine
+	w         io.Writer
+	start     time.Time
 }
 
 // Version is the version of a release in the forms its consumers need.
@@ -189,7 +198,7 @@ func Resolve(ctx context.Context, s Settings, opts ...Option) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Dir: dir, w: o.w, start: time.Now(), CC: s.CC, CI: o.getenv("CI") != ""}
+	p := &Plan{Dir: dir, w: o.w, start: time.Now(), CC: s.CC, StampVars: s.VersionVars, CI: o.getenv("CI") != ""}
 	data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
 	if err != nil {
 		return nil, fmt.Errorf("no go.mod in %s: run kiln from the root of your Go module", dir)
@@ -236,6 +245,20 @@ func Resolve(ctx context.Context, s Settings, opts ...Option) (*Plan, error) {
 	case "fail":
 	default:
 		bad("KILN_LOCK=%q: want wait (default: wait for another run on the same output directory) or fail", v)
+	}
+	switch v := cmp.Or(env("KILN_TOOLCHAINS"), s.Toolchains); v {
+	case "install":
+		p.InstallTools = true
+	case "", "off":
+	default:
+		bad("KILN_TOOLCHAINS/Config.Toolchains %q: want install (apt-get the missing C toolchains, bubblewrap, qemu) or off", v)
+	}
+	if v := env("KILN_ALLOW_DIRTY"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			bad("KILN_ALLOW_DIRTY=%q: want true or false", v)
+		}
+		p.AllowDirty = b
 	}
 	if v := env("KILN_SHARD"); v != "" {
 		if p.Shard, err = matrix.ParseShard(v); err != nil {

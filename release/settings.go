@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/kiln-build/kiln/gobuild"
 	"github.com/kiln-build/kiln/pack/systemd"
 )
 
@@ -36,6 +37,10 @@ type Settings struct {
 	Jobs int
 	// Version overrides the version from git describe.
 	Version string
+	// VersionVars names the string variables that receive the version,
+	// commit and date ("example.com/tool/internal/version.Version"); empty
+	// fields mean main.version, main.commit and main.date, "-" none.
+	VersionVars StampVars
 	// Tags, LDFlags and Env are added to every binary's build.
 	Tags    []string
 	LDFlags []string
@@ -47,6 +52,11 @@ type Settings struct {
 	// cgo builds; defaults are musl-gcc for linux/amd64 and Debian's cross
 	// compilers with -static elsewhere on linux.
 	CC map[string]string
+	// Toolchains is "install" to let kiln install missing C toolchains,
+	// bubblewrap and qemu-user-static with apt-get (as root, or with
+	// non-interactive sudo), saying what it installs; default "off": their
+	// absence is an error naming the apt-get line.
+	Toolchains string
 	// Static makes crossall build fully static binaries (netgo, osusergo;
 	// static cgo) like the static target does.
 	Static bool
@@ -54,6 +64,9 @@ type Settings struct {
 	Verify  VerifySettings
 	Package PackageSettings
 }
+
+// StampVars names the variables -X sets: see Settings.VersionVars.
+type StampVars = gobuild.StampVars
 
 // Binary is one program of the project.
 type Binary struct {

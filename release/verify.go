@@ -3,6 +3,7 @@ package release
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/verify"
 )
 
@@ -42,6 +44,15 @@ func (p *Plan) Verify(ctx context.Context) error {
 	}
 	if len(bins) == 0 {
 		return fmt.Errorf("verify: no binary of %s %s in %s: run mage crossall (or build, static) first", p.Project, p.Version.Semver, p.outName())
+	}
+	var linux []matrix.Platform
+	for _, a := range bins {
+		if pl := a.Platform(); pl.OS == "linux" && !slices.Contains(linux, pl) {
+			linux = append(linux, pl)
+		}
+	}
+	if err := p.ensureRunTools(ctx, linux); err != nil {
+		return err
 	}
 	results := make([]artifact.VerifyResult, len(bins))
 	errs := make([]error, len(bins))
