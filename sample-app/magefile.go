@@ -20,6 +20,9 @@ func init() {
 		// The client: verify probes --version, -version, --help, -h.
 		{Main: "./cmd/samplectl"},
 	}
+	// A fresh Debian/Ubuntu machine with Go gets the musl and cross C
+	// toolchains, bubblewrap and qemu-user-static on first use.
+	targets.Config.Toolchains = "install"
 	targets.Config.Package.Service = &targets.Service{
 		Description: "kiln sample HTTP service",
 		Args:        []string{"-addr", "127.0.0.1:8080"},
