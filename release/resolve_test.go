@@ -1,0 +1,77 @@
+package release
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestResolveRefuses: values that would make bad file names or silently
+// mean something else are errors that say what to do.
+func TestResolveRefuses(t *testing.T) {
+	dir := testModule(t)
+	for _, tc := range []struct {
+		env  map[string]string
+		want []string
+	}{
+		{map[string]string{"KILN_NAME": "con"}, []string{"device name on windows"}},
+		{map[string]string{"KILN_NAME": "NUL.txt"}, []string{"device name on windows"}},
+		{map[string]string{"KILN_NAME": "lpt1"}, []string{"device name on windows"}},
+		{map[string]string{"KILN_NAME": "x.exe"}, []string{"drop the .exe"}},
+		{map[string]string{"KILN_NAME": "../x"}, []string{"want a file name"}},
+		{map[string]string{"KILN_MATRIX": ",,"}, []string{"KILN_MATRIX", "names no platform"}},
+		{map[string]string{"KILN_MATRIX": " , "}, []string{"names no platform"}},
+		{map[string]string{"KILN_MATRIX": "LINUX/AMD64"}, []string{"lower case", `"linux/amd64"`}},
+		{map[string]string{"KILN_MATRIX": "linux/*,!linux/*"}, []string{"selects no platform"}},
+		{map[string]string{"KILN_MAIN": "../elsewhere"}, []string{"outside the module"}},
+		{map[string]string{"KILN_MAIN": " , "}, []string{"KILN_MAIN", "names no package"}},
+		{map[string]string{"KILN_LOCK": "maybe"}, []string{"KILN_LOCK"}},
+		{map[string]string{"KILN_TOOLCHAINS": "yes"}, []string{"KILN_TOOLCHAINS"}},
+		{map[string]string{"KILN_ALLOW_DIRTY": "perhaps"}, []string{"KILN_ALLOW_DIRTY"}},
+	} {
+		_, err := Resolve(context.Background(), Settings{}, WithDir(dir), WithOutput(&bytes.Buffer{}),
+			WithEnv(func(k string) string { return tc.env[k] }))
+		if err == nil {
+			t.Errorf("Resolve with %v succeeded, want an error", tc.env)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("Resolve with %v = %q, want it to say %q", tc.env, err, w)
+			}
+		}
+	}
+}
+
+// TestNames: a root main package keeps today's names; the Dockerfile
+// carries the version, so a later release cannot overwrite a file an
+// earlier checksums file covers.
+func TestNames(t *testing.T) {
+	dir := testModule(t)
+	p, err := Resolve(context.Background(), Settings{}, WithDir(dir), WithOutput(&bytes.Buffer{}),
+		WithEnv(func(k string) string {
+			return map[string]string{"KILN_VERSION": "v1.2.3", "KILN_MATRIX": "linux/arm/7,windows/amd64"}[k]
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	arm, win := p.Platforms[0], p.Platforms[1]
+	b := p.Binaries[0]
+	for got, want := range map[string]string{
+		p.BinaryPath(b, arm):        "tool_linux_arm_7/tool",
+		p.BinaryPath(b, win):        "tool_windows_amd64/tool.exe",
+		p.ArchivePath(arm):          "tool_1.2.3_linux_arm_7.tar.gz",
+		p.ArchivePath(win):          "tool_1.2.3_windows_amd64.zip",
+		p.ChecksumsPath():           "tool_1.2.3_checksums.txt",
+		p.ImagePath():               "tool_1.2.3_oci.tar",
+		p.DockerfilePath():          "tool_1.2.3.Dockerfile",
+		p.ImageTag():                "1.2.3",
+		p.Version.Semver:            "v1.2.3",
+		b.ImportPath + " " + b.Name: "example.com/tool tool",
+	} {
+		if got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	}
+}
