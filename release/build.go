@@ -27,10 +27,7 @@ func (p *Plan) Build(ctx context.Context) error {
 		fmt.Fprintf(p.w, "shard %s: no platform to build\n", p.Shard)
 		return nil
 	}
-	if err := p.claimOut(); err != nil {
-		return err
-	}
-	unlock, err := p.lock(ctx)
+	unlock, err := p.acquire(ctx)
 	if err != nil {
 		return err
 	}

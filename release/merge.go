@@ -60,10 +60,7 @@ func (p *Plan) Merge(ctx context.Context, dirs []string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := p.claimOut(); err != nil {
-		return err
-	}
-	unlock, err := p.lock(ctx)
+	unlock, err := p.acquire(ctx)
 	if err != nil {
 		return err
 	}

@@ -99,6 +99,15 @@ func (p *Plan) claimOut() error {
 	return os.WriteFile(filepath.Join(real, markerName), []byte("This directory is kiln's output; `mage clean` removes it.\n"), 0o644)
 }
 
+// acquire claims the output directory (claimOut) and takes its lock: what
+// every stage that writes it does first.
+func (p *Plan) acquire(ctx context.Context) (func(), error) {
+	if err := p.claimOut(); err != nil {
+		return nil, err
+	}
+	return p.lock(ctx)
+}
+
 // Clean removes the output directory that settings and the environment
 // (KILN_OUT) name, when kiln created it: it must carry kiln's marker or
 // manifest, and never is the module, a directory holding it, a repository,

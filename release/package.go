@@ -29,10 +29,7 @@ import (
 // is left in the output directory. Packaged files of an earlier release
 // that kiln recorded are removed, so the directory never mixes releases.
 func (p *Plan) Package(ctx context.Context) error {
-	if err := p.claimOut(); err != nil {
-		return err
-	}
-	unlock, err := p.lock(ctx)
+	unlock, err := p.acquire(ctx)
 	if err != nil {
 		return err
 	}
@@ -54,6 +51,9 @@ func (p *Plan) Package(ctx context.Context) error {
 	}
 	defer os.RemoveAll(stage)
 	pk := &packager{p: p, stage: stage}
+	if err := pk.writeSBOMs(ctx, ships); err != nil {
+		return err
+	}
 	if err := pk.run(ctx, ships); err != nil {
 		return err
 	}
@@ -70,12 +70,17 @@ type packager struct {
 
 	mu   sync.Mutex
 	made []artifact.Artifact // paths relative to Out
+	ev   evidence            // for the provenance (evidence.go)
 }
 
 // add records a file written in the staging directory at rel.
 func (pk *packager) add(rel string, kind artifact.Kind, pl matrix.Platform) error {
-	a, err := artifact.Describe(pk.stage, artifact.Artifact{Path: rel, Kind: kind, Name: pk.p.Project,
-		OS: pl.OS, Arch: pl.Arch, Variant: pl.Variant})
+	return pk.addEntry(artifact.Artifact{Path: rel, Kind: kind, Name: pk.p.Project, OS: pl.OS, Arch: pl.Arch, Variant: pl.Variant})
+}
+
+// addEntry records the staged file of an entry, with its size and sha256.
+func (pk *packager) addEntry(e artifact.Artifact) error {
+	a, err := artifact.Describe(pk.stage, e)
 	if err != nil {
 		return err
 	}
@@ -83,10 +88,10 @@ func (pk *packager) add(rel string, kind artifact.Kind, pl matrix.Platform) erro
 	defer pk.mu.Unlock()
 	pk.made = append(pk.made, a)
 	where := "-"
-	if pl.OS != "" {
-		where = pl.String()
+	if a.OS != "" {
+		where = a.Platform().String()
 	}
-	fmt.Fprintf(pk.p.w, "  %-12s %-20s %8.1f MB  %s\n", kind, where, float64(a.Size)/1e6, a.Path)
+	fmt.Fprintf(pk.p.w, "  %-12s %-20s %8.1f MB  %s\n", a.Kind, where, float64(a.Size)/1e6, a.Path)
 	return nil
 }
 
@@ -250,6 +255,14 @@ func (pk *packager) commit(m *artifact.Manifest, ships []shipment) error {
 		return undo(err)
 	}
 	made := append(pk.made, sumsEntry)
+	prov, err := pk.writeProvenance()
+	if err != nil {
+		return undo(err)
+	}
+	if prov != nil {
+		moved = append(moved, filepath.Join(p.Out, filepath.FromSlash(prov.Path)))
+		made = append(made, *prov)
+	}
 	keep := map[string]bool{}
 	for _, a := range made {
 		keep[a.Path] = true

@@ -2,6 +2,7 @@ package release
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -22,10 +23,7 @@ import (
 // the manifest and reports every failure. Entries of other versions,
 // commits or names are skipped and said so.
 func (p *Plan) Verify(ctx context.Context) error {
-	if err := p.claimOut(); err != nil {
-		return err
-	}
-	unlock, err := p.lock(ctx)
+	unlock, err := p.acquire(ctx)
 	if err != nil {
 		return err
 	}
@@ -56,11 +54,17 @@ func (p *Plan) Verify(ctx context.Context) error {
 	}
 	results := make([]artifact.VerifyResult, len(bins))
 	errs := make([]error, len(bins))
+	notes := make([]string, len(bins))
 	var g errgroup.Group
 	g.SetLimit(p.Jobs)
 	for i, a := range bins {
 		g.Go(func() error {
 			results[i], errs[i] = p.verifyOne(ctx, a)
+			// An SBOM that does not describe its binary fails verify, but
+			// not the binary's result: package writes the SBOM again.
+			var sbomErr error
+			notes[i], sbomErr = p.checkSBOM(m, a)
+			errs[i] = errors.Join(errs[i], sbomErr)
 			return nil
 		})
 	}
@@ -77,6 +81,11 @@ func (p *Plan) Verify(ctx context.Context) error {
 		}
 		a.Verify = &results[i]
 		m.Put(a)
+	}
+	for _, n := range notes {
+		if n != "" {
+			fmt.Fprintln(p.w, "  note:", n)
+		}
 	}
 	if err := m.Save(p.Out); err != nil {
 		return err
