@@ -97,16 +97,7 @@ func hashGoMod(h io.Writer, path, name string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(h, "gomod %s\n", name)
-	if f.Go != nil {
-		fmt.Fprintf(h, "go %s\n", f.Go.Version)
-	}
-	if f.Toolchain != nil {
-		fmt.Fprintf(h, "toolchain %s\n", f.Toolchain.Name)
-	}
-	for _, g := range f.Godebug {
-		fmt.Fprintf(h, "godebug %s=%s\n", g.Key, g.Value)
-	}
+	hashDirectives(h, "gomod "+name, f.Go, f.Toolchain, f.Godebug)
 	return nil
 }
 
@@ -120,17 +111,23 @@ func hashGoWork(h io.Writer, path, name string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(h, "gowork %s\n", name)
-	if f.Go != nil {
-		fmt.Fprintf(h, "go %s\n", f.Go.Version)
-	}
-	if f.Toolchain != nil {
-		fmt.Fprintf(h, "toolchain %s\n", f.Toolchain.Name)
-	}
-	for _, g := range f.Godebug {
-		fmt.Fprintf(h, "godebug %s=%s\n", g.Key, g.Value)
-	}
+	hashDirectives(h, "gowork "+name, f.Go, f.Toolchain, f.Godebug)
 	return nil
+}
+
+// hashDirectives writes a go.mod or go.work file's go, toolchain and
+// godebug directives under a header line.
+func hashDirectives(h io.Writer, header string, g *modfile.Go, tc *modfile.Toolchain, godebug []*modfile.Godebug) {
+	fmt.Fprintf(h, "%s\n", header)
+	if g != nil {
+		fmt.Fprintf(h, "go %s\n", g.Version)
+	}
+	if tc != nil {
+		fmt.Fprintf(h, "toolchain %s\n", tc.Name)
+	}
+	for _, d := range godebug {
+		fmt.Fprintf(h, "godebug %s=%s\n", d.Key, d.Value)
+	}
 }
 
 // goWork returns the go.work file in effect for dir under env ("" for
