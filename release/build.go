@@ -110,6 +110,14 @@ func (p *Plan) rel(path string) string {
 	return filepath.ToSlash(r)
 }
 
+// describeRelease sets the manifest's release facts to the plan's.
+func (p *Plan) describeRelease(m *artifact.Manifest) {
+	m.Project, m.Version, m.Commit, m.Date = p.Project, p.Version.Semver, p.Version.Commit, ""
+	if !p.Version.Date.IsZero() {
+		m.Date = p.Version.Date.Format(time.RFC3339)
+	}
+}
+
 // record puts the built binaries into the manifest with their identity. A
 // binary whose bytes and identity did not change keeps its verify result.
 func (p *Plan) record(results []gobuild.Result) error {
@@ -117,10 +125,7 @@ func (p *Plan) record(results []gobuild.Result) error {
 	if err != nil {
 		return err
 	}
-	m.Project, m.Version, m.Commit, m.Date = p.Project, p.Version.Semver, p.Version.Commit, ""
-	if !p.Version.Date.IsZero() {
-		m.Date = p.Version.Date.Format(time.RFC3339)
-	}
+	p.describeRelease(m)
 	byPath := map[string]artifact.Artifact{}
 	for _, a := range m.Artifacts {
 		byPath[a.Path] = a

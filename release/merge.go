@@ -261,10 +261,7 @@ func (p *Plan) writeMerge(ctx context.Context, picks []pick) error {
 	if err != nil {
 		return err
 	}
-	m.Project, m.Version, m.Commit, m.Date = p.Project, p.Version.Semver, p.Version.Commit, ""
-	if !p.Version.Date.IsZero() {
-		m.Date = p.Version.Date.Format(time.RFC3339)
-	}
+	p.describeRelease(m)
 	var moved []string
 	for _, pk := range picks {
 		dst := filepath.Join(p.Out, filepath.FromSlash(pk.a.Path))
