@@ -34,6 +34,10 @@ const (
 	OCIImage    Kind = "oci-image"
 	SystemdUnit Kind = "systemd-unit"
 	Dockerfile  Kind = "dockerfile"
+	// SBOM is a binary's SPDX 2.3 SBOM (Name and platform: the binary's).
+	SBOM Kind = "sbom"
+	// Provenance is the release's in-toto / SLSA provenance statement.
+	Provenance Kind = "provenance"
 )
 
 // FileName is the manifest's name inside the output directory.
@@ -52,7 +56,8 @@ type Artifact struct {
 	SHA256  string `json:"sha256"`
 	// The identity a binary was built with: its main package's import
 	// path, the version and commit stamped into it, and the build engine's
-	// key of every input.
+	// key of every input. An SBOM carries the Key of the binary it
+	// describes, so a later build of that binary makes it stale.
 	Main    string `json:"main,omitempty"`
 	Version string `json:"version,omitempty"`
 	Commit  string `json:"commit,omitempty"`

@@ -15,7 +15,9 @@ import (
 //
 //	<project>_<os>_<arch>[_<variant>]/<binary>[.exe]        one directory per platform
 //	<project>_<version>_<os>_<arch>[_<variant>].tar.gz|.zip one archive per platform
+//	<project>_<version>_<os>_<arch>[_<variant>]_<binary>.spdx.json  SPDX SBOM of one binary
 //	<project>_<version>_checksums.txt                       sha256sum of everything shipped
+//	<project>_<version>.intoto.json                         provenance of everything shipped
 //	<project>_<version>_oci.tar                             multi-arch OCI image
 //	<project>_<version>.Dockerfile                          the image as a Dockerfile
 //	<service>.service                                       systemd unit
@@ -50,6 +52,16 @@ func (p *Plan) ArchivePath(pl matrix.Platform) string {
 
 // ChecksumsPath is the release's checksums file.
 func (p *Plan) ChecksumsPath() string { return p.releaseName() + "_checksums.txt" }
+
+// SBOMPath is the SPDX SBOM of a binary of a platform, beside the
+// platform's archive (archives hold binaries and extras only).
+func (p *Plan) SBOMPath(b Bin, pl matrix.Platform) string {
+	return p.releaseName() + "_" + pl.Slug() + "_" + b.Name + ".spdx.json"
+}
+
+// ProvenancePath is the release's in-toto provenance statement. It covers
+// the files of the checksums file and so cannot be listed in it.
+func (p *Plan) ProvenancePath() string { return p.releaseName() + ".intoto.json" }
 
 // ImagePath is the OCI image (a tarred image layout).
 func (p *Plan) ImagePath() string { return p.releaseName() + "_oci.tar" }

@@ -71,6 +71,9 @@ type Plan struct {
 	ShardCount int
 
 	installer func(ctx context.Context, pkgs []string) error // test seam; nil: apt-get
+	settings  Settings                                       // as given, for reproduce's rebuild
+	opts      options                                        // as given, for reproduce's rebuild
+	evidence  evidenceOptions                                // see evidence.go
 	universe  *matrix.Universe
 	engine    *gobuild.Engine
 	w         io.Writer
@@ -140,6 +143,11 @@ type options struct {
 	host     bool
 	static   bool
 	selector string
+	// buildEnv and planCache replace the engine's environment (default
+	// os.Environ()) and plan cache when buildEnv is set: reproduce's
+	// rebuild with an empty cache.
+	buildEnv  []string
+	planCache string
 }
 
 // WithDir resolves the module at dir (default: the working directory).
@@ -198,7 +206,8 @@ func Resolve(ctx context.Context, s Settings, opts ...Option) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Dir: dir, w: o.w, start: time.Now(), CC: s.CC, StampVars: s.VersionVars, CI: o.getenv("CI") != ""}
+	p := &Plan{Dir: dir, w: o.w, start: time.Now(), CC: s.CC, StampVars: s.VersionVars, CI: o.getenv("CI") != "",
+		settings: s, opts: o}
 	data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
 	if err != nil {
 		return nil, fmt.Errorf("no go.mod in %s: run kiln from the root of your Go module", dir)
@@ -287,6 +296,9 @@ func Resolve(ctx context.Context, s Settings, opts ...Option) (*Plan, error) {
 	engineOpts := []gobuild.Option{gobuild.WithJobs(p.Jobs)}
 	if o.verbose {
 		engineOpts = append(engineOpts, gobuild.WithVerbose(o.w))
+	}
+	if o.buildEnv != nil {
+		engineOpts = append(engineOpts, gobuild.WithEnv(o.buildEnv), gobuild.WithCacheDir(o.planCache))
 	}
 	if p.engine, err = gobuild.New(engineOpts...); err != nil {
 		return nil, err
