@@ -223,7 +223,20 @@ func useCgo(s Spec, cgoPkgs []string) (bool, error) {
 // buildVar reports whether an environment variable can change what go
 // build produces.
 func buildVar(k string) bool {
+	if whereVars[k] {
+		return false
+	}
 	return strings.HasPrefix(k, "GO") || strings.HasPrefix(k, "CGO_") || k == "CC" || k == "CXX"
+}
+
+// whereVars say where the go command keeps or fetches things, not what it
+// builds: with -trimpath the same sources give the same bytes whatever
+// they are, so they stay out of the key — which then is the same on every
+// machine (shards merged from CI runners with their own caches agree).
+var whereVars = map[string]bool{
+	"GOCACHE": true, "GOCACHEPROG": true, "GOMODCACHE": true, "GOPATH": true, "GOENV": true, "GOTMPDIR": true,
+	"GOPROXY": true, "GOSUMDB": true, "GOPRIVATE": true, "GONOPROXY": true, "GONOSUMDB": true, "GOINSECURE": true,
+	"GOVCS": true, "GOAUTH": true, "GOTELEMETRY": true, "GOTELEMETRYDIR": true, "GOROOT": true,
 }
 
 // buildArgs returns the go build arguments after "-o out" and the tags.

@@ -95,7 +95,7 @@ func New(opts ...Option) (*Engine, error) {
 // identityVars are the go command's settings that may come from its
 // config file (GOENV, written by `go env -w`) rather than the environment
 // and change the output.
-var identityVars = []string{"GOVERSION", "GOROOT", "GOFLAGS", "GOEXPERIMENT", "GOTOOLCHAIN",
+var identityVars = []string{"GOVERSION", "GOFLAGS", "GOEXPERIMENT", "GOTOOLCHAIN",
 	"CGO_CFLAGS", "CGO_CPPFLAGS", "CGO_CXXFLAGS", "CGO_FFLAGS", "CGO_LDFLAGS", "CXX",
 	"GOAMD64", "GOARM", "GOARM64", "GO386", "GOMIPS", "GOMIPS64", "GOPPC64", "GORISCV64", "GOWASM"}
 

@@ -220,3 +220,28 @@ func TestEngineGo(t *testing.T) {
 		t.Errorf("Universe: linux/amd64 is %+v, %v; want a first-class platform", in, ok)
 	}
 }
+
+// TestKeySameEverywhere: where the go command keeps its caches and
+// modules is not part of the key, so machines with their own caches (CI
+// shards) record the same key for the same build.
+func TestKeySameEverywhere(t *testing.T) {
+	t.Parallel()
+	s := keyModule(t)
+	var keys []string
+	for _, env := range [][]string{
+		nil,
+		{"GOCACHE=" + t.TempDir(), "GOTMPDIR=" + t.TempDir(), "GOPROXY=off", "GOTELEMETRY=off"},
+	} {
+		e := newEngine(t, gobuild.WithCacheDir(""), gobuild.WithEnv(append(os.Environ(), env...)))
+		sp := s
+		sp.Out = filepath.Join(t.TempDir(), "out")
+		r := e.Build(context.Background(), sp)
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+		keys = append(keys, r.Key)
+	}
+	if keys[0] != keys[1] {
+		t.Errorf("keys %q and %q differ with another GOCACHE, GOTMPDIR, GOPROXY", keys[0], keys[1])
+	}
+}
