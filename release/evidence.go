@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime/debug"
 	"slices"
@@ -262,13 +261,8 @@ func (pk *packager) internal() provenance.Internal {
 // repository's directory as a file URI.
 func sourceURI(ctx context.Context, dir string) string {
 	git := func(args ...string) string {
-		cmd := exec.CommandContext(ctx, "git", args...)
-		cmd.Dir = dir
-		out, err := cmd.Output()
-		if err != nil {
-			return ""
-		}
-		return strings.TrimSpace(string(out))
+		out, _ := gitOut(ctx, dir, args...)
+		return strings.TrimSpace(out)
 	}
 	if remote := git("remote", "get-url", "origin"); remote != "" {
 		return gitURI(remote)

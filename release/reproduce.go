@@ -1,0 +1,254 @@
+package release
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-multierror"
+
+	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/evidence/bindiff"
+	"github.com/kiln-build/kiln/internal/safefile"
+)
+
+// Reproduce rebuilds the release the manifest records and compares it
+// with the manifest: from a fresh clone of the recorded commit, at another
+// path, with an empty build cache (GOCACHE) and plan cache, with the
+// manifest's version and platforms and this plan's configuration. Every
+// binary's sha256 must equal the manifest's; when the manifest records a
+// packaged release, the rebuild is verified (without the run check) and
+// packaged too, and every archive, package, SBOM, checksums file and
+// provenance statement must equal the manifest's as well.
+//
+// A work tree with uncommitted changes is refused with the files listed,
+// and so is a manifest of a dirty build. On a difference, the artifact is
+// named with where its bytes first differ (section, build info settings)
+// and the rebuilt files are kept for inspection.
+func (p *Plan) Reproduce(ctx context.Context) error {
+	if err := p.cleanTree(ctx); err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(p.Out, artifact.FileName)); err != nil {
+		return fmt.Errorf("reproduce: no manifest in %s: build the release first (mage crossall)", p.outName())
+	}
+	unlock, err := p.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	m, err := artifact.Load(p.Out)
+	if err != nil {
+		return err
+	}
+	switch {
+	case m.Commit == "":
+		return fmt.Errorf("reproduce: the manifest records no commit (built outside git): there is nothing to rebuild from")
+	case strings.Contains(m.Version, "+dirty"):
+		return fmt.Errorf("reproduce: the manifest's version %s was built from uncommitted changes, which no commit holds: commit, build again, then reproduce", m.Version)
+	}
+	var bins, packaged []artifact.Artifact
+	var platforms []string
+	for _, a := range m.Artifacts {
+		switch {
+		case a.Kind != artifact.Binary:
+			packaged = append(packaged, a)
+		case a.Version == m.Version && a.Commit == m.Commit:
+			bins = append(bins, a)
+			if pl := a.Platform().String(); !slices.Contains(platforms, pl) {
+				platforms = append(platforms, pl)
+			}
+		default:
+			fmt.Fprintf(p.w, "  skipped %s: built at %s %s, not the manifest's release\n", a.Path, a.Version, orNone(a.Commit))
+		}
+	}
+	if len(bins) == 0 {
+		return fmt.Errorf("reproduce: no binary of %s %s in %s", m.Project, m.Version, p.outName())
+	}
+
+	tmp, err := os.MkdirTemp("", "kiln-reproduce-")
+	if err != nil {
+		return fmt.Errorf("reproduce: %w", err)
+	}
+	keep := false
+	defer func() {
+		os.RemoveAll(filepath.Join(tmp, "src"))
+		os.RemoveAll(filepath.Join(tmp, "cache"))
+		if !keep {
+			os.RemoveAll(tmp)
+		}
+	}()
+	rp, err := p.rebuildPlan(ctx, m, platforms, tmp)
+	if err != nil {
+		return err
+	}
+	if err := rp.Build(ctx); err != nil {
+		return fmt.Errorf("reproduce: the rebuild of %s failed: %w", m.Commit, err)
+	}
+	if len(packaged) > 0 {
+		rp.VerifyWith.NoRun = true
+		if err := rp.Verify(ctx); err != nil {
+			return fmt.Errorf("reproduce: the rebuild's verify failed: %w", err)
+		}
+		if err := rp.Package(ctx); err != nil {
+			return fmt.Errorf("reproduce: the rebuild's package failed: %w", err)
+		}
+	}
+	rm, err := artifact.Load(rp.Out)
+	if err != nil {
+		return err
+	}
+	rebuilt := map[string]artifact.Artifact{}
+	for _, a := range rm.Artifacts {
+		rebuilt[a.Path] = a
+	}
+
+	var diffs *multierror.Error
+	same := 0
+	fmt.Fprintf(p.w, "reproduce: %s %s at %s\n", m.Project, m.Version, m.Commit)
+	for _, a := range append(bins, packaged...) {
+		r, ok := rebuilt[a.Path]
+		switch {
+		case !ok && a.Kind != artifact.Binary:
+			fmt.Fprintf(p.w, "  %-8s %s: not part of the rebuilt release (an earlier release's file?)\n", "skipped", a.Path)
+			continue
+		case !ok:
+			fmt.Fprintf(p.w, "  %-8s %s\n", "MISSING", a.Path)
+			diffs = multierror.Append(diffs, fmt.Errorf("%s: the rebuild has no such file", a.Path))
+			continue
+		case r.SHA256 == a.SHA256:
+			fmt.Fprintf(p.w, "  %-8s %s\n", "same", a.Path)
+			same++
+			continue
+		}
+		fmt.Fprintf(p.w, "  %-8s %s\n", "DIFFERS", a.Path)
+		diffs = multierror.Append(diffs, fmt.Errorf("%s", p.explain(a, r, rp.Out)))
+	}
+	if diffs != nil {
+		keep = true
+		diffs.ErrorFormat = func(es []error) string {
+			return listed(fmt.Sprintf("reproduce: %d of %d artifact(s) differ from the rebuild of %s (rebuilt files kept in %s)",
+				len(es), same+len(es), m.Commit, rp.Out), es)
+		}
+		return diffs
+	}
+	fmt.Fprintf(p.w, "reproduce: %d artifact(s) identical to a rebuild of %s with an empty cache in %.2fs\n",
+		same, m.Commit, time.Since(p.start).Seconds())
+	return nil
+}
+
+// explain says how an artifact differs from its rebuild: for a binary,
+// where the bytes first differ and the build info settings that do.
+func (p *Plan) explain(a, r artifact.Artifact, rebuiltOut string) string {
+	head := fmt.Sprintf("%s (%s): manifest sha256 %s, rebuilt %s", a.Path, a.Kind, a.SHA256, r.SHA256)
+	real, err := safefile.Within(p.Out, a.Path)
+	if err != nil {
+		return head + fmt.Sprintf("\n(the file itself: %v)", err)
+	}
+	if got, err := artifact.Describe(p.Out, a); err == nil && got.SHA256 != a.SHA256 {
+		head += fmt.Sprintf("\nthe file in %s is not the manifest's either (sha256 %s): it changed after the build", p.outName(), got.SHA256)
+	}
+	if a.Kind != artifact.Binary {
+		return head
+	}
+	d, err := bindiff.ExplainFiles(real, filepath.Join(rebuiltOut, filepath.FromSlash(r.Path)))
+	if err != nil {
+		return head + "\n" + err.Error()
+	}
+	return head + "\n" + d.String()
+}
+
+// rebuildPlan resolves the plan of the rebuild: a clone of the manifest's
+// commit under tmp, its output in tmp/dist, empty caches in tmp/cache.
+func (p *Plan) rebuildPlan(ctx context.Context, m *artifact.Manifest, platforms []string, tmp string) (*Plan, error) {
+	top, err := gitOut(ctx, p.Dir, "rev-parse", "--show-toplevel")
+	if err != nil {
+		return nil, fmt.Errorf("reproduce: %w", err)
+	}
+	dir, err := filepath.EvalSymlinks(p.Dir)
+	if err != nil {
+		return nil, err
+	}
+	sub, err := filepath.Rel(top, dir)
+	if err != nil {
+		return nil, err
+	}
+	src := filepath.Join(tmp, "src")
+	if _, err := gitOut(ctx, tmp, "clone", "--quiet", "--no-checkout", top, src); err != nil {
+		return nil, fmt.Errorf("reproduce: %w", err)
+	}
+	if _, err := gitOut(ctx, src, "-c", "advice.detachedHead=false", "checkout", "--quiet", m.Commit); err != nil {
+		return nil, fmt.Errorf("reproduce: the manifest's commit is not in this repository: %w", err)
+	}
+	if head, _ := gitOut(ctx, p.Dir, "rev-parse", "HEAD"); head != m.Commit {
+		fmt.Fprintf(p.w, "note: rebuilding the manifest's commit %s, not HEAD %s, with HEAD's configuration\n", m.Commit, head)
+	}
+	cache := filepath.Join(tmp, "cache")
+	env := slices.DeleteFunc(slices.Clone(p.opts.buildEnv), func(kv string) bool { return strings.HasPrefix(kv, "GOCACHE=") })
+	if p.opts.buildEnv == nil {
+		env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "GOCACHE=") })
+	}
+	env = append(env, "GOCACHE="+filepath.Join(cache, "go"))
+	getenv := func(k string) string {
+		switch k {
+		case "KILN_VERSION":
+			return m.Version
+		case "KILN_OUT":
+			return filepath.Join(tmp, "dist")
+		case "KILN_SHARD", "KILN_MATRIX":
+			return ""
+		}
+		return p.opts.getenv(k)
+	}
+	opts := []Option{WithDir(filepath.Join(src, sub)), WithEnv(getenv), WithOutput(p.w), WithVerbose(p.opts.verbose),
+		WithSelector(strings.Join(platforms, ",")), func(o *options) { o.buildEnv, o.planCache = env, filepath.Join(cache, "kiln") }}
+	if p.opts.static {
+		opts = append(opts, WithStatic())
+	}
+	fmt.Fprintf(p.w, "reproduce: rebuilding %s %s (%s) in %s with an empty build cache\n", m.Project, m.Version, strings.Join(platforms, ", "), src)
+	rp, err := Resolve(ctx, p.settings, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("reproduce: %w", err)
+	}
+	if date := rp.Version.Date.Format(time.RFC3339); m.Date != "" && date != m.Date {
+		return nil, fmt.Errorf("reproduce: the manifest's date %s is not the commit's %s: was SOURCE_DATE_EPOCH set for the build?", m.Date, date)
+	}
+	// The clone's origin is this checkout: name the source as this
+	// checkout's provenance does.
+	rp.evidence.source = cmp.Or(p.evidence.source, sourceURI(ctx, p.Dir))
+	return rp, nil
+}
+
+// cleanTree refuses a work tree with uncommitted changes to tracked
+// files, listing them.
+func (p *Plan) cleanTree(ctx context.Context) error {
+	st, err := gitOut(ctx, p.Dir, "status", "--porcelain", "--untracked-files=no")
+	if err != nil {
+		return fmt.Errorf("reproduce: needs a git checkout: %w", err)
+	}
+	if st == "" {
+		return nil
+	}
+	return fmt.Errorf("reproduce: the work tree has uncommitted changes; commit or stash them first:\n  %s", strings.ReplaceAll(st, "\n", "\n  "))
+}
+
+// gitOut runs git in dir and returns its trimmed output; a failure
+// carries git's stderr.
+func gitOut(ctx context.Context, dir string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("git %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+	}
+	return strings.TrimRight(string(out), "\n"), nil
+}

@@ -1,0 +1,88 @@
+package release
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kiln-build/kiln/artifact"
+)
+
+// TestReproduce: a packaged release of a committed module rebuilds
+// identically from a clone with an empty cache; then a binary swapped for
+// another build of the same source with other ldflags, its manifest entry
+// updated to match (a compromised builder), fails reproduce with the
+// binary named and where it differs.
+func TestReproduce(t *testing.T) {
+	dir := testModule(t)
+	t.Setenv("TMPDIR", t.TempDir()) // the rebuild's clone, caches and kept files
+	gitRepo(t, dir)
+	env := []string{"KILN_MATRIX=linux/amd64,windows/amd64"}
+	mustRun(t, dir, env, (*Plan).Build)
+	mustRun(t, dir, env, (*Plan).Verify)
+	mustRun(t, dir, env, (*Plan).Package)
+	out := mustRun(t, dir, env, (*Plan).Reproduce)
+	for _, want := range []string{"same     tool_linux_amd64/tool", "same     tool_windows_amd64/tool.exe", ".tar.gz", "_checksums.txt",
+		".intoto.json", "_linux_amd64_tool.spdx.json", "identical to a rebuild"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("reproduce output lacks %q:\n%s", want, out)
+		}
+	}
+
+	// The compromised builder: other ldflags, the manifest updated to match.
+	dist := filepath.Join(dir, "dist")
+	bin := filepath.Join(dist, "tool_linux_amd64", "tool")
+	cmd := exec.Command("go", "build", "-trimpath", "-buildvcs=false", "-o", bin,
+		"-ldflags", "-s -w -X main.version=v6.6.6", ".")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=amd64", "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, b)
+	}
+	m, err := artifact.Load(dist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range m.Filter(artifact.ByKind(artifact.Binary)) {
+		if a.Path == "tool_linux_amd64/tool" {
+			a, _ = artifact.Describe(dist, a)
+			m.Put(a)
+		}
+	}
+	if err := m.Save(dist); err != nil {
+		t.Fatal(err)
+	}
+	out, err = run(t, dir, env, (*Plan).Reproduce)
+	if err == nil {
+		t.Fatalf("reproduce of a swapped binary passed:\n%s", out)
+	}
+	msg := err.Error()
+	for _, want := range []string{"1 of", "tool_linux_amd64/tool (binary)", "first difference at byte", "sections that differ: ", "rebuilt files kept in"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("reproduce error lacks %q:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "windows") {
+		t.Errorf("reproduce blames an identical artifact:\n%s", msg)
+	}
+	t.Logf("%s", msg)
+}
+
+// TestReproduceDirty: a work tree with uncommitted changes is refused,
+// with the changed files listed, before anything is built.
+func TestReproduceDirty(t *testing.T) {
+	dir := testModule(t)
+	gitRepo(t, dir)
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(toolMain+"\n// changed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, dir, nil, (*Plan).Reproduce)
+	if err == nil || !strings.Contains(err.Error(), "uncommitted changes") || !strings.Contains(err.Error(), "M main.go") {
+		t.Fatalf("reproduce of a dirty tree = %v, want a refusal listing main.go\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "dist")); err == nil {
+		t.Errorf("a refused reproduce created dist/")
+	}
+}
