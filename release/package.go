@@ -195,7 +195,7 @@ func (pk *packager) image(ctx context.Context, ships []shipment) error {
 	o := oci.Options{Name: p.Project, Version: p.Version.Plain, Revision: p.Version.Commit, Ref: p.ImageTag(),
 		Description: cfg.Description, URL: cfg.Homepage, Licenses: cfg.License, Labels: cfg.Image.Labels,
 		Created: cfg.ModTime, CACerts: cfg.Image.CACerts, Cmd: cfg.Image.Cmd, Env: cfg.Image.Env,
-		ExposedPorts: cfg.Image.ExposedPorts, Entrypoint: []string{oci.BinDir + "/" + cfg.Entrypoint}}
+		ExposedPorts: cfg.Image.ExposedPorts, DockerfileName: p.DockerfilePath(), Entrypoint: []string{oci.BinDir + "/" + cfg.Entrypoint}}
 	for _, s := range ships {
 		if s.pl.OS == "linux" {
 			o.Binaries = append(o.Binaries, oci.Binary{Platform: s.pl, Path: s.real, Name: s.bin.Name,

@@ -2,6 +2,7 @@ package oci
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -37,7 +38,7 @@ func Dockerfile(o Options) []byte {
 	p("# kiln writes. Build it with BuildKit from the directory that holds dist/,")
 	p("# after `mage crossall`:")
 	p("#")
-	p("#   docker buildx build --platform %s -f dist/<this file> .", strings.Join(plats, ","))
+	p("#   docker buildx build --platform %s -f dist/%s .", strings.Join(plats, ","), cmp.Or(o.DockerfileName, "Dockerfile"))
 	p("#")
 	p("# --build-arg DIST=<dir> reads the binaries from another directory.")
 	p("")

@@ -107,6 +107,9 @@ type Options struct {
 	ExposedPorts []string
 	// Env is added after PATH and SSL_CERT_FILE, as KEY=VALUE strings.
 	Env []string
+	// DockerfileName is the Dockerfile's name in the output directory, for
+	// the build command its comment shows (default "Dockerfile").
+	DockerfileName string
 	// Ref is the tag written in the org.opencontainers.image.ref.name
 	// annotation; empty means Version, or "latest" when Version is empty.
 	Ref string
@@ -242,7 +245,6 @@ func (o Options) withDefaults() (Options, error) {
 func checkBinaries(o Options) error {
 	var errs *multierror.Error
 	seen := map[string]matrix.Platform{}
-	prevPath := map[string]string{}
 	for _, b := range o.Binaries {
 		fail := func(err error) {
 			errs = multierror.Append(errs, &PlatformError{Platform: b.Platform, Path: b.Path, Err: err})
@@ -252,11 +254,11 @@ func checkBinaries(o Options) error {
 			continue
 		}
 		key := ociPlatform(b.Platform).String() + " " + b.Name
-		if prev, ok := seen[key]; ok && prev != b.Platform || ok && prevPath[key] != b.Path {
+		if prev, ok := seen[key]; ok {
 			fail(fmt.Errorf("duplicate image platform %s for %s (also from %s)", ociPlatform(b.Platform), b.Name, prev))
 			continue
 		}
-		seen[key], prevPath[key] = b.Platform, b.Path
+		seen[key] = b.Platform
 		fi, err := os.Stat(b.Path)
 		if errors.Is(err, os.ErrNotExist) {
 			fail(fmt.Errorf("binary not found: run `mage crossall` (or `mage static`) first"))
