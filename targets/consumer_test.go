@@ -88,7 +88,7 @@ func TestImportRoot(t *testing.T) {
 	t.Run("list", func(t *testing.T) {
 		c := &consumer{t: t, dir: c.dir}
 		out := c.ok(nil, "-l")
-		want := []string{"build", "clean", "cross", "crossall", "matrix", "merge", "package", "shards", "static", "verify"}
+		want := []string{"build", "clean", "cross", "crossall", "matrix", "merge", "package", "reproduce", "shards", "static", "verify"}
 		if got := targetNames(out); !slices.Equal(got, want) {
 			t.Errorf("mage -l lists %q, want exactly %q\n%s", got, want, out)
 		}
@@ -225,7 +225,7 @@ func TestImportAlias(t *testing.T) {
 		"main.go": "tool/main.go", "magefile.go": "magefiles/alias.go"})
 	out := c.ok(nil, "-l")
 	var want []string
-	for _, n := range []string{"build", "clean", "cross", "crossall", "matrix", "merge", "package", "shards", "static", "verify"} {
+	for _, n := range []string{"build", "clean", "cross", "crossall", "matrix", "merge", "package", "reproduce", "shards", "static", "verify"} {
 		want = append(want, "kiln:"+n)
 	}
 	if got := targetNames(out); !slices.Equal(got, want) {

@@ -87,6 +87,15 @@ func Package(ctx context.Context) error {
 	return p.Package(ctx)
 }
 
+// Reproduce rebuilds dist/'s release from a clean clone of its commit with an empty cache and compares every artifact, saying where any differs.
+func Reproduce(ctx context.Context) error {
+	p, err := plan(ctx)
+	if err != nil {
+		return err
+	}
+	return p.Reproduce(ctx)
+}
+
 // Clean removes the output directory, only when kiln created it.
 func Clean(ctx context.Context) error {
 	return release.Clean(ctx, Config)
