@@ -1,6 +1,8 @@
 package release
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -8,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/internal/testtool"
 )
 
 // TestReproduce: a packaged release of a committed module rebuilds
@@ -85,4 +88,57 @@ func TestReproduceDirty(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "dist")); err == nil {
 		t.Errorf("a refused reproduce created dist/")
 	}
+}
+
+// TestReproduceSampleApp: the sample app (a static cgo service with musl
+// and a pure-Go client), packaged with its unit, rebuilds identically.
+func TestReproduceSampleApp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a cold cgo build")
+	}
+	testtool.Need(t, "musl-gcc")
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("TMPDIR", t.TempDir())
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "sample-app")
+	testtool.CopySampleApp(t, root, dir)
+	gitRepo(t, dir)
+	s := Settings{
+		Binaries: []Binary{{Main: "."}, {Main: "./cmd/samplectl"}},
+		Verify:   VerifySettings{NoRun: true},
+		Package:  PackageSettings{NoImage: true, Service: &Service{Description: "sample"}},
+	}
+	env := map[string]string{"KILN_MATRIX": "linux/amd64", "KILN_JOBS": "2"}
+	var out bytes.Buffer
+	p, err := Resolve(context.Background(), s, WithDir(dir), WithOutput(&out), WithEnv(func(k string) string { return env[k] }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, stage := range []func(context.Context) error{p.Build, p.Verify, p.Package, p.Reproduce} {
+		if err := stage(ctx); err != nil {
+			t.Fatalf("%v\n%s", err, out.String())
+		}
+	}
+	for _, want := range []string{"same     sample-app_linux_amd64/sample-app", "same     sample-app_linux_amd64/samplectl", ".service", "identical to a rebuild"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	m, _ := artifact.Load(filepath.Join(dir, "dist"))
+	if a, ok := findPath(m, "sample-app_linux_amd64/sample-app"); !ok || !a.Cgo {
+		t.Errorf("the service was not a cgo build: %+v", a)
+	}
+}
+
+func findPath(m *artifact.Manifest, path string) (artifact.Artifact, bool) {
+	for _, a := range m.Artifacts {
+		if a.Path == path {
+			return a, true
+		}
+	}
+	return artifact.Artifact{}, false
 }
