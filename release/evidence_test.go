@@ -21,7 +21,7 @@ import (
 )
 
 // git runs git in dir with a fixed identity and dates.
-func git(t *testing.T, dir string, args ...string) string {
+func git(t testing.TB, dir string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command("git", args...)
 	cmd.Dir = dir
@@ -37,7 +37,7 @@ func git(t *testing.T, dir string, args ...string) string {
 
 // gitRepo makes dir a git repository with one commit of everything in it
 // (dist/ ignored) and returns the commit.
-func gitRepo(t *testing.T, dir string) string {
+func gitRepo(t testing.TB, dir string) string {
 	t.Helper()
 	testtool.Need(t, "git")
 	t.Setenv("SOURCE_DATE_EPOCH", "")

@@ -65,7 +65,7 @@ func TestPackageSampleApp(t *testing.T) {
 	}
 	want := map[artifact.Kind]int{artifact.Binary: 4, artifact.Archive: 2, artifact.Checksums: 1,
 		artifact.SystemdUnit: 1, artifact.Deb: 1, artifact.RPM: 1, artifact.APK: 1,
-		artifact.OCIImage: 1, artifact.Dockerfile: 1}
+		artifact.OCIImage: 1, artifact.Dockerfile: 1, artifact.SBOM: 4}
 	if !maps.Equal(kinds, want) {
 		t.Errorf("artifact kinds %v, want %v\n%s", kinds, want, out)
 	}
