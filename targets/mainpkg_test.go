@@ -1,12 +1,19 @@
 package targets_test
 
 import (
+	"archive/tar"
+	"archive/zip"
+	"compress/gzip"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/kiln-build/kiln/artifact"
 )
 
 // TestMainPackage: the main package is found when there is exactly one;
@@ -39,6 +46,24 @@ func TestMainPackage(t *testing.T) {
 		c.ok(nil, "build")
 		runHost(t, c, "two", "a", "I am a")
 		runHost(t, c, "two", "b", "I am b")
+
+		// The whole default matrix, zero config: every archive holds both.
+		c.ok(nil, "crossall", "verify", "package")
+		m := c.manifest("dist")
+		if bins := m.Filter(artifact.ByKind(artifact.Binary)); len(bins) != 14 {
+			t.Errorf("%d binaries, want a and b for each of the 7 default platforms", len(bins))
+		}
+		archives := m.Filter(artifact.ByKind(artifact.Archive))
+		if len(archives) != 7 {
+			t.Fatalf("%d archives, want 7", len(archives))
+		}
+		for _, a := range archives {
+			names := archiveNames(t, c.path("dist", a.Path))
+			exe := a.Platform().Exe()
+			if !slices.Contains(names, "a"+exe) || !slices.Contains(names, "b"+exe) {
+				t.Errorf("%s holds %q, want a%s and b%s", a.Path, names, exe, exe)
+			}
+		}
 	})
 
 	// Several main packages elsewhere: an error listing them and the line
@@ -75,6 +100,43 @@ func TestMainPackage(t *testing.T) {
 		c.ok(nil, "build")
 		runHost(t, c, "mf", "mf", "I am mf")
 	})
+}
+
+// archiveNames lists the file names in a .tar.gz or .zip.
+func archiveNames(t *testing.T, path string) []string {
+	t.Helper()
+	var names []string
+	if strings.HasSuffix(path, ".zip") {
+		zr, err := zip.OpenReader(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer zr.Close()
+		for _, f := range zr.File {
+			names = append(names, f.Name)
+		}
+		return names
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(gz)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return names
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, h.Name)
+	}
 }
 
 // runHost runs the binary name of project for this machine's platform
