@@ -19,6 +19,7 @@ import (
 	"github.com/kiln-build/kiln/evidence/provenance"
 	"github.com/kiln-build/kiln/evidence/sbom"
 	"github.com/kiln-build/kiln/internal/atomicfile"
+	"github.com/kiln-build/kiln/internal/gitinfo"
 )
 
 // The package stage's evidence: an SPDX SBOM per shipped binary, staged
@@ -261,7 +262,7 @@ func (pk *packager) internal() provenance.Internal {
 // repository's directory as a file URI.
 func sourceURI(ctx context.Context, dir string) string {
 	git := func(args ...string) string {
-		out, _ := gitOut(ctx, dir, args...)
+		out, _ := gitinfo.Git(ctx, dir, args...)
 		return strings.TrimSpace(out)
 	}
 	if remote := git("remote", "get-url", "origin"); remote != "" {

@@ -1,12 +1,10 @@
 package release
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/evidence/bindiff"
+	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/internal/safefile"
 )
 
@@ -168,7 +167,7 @@ func (p *Plan) explain(a, r artifact.Artifact, rebuiltOut string) string {
 // rebuildPlan resolves the plan of the rebuild: a clone of the manifest's
 // commit under tmp, its output in tmp/dist, empty caches in tmp/cache.
 func (p *Plan) rebuildPlan(ctx context.Context, m *artifact.Manifest, platforms []string, tmp string) (*Plan, error) {
-	top, err := gitOut(ctx, p.Dir, "rev-parse", "--show-toplevel")
+	top, err := gitinfo.Git(ctx, p.Dir, "rev-parse", "--show-toplevel")
 	if err != nil {
 		return nil, fmt.Errorf("reproduce: %w", err)
 	}
@@ -181,13 +180,13 @@ func (p *Plan) rebuildPlan(ctx context.Context, m *artifact.Manifest, platforms 
 		return nil, err
 	}
 	src := filepath.Join(tmp, "src")
-	if _, err := gitOut(ctx, tmp, "clone", "--quiet", "--no-checkout", top, src); err != nil {
+	if _, err := gitinfo.Git(ctx, tmp, "clone", "--quiet", "--no-checkout", top, src); err != nil {
 		return nil, fmt.Errorf("reproduce: %w", err)
 	}
-	if _, err := gitOut(ctx, src, "-c", "advice.detachedHead=false", "checkout", "--quiet", m.Commit); err != nil {
+	if _, err := gitinfo.Git(ctx, src, "-c", "advice.detachedHead=false", "checkout", "--quiet", m.Commit); err != nil {
 		return nil, fmt.Errorf("reproduce: the manifest's commit is not in this repository: %w", err)
 	}
-	if head, _ := gitOut(ctx, p.Dir, "rev-parse", "HEAD"); head != m.Commit {
+	if head, _ := gitinfo.Git(ctx, p.Dir, "rev-parse", "HEAD"); head != m.Commit {
 		fmt.Fprintf(p.w, "note: rebuilding the manifest's commit %s, not HEAD %s, with HEAD's configuration\n", m.Commit, head)
 	}
 	cache := filepath.Join(tmp, "cache")
@@ -229,7 +228,7 @@ func (p *Plan) rebuildPlan(ctx context.Context, m *artifact.Manifest, platforms 
 // cleanTree refuses a work tree with uncommitted changes to tracked
 // files, listing them.
 func (p *Plan) cleanTree(ctx context.Context) error {
-	st, err := gitOut(ctx, p.Dir, "status", "--porcelain", "--untracked-files=no")
+	st, err := gitinfo.Git(ctx, p.Dir, "status", "--porcelain", "--untracked-files=no")
 	if err != nil {
 		return fmt.Errorf("reproduce: needs a git checkout: %w", err)
 	}
@@ -237,18 +236,4 @@ func (p *Plan) cleanTree(ctx context.Context) error {
 		return nil
 	}
 	return fmt.Errorf("reproduce: the work tree has uncommitted changes; commit or stash them first:\n  %s", strings.ReplaceAll(st, "\n", "\n  "))
-}
-
-// gitOut runs git in dir and returns its trimmed output; a failure
-// carries git's stderr.
-func gitOut(ctx context.Context, dir string, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, "git", args...)
-	cmd.Dir = dir
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("git %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
-	}
-	return strings.TrimRight(string(out), "\n"), nil
 }

@@ -37,7 +37,7 @@ func Read(ctx context.Context, dir string) (Info, error) {
 	if err != nil {
 		return info, err
 	}
-	out, err := git(ctx, dir, "log", "-1", "--format=%H %ct")
+	out, err := Git(ctx, dir, "log", "-1", "--format=%H %ct")
 	if err != nil {
 		info.Version = DevVersion
 		info.Note = "not a git checkout (or no commit yet): version " + DevVersion
@@ -56,14 +56,14 @@ func Read(ctx context.Context, dir string) (Info, error) {
 	if hasEpoch {
 		info.Time = epoch
 	}
-	desc, err := git(ctx, dir, "describe", "--tags", "--match=v[0-9]*", "--dirty")
+	desc, err := Git(ctx, dir, "describe", "--tags", "--match=v[0-9]*", "--dirty")
 	if err == nil && semver.IsValid(strings.TrimSuffix(desc, "-dirty")) {
 		info.Dirty = strings.HasSuffix(desc, "-dirty")
 		info.Version = strings.TrimSuffix(desc, "-dirty")
 	} else {
 		// No semver tag: a pseudo-version like the go command's.
 		info.Version = "v0.0.0-" + time.Unix(sec, 0).UTC().Format("20060102150405") + "-" + hash[:12]
-		if st, err := git(ctx, dir, "status", "--porcelain", "--untracked-files=no"); err == nil && st != "" {
+		if st, err := Git(ctx, dir, "status", "--porcelain", "--untracked-files=no"); err == nil && st != "" {
 			info.Dirty = true
 		}
 	}
@@ -101,7 +101,9 @@ func sourceDateEpoch() (time.Time, bool, error) {
 	return time.Unix(sec, 0).UTC(), true, nil
 }
 
-func git(ctx context.Context, dir string, args ...string) (string, error) {
+// Git runs git with args in dir and returns its output without the final
+// newlines; a failure carries git's stderr.
+func Git(ctx context.Context, dir string, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = dir
 	var stderr bytes.Buffer
@@ -110,5 +112,5 @@ func git(ctx context.Context, dir string, args ...string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("git %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
 	}
-	return strings.TrimSpace(string(out)), nil
+	return strings.TrimRight(string(out), "\n"), nil
 }
