@@ -108,6 +108,21 @@ func (p *Plan) acquire(ctx context.Context) (func(), error) {
 	return p.lock(ctx)
 }
 
+// acquireManifest acquires the output directory and reads its manifest;
+// the caller releases the lock.
+func (p *Plan) acquireManifest(ctx context.Context) (*artifact.Manifest, func(), error) {
+	unlock, err := p.acquire(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := artifact.Load(p.Out)
+	if err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return m, unlock, nil
+}
+
 // Clean removes the output directory that settings and the environment
 // (KILN_OUT) name, when kiln created it: it must carry kiln's marker or
 // manifest, and never is the module, a directory holding it, a repository,

@@ -29,15 +29,11 @@ import (
 // is left in the output directory. Packaged files of an earlier release
 // that kiln recorded are removed, so the directory never mixes releases.
 func (p *Plan) Package(ctx context.Context) error {
-	unlock, err := p.acquire(ctx)
+	m, unlock, err := p.acquireManifest(ctx)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	m, err := artifact.Load(p.Out)
-	if err != nil {
-		return err
-	}
 	ships, err := p.shipments(m)
 	if err != nil {
 		return err

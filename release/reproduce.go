@@ -38,15 +38,11 @@ func (p *Plan) Reproduce(ctx context.Context) error {
 	if _, err := os.Stat(filepath.Join(p.Out, artifact.FileName)); err != nil {
 		return fmt.Errorf("reproduce: no manifest in %s: build the release first (mage crossall)", p.outName())
 	}
-	unlock, err := p.acquire(ctx)
+	m, unlock, err := p.acquireManifest(ctx)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	m, err := artifact.Load(p.Out)
-	if err != nil {
-		return err
-	}
 	switch {
 	case m.Commit == "":
 		return fmt.Errorf("reproduce: the manifest records no commit (built outside git): there is nothing to rebuild from")

@@ -23,15 +23,11 @@ import (
 // the manifest and reports every failure. Entries of other versions,
 // commits or names are skipped and said so.
 func (p *Plan) Verify(ctx context.Context) error {
-	unlock, err := p.acquire(ctx)
+	m, unlock, err := p.acquireManifest(ctx)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	m, err := artifact.Load(p.Out)
-	if err != nil {
-		return err
-	}
 	var bins []artifact.Artifact
 	for _, a := range m.Filter(artifact.ByKind(artifact.Binary)) {
 		if why := p.current(a); why != "" {
