@@ -31,6 +31,10 @@ func (p *Plan) stampWarnings() []string {
 		if !ok || hasVar(dir, "version") {
 			continue
 		}
+		if importsBuildInfo(dir) {
+			warns = append(warns, fmt.Sprintf("note: %s: package %s has no variable version and reads runtime/debug's build info, whose main module version kiln's builds (-buildvcs=false) leave as (devel); to print %s, add `var version = \"dev\"` (kiln stamps it)", b.Name, b.ImportPath, p.Version.Semver))
+			continue
+		}
 		if !searched {
 			candidates, searched = p.versionVars(), true
 		}
@@ -44,6 +48,27 @@ func (p *Plan) stampWarnings() []string {
 		warns = append(warns, msg)
 	}
 	return warns
+}
+
+// importsBuildInfo reports whether a non-test Go file in dir imports
+// runtime/debug, where programs read their version from build info.
+func importsBuildInfo(dir string) bool {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	for _, file := range files {
+		if strings.HasSuffix(file, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), file, nil, parser.ImportsOnly)
+		if err != nil {
+			continue
+		}
+		for _, im := range f.Imports {
+			if im.Path.Value == `"runtime/debug"` {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // packageDir is the directory of a package of the main module.
