@@ -19,81 +19,53 @@ import (
 	"github.com/kiln-build/kiln/release"
 )
 
-// plan resolves Config and the environment for one target.
-func plan(ctx context.Context, opts ...release.Option) (*release.Plan, error) {
-	return release.Resolve(ctx, Config, append([]release.Option{release.WithVerbose(mg.Verbose())}, opts...)...)
+// run resolves Config and the environment for one target and runs stage.
+func run(ctx context.Context, stage func(*release.Plan, context.Context) error, opts ...release.Option) error {
+	p, err := release.Resolve(ctx, Config, append([]release.Option{release.WithVerbose(mg.Verbose())}, opts...)...)
+	if err != nil {
+		return err
+	}
+	return stage(p, ctx)
 }
 
 // Build builds the binaries for this machine's platform into dist/.
 func Build(ctx context.Context) error {
-	p, err := plan(ctx, release.ForHost())
-	if err != nil {
-		return err
-	}
-	return p.Build(ctx)
+	return run(ctx, (*release.Plan).Build, release.ForHost())
 }
 
 // Static builds fully static binaries for this machine's platform (cgo programs linked with musl or a static C toolchain).
 func Static(ctx context.Context) error {
-	p, err := plan(ctx, release.ForHost(), release.WithStatic())
-	if err != nil {
-		return err
-	}
-	return p.Build(ctx)
+	return run(ctx, (*release.Plan).Build, release.ForHost(), release.WithStatic())
 }
 
 // CrossAll builds every binary for every platform of the matrix in parallel (KILN_MATRIX, KILN_SHARD apply).
 func CrossAll(ctx context.Context) error {
-	p, err := plan(ctx)
-	if err != nil {
-		return err
-	}
-	return p.Build(ctx)
+	return run(ctx, (*release.Plan).Build)
 }
 
 // Cross builds the platforms a selector names: "linux/*,!linux/386", "windows/arm64", "default,linux/riscv64".
 func Cross(ctx context.Context, platforms string) error {
-	p, err := plan(ctx, release.WithSelector(platforms))
-	if err != nil {
-		return err
-	}
-	return p.Build(ctx)
+	return run(ctx, (*release.Plan).Build, release.WithSelector(platforms))
 }
 
 // Matrix lists the binaries and the platforms crossall would build, with the toolchain's facts about each.
 func Matrix(ctx context.Context) error {
-	p, err := plan(ctx)
-	if err != nil {
-		return err
-	}
-	return p.PrintMatrix(ctx)
+	return run(ctx, (*release.Plan).PrintMatrix)
 }
 
 // Verify proves every binary in dist/artifacts.json is what it claims: format, arch, static linkage, build info, and a smoke run in an empty root.
 func Verify(ctx context.Context) error {
-	p, err := plan(ctx)
-	if err != nil {
-		return err
-	}
-	return p.Verify(ctx)
+	return run(ctx, (*release.Plan).Verify)
 }
 
-// Package turns the verified binaries into reproducible archives, checksums, a systemd unit, deb/rpm/apk and an OCI image.
+// Package turns the verified binaries into reproducible archives, checksums, SBOMs, provenance, a systemd unit, deb/rpm/apk and an OCI image.
 func Package(ctx context.Context) error {
-	p, err := plan(ctx)
-	if err != nil {
-		return err
-	}
-	return p.Package(ctx)
+	return run(ctx, (*release.Plan).Package)
 }
 
 // Reproduce rebuilds dist/'s release from a clean clone of its commit with an empty cache and compares every artifact, saying where any differs.
 func Reproduce(ctx context.Context) error {
-	p, err := plan(ctx)
-	if err != nil {
-		return err
-	}
-	return p.Reproduce(ctx)
+	return run(ctx, (*release.Plan).Reproduce)
 }
 
 // Clean removes the output directory, only when kiln created it.
@@ -103,18 +75,10 @@ func Clean(ctx context.Context) error {
 
 // Merge brings the output directories of a sharded build ("shards/*", comma-separated, globs allowed) into one dist/, as if one machine had built the whole matrix.
 func Merge(ctx context.Context, dirs string) error {
-	p, err := plan(ctx)
-	if err != nil {
-		return err
-	}
-	return p.Merge(ctx, strings.Split(dirs, ","))
+	return run(ctx, func(p *release.Plan, ctx context.Context) error { return p.Merge(ctx, strings.Split(dirs, ",")) })
 }
 
 // Shards lists the KILN_SHARD parts of the matrix (KILN_SHARDS of them); in GitHub Actions it writes them to $GITHUB_OUTPUT as "matrix" for strategy.matrix.
 func Shards(ctx context.Context) error {
-	p, err := plan(ctx)
-	if err != nil {
-		return err
-	}
-	return p.Shards(ctx)
+	return run(ctx, (*release.Plan).Shards)
 }
