@@ -2,7 +2,6 @@ package provenance
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,11 +12,10 @@ import (
 
 	slsa "github.com/in-toto/attestation/go/predicates/provenance/v1"
 	intoto "github.com/in-toto/attestation/go/v1"
+	"github.com/kiln-build/kiln/internal/testtool"
 	"github.com/kiln-build/kiln/pack/checksum"
 	"google.golang.org/protobuf/encoding/protojson"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
 // parse validates a statement with the in-toto project's Go library: the
 // Statement and its SLSA Provenance predicate each pass Validate.
@@ -167,19 +165,7 @@ func TestStatement(t *testing.T) {
 		t.Errorf("matrix = %v, want sorted", m)
 	}
 
-	golden := filepath.Join("testdata", "release.intoto.json")
-	if *update {
-		if err := os.WriteFile(golden, out, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(out, want) {
-		t.Errorf("Statement differs from %s (run with -update and review):\n%s", golden, out)
-	}
+	testtool.Golden(t, filepath.Join("testdata", "release.intoto.json"), "Statement", out)
 }
 
 // TestStatementDeterministic: input order does not change the bytes.

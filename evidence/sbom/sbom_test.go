@@ -2,9 +2,7 @@ package sbom
 
 import (
 	"bytes"
-	"flag"
 	"maps"
-	"os"
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
@@ -14,12 +12,11 @@ import (
 	"time"
 
 	"github.com/kiln-build/kiln/evidence/internal/gomod"
+	"github.com/kiln-build/kiln/internal/testtool"
 	spdxjson "github.com/spdx/tools-golang/json"
 	"github.com/spdx/tools-golang/spdx"
 	"github.com/spdx/tools-golang/spdxlib"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
 var commitTime = time.Date(2025, 3, 4, 5, 6, 7, 0, time.FixedZone("CET", 3600))
 
@@ -194,19 +191,7 @@ func TestSPDXGolden(t *testing.T) {
 	if err := Check(out, sum, bi); err != nil {
 		t.Errorf("Check(own SBOM) = %v", err)
 	}
-	golden := filepath.Join("testdata", "golden.spdx.json")
-	if *update {
-		if err := os.WriteFile(golden, out, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(out, want) {
-		t.Errorf("SPDX(golden build info) differs from %s (run with -update and review):\n%s", golden, out)
-	}
+	testtool.Golden(t, filepath.Join("testdata", "golden.spdx.json"), "SPDX(golden build info)", out)
 }
 
 func parseGolden(t testing.TB) *debug.BuildInfo {

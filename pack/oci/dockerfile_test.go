@@ -1,17 +1,13 @@
 package oci
 
 import (
-	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/kiln-build/kiln/internal/testtool"
 	"github.com/kiln-build/kiln/matrix"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // TestDockerfile compares Dockerfile's output with testdata/Dockerfile.golden
 // (go test -run Dockerfile -update rewrites it).
@@ -23,19 +19,7 @@ func TestDockerfile(t *testing.T) {
 		{Platform: matrix.MustParse("linux/arm64"), Path: "dist/probe_linux_arm64/probe"},
 	})
 	got := Dockerfile(o)
-	golden := filepath.Join("testdata", "Dockerfile.golden")
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -run Dockerfile -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("Dockerfile(o) differs from %s (rerun with -update after checking):\n%s", golden, got)
-	}
+	testtool.Golden(t, filepath.Join("testdata", "Dockerfile.golden"), "Dockerfile(o)", got)
 	// The facts the golden file pins, so a careless -update cannot lose them.
 	for _, s := range []string{
 		"FROM scratch AS linux-armv7\n",

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,8 +14,6 @@ import (
 
 	"github.com/kiln-build/kiln/internal/testtool"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // network is the typical unit: a network service with an argument list
 // that needs quoting and a little environment.
@@ -36,19 +33,7 @@ func TestRenderGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "kiln-sample.service")
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("Render() differs from %s (go test -update rewrites it):\n%s", golden, got)
-	}
+	testtool.Golden(t, filepath.Join("testdata", "kiln-sample.service"), "Render()", got)
 	again, _ := network("/usr/bin/kiln-sample").Render()
 	if !bytes.Equal(got, again) {
 		t.Error("Render() is not deterministic")
