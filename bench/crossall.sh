@@ -54,30 +54,36 @@ setup_fzf() {
 	git_snapshot "$dest"
 }
 
-# loop_build SRC OUTDIR NAME CGO builds the default matrix with a plain loop
-# of go build. CGO=1 builds linux the way kiln builds a cgo program: static,
-# with musl-gcc or Debian's cross compilers, netgo and osusergo.
+# loop_build SRC OUTDIR PROJECT SPEC... builds the default matrix with a
+# plain loop of go build, for each binary SPEC "name:main:cgo", into
+# OUTDIR/PROJECT_<platform>/<name> (kiln's layout). cgo=1 builds linux the way
+# kiln builds a cgo program: static, with musl-gcc or Debian's cross
+# compilers, netgo and osusergo.
 loop_build() {
-	local src=$1 out=$2 name=$3 cgo=$4 p os arch v slug exe cc
+	local src=$1 out=$2 project=$3 p os arch v slug exe cc spec name main cgo
+	shift 3
 	for p in "${PLATFORMS[@]}"; do
 		IFS=/ read -r os arch v <<<"$p"
 		slug=${os}_${arch}${v:+_$v}
 		exe=""
 		[ "$os" = windows ] && exe=.exe
-		local env=(GOOS="$os" GOARCH="$arch" GOARM="$v")
-		local flags=(-trimpath -ldflags "-s -w")
-		if [ "$cgo" = 1 ] && [ "$os" = linux ]; then
-			case $arch in
-			amd64) cc=musl-gcc ;;
-			arm64) cc=aarch64-linux-gnu-gcc ;;
-			arm) cc=arm-linux-gnueabihf-gcc ;;
-			esac
-			env+=(CGO_ENABLED=1 CC="$cc")
-			flags=(-trimpath -ldflags "-s -w -linkmode external -extldflags -static" -tags netgo,osusergo)
-		else
-			env+=(CGO_ENABLED=0)
-		fi
-		(cd "$src" && env "${env[@]}" go build "${flags[@]}" -o "$out/${name}_$slug/$name$exe" .)
+		for spec in "$@"; do
+			IFS=: read -r name main cgo <<<"$spec"
+			local env=(GOOS="$os" GOARCH="$arch" GOARM="$v")
+			local flags=(-trimpath -ldflags "-s -w")
+			if [ "$cgo" = 1 ] && [ "$os" = linux ]; then
+				case $arch in
+				amd64) cc=musl-gcc ;;
+				arm64) cc=aarch64-linux-gnu-gcc ;;
+				arm) cc=arm-linux-gnueabihf-gcc ;;
+				esac
+				env+=(CGO_ENABLED=1 CC="$cc")
+				flags=(-trimpath -ldflags "-s -w -linkmode external -extldflags -static" -tags netgo,osusergo)
+			else
+				env+=(CGO_ENABLED=0)
+			fi
+			(cd "$src" && env "${env[@]}" go build "${flags[@]}" -o "$out/${project}_$slug/$name$exe" "$main")
+		done
 	done
 }
 
@@ -88,7 +94,7 @@ kiln_run() { (export GOCACHE=$1 MAGEFILE_CACHE=$2 && cd "$3" && shift 3 && go to
 loop_run() { (export GOCACHE=$1 && shift && loop_build "$@"); }
 
 # kiln_summary LOG prints the last summary line kiln wrote into LOG.
-kiln_summary() { grep 'platform(s):.* in [0-9.]*s$' "$1" | tail -n 1; }
+kiln_summary() { grep 'build(s):.* in [0-9.]*s$' "$1" | tail -n 1; }
 
 # kiln_reported LOG prints the time of kiln's last summary line ("... in 0.2s").
 kiln_reported() { kiln_summary "$1" | sed -n 's/.* in \([0-9.]*\)s$/\1/p'; }
@@ -104,12 +110,14 @@ row() {
 }
 
 bench_module() {
-	local mod=$1 src name cgo log setup
+	local mod=$1 src project bins log setup
 	log="$RUNDIR/$mod.log"
 	src="$WORK/$mod"
 	case $mod in
-	sample-app) name=sample-app cgo=1 setup=copy_sample_app ;;
-	fzf) name=fzf cgo=0 setup=setup_fzf ;;
+	# The binaries each side builds, name:main:cgo: the sample app ships the
+	# service (cgo on linux) and its pure-Go client, as its magefile says.
+	sample-app) project=sample-app bins=(sample-app:.:1 samplectl:./cmd/samplectl:0) setup=copy_sample_app ;;
+	fzf) project=fzf bins=(fzf:.:0) setup=setup_fzf ;;
 	*) say "bench: unknown module $mod"; return 1 ;;
 	esac
 	say "== $mod: setting up a copy in $src (log: $log)"
@@ -128,7 +136,7 @@ bench_module() {
 		local boot cold lcold
 		boot=$(timeit "$log" kiln_run "$kc" "$mc" "$src" -l)
 		cold=$(timeit "$log" kiln_run "$kc" "$mc" "$src" crossall)
-		lcold=$(timeit "$log" loop_run "$lc" "$src" "$loopout" "$name" "$cgo")
+		lcold=$(timeit "$log" loop_run "$lc" "$src" "$loopout" "$project" "${bins[@]}")
 		say "   kiln: mage bootstrap $boot + crossall $cold; loop $lcold (wall, CPU s)"
 		row "$label" "cold (empty GOCACHE), 1 run: total" "$(plus "$boot" "$cold")" "$lcold"
 		row "$label" "&nbsp;&nbsp;of which mage bootstrap (\`go tool mage -l\`: builds mage and the magefile)" "$boot" "-"
@@ -136,7 +144,7 @@ bench_module() {
 	else
 		say "== $mod: warming the caches (BENCH_COLD=0)"
 		timeit "$log" kiln_run "$kc" "$mc" "$src" crossall >/dev/null
-		timeit "$log" loop_run "$lc" "$src" "$loopout" "$name" "$cgo" >/dev/null
+		timeit "$log" loop_run "$lc" "$src" "$loopout" "$project" "${bins[@]}" >/dev/null
 	fi
 
 	say "== $mod: warm, outputs deleted ($RUNS runs each, interleaved)"
@@ -144,7 +152,7 @@ bench_module() {
 	for ((i = 0; i < RUNS; i++)); do
 		rm -rf "$src/dist" "$loopout"
 		r=$(timeit "$log" kiln_run "$kc" "$mc" "$src" crossall); kw+=("$r")
-		r=$(timeit "$log" loop_run "$lc" "$src" "$loopout" "$name" "$cgo"); lw+=("$r")
+		r=$(timeit "$log" loop_run "$lc" "$src" "$loopout" "$project" "${bins[@]}"); lw+=("$r")
 	done
 	local kwm lwm
 	kwm=$(med "${kw[@]}")
@@ -157,8 +165,8 @@ bench_module() {
 	for ((i = 0; i < RUNS; i++)); do
 		r=$(timeit "$log" kiln_run "$kc" "$mc" "$src" crossall); kn+=("$r")
 		kr+=("$(kiln_reported "$log")")
-		kiln_summary "$log" | grep -q ' 0 built, 7 up to date' || { say "bench: kiln rebuilt in a no-op run: $(kiln_summary "$log")"; return 1; }
-		r=$(timeit "$log" loop_run "$lc" "$src" "$loopout" "$name" "$cgo"); ln+=("$r")
+		kiln_summary "$log" | grep -q " 0 built, $((7 * ${#bins[@]})) up to date" || { say "bench: kiln rebuilt in a no-op run: $(kiln_summary "$log")"; return 1; }
+		r=$(timeit "$log" loop_run "$lc" "$src" "$loopout" "$project" "${bins[@]}"); ln+=("$r")
 		r=$(timeit "$log" kiln_run "$kc" "$mc" "$src" -l); ml+=("$r")
 	done
 	local knm krm lnm mlm
@@ -184,7 +192,7 @@ done
 {
 	echo "### \`mage crossall\` vs a plain \`go build\` loop (7 platforms)"
 	echo
-	echo "$(tool_versions). Each side has its own GOCACHE. The loop runs \`go build -trimpath -ldflags \"-s -w\"\` once per platform, one after another; for the sample app it builds linux the way kiln does (static cgo: musl-gcc / Debian cross gcc, \`-linkmode external -extldflags -static\`, \`-tags netgo,osusergo\`). Cold: one run each; kiln's is \`go tool mage -l\` then \`go tool mage crossall\` in a fresh GOCACHE and MAGEFILE_CACHE. Warm and no-op: median of $RUNS runs, kiln and loop interleaved. No-op: outputs present, nothing changed (kiln's up-to-date check against go build's build-ID check). CPU = user+system time of all processes; on a loaded machine it is the steadier figure. Produced by \`bench/crossall.sh\`."
+	echo "$(tool_versions). Each side has its own GOCACHE. The loop runs \`go build -trimpath -ldflags \"-s -w\"\` once per binary and platform (the sample app: both its binaries), one after another; for the sample app it builds linux the way kiln does (static cgo: musl-gcc / Debian cross gcc, \`-linkmode external -extldflags -static\`, \`-tags netgo,osusergo\`). Cold: one run each; kiln's is \`go tool mage -l\` then \`go tool mage crossall\` in a fresh GOCACHE and MAGEFILE_CACHE. Warm and no-op: median of $RUNS runs, kiln and loop interleaved. No-op: outputs present, nothing changed (kiln's up-to-date check against go build's build-ID check). CPU = user+system time of all processes; on a loaded machine it is the steadier figure. Produced by \`bench/crossall.sh\`."
 	echo
 	echo "| module | measurement | kiln wall | loop wall | kiln / loop | kiln CPU | loop CPU | kiln / loop |"
 	echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"

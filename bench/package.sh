@@ -68,8 +68,10 @@ if ! (cd "$SRC" && go tool mage -l) 2>>"$LOG" | grep -qi '^  package'; then
 	exit 1
 fi
 
-say "== building the binaries once: go tool mage crossall"
-(cd "$SRC" && go tool mage crossall) >>"$LOG" 2>&1
+# package ships verified binaries only: the state both sides start from is
+# the one after crossall and verify.
+say "== building and verifying the binaries once: go tool mage crossall verify"
+(cd "$SRC" && go tool mage crossall verify) >>"$LOG" 2>&1
 BINS="$WORK/bins"
 cp -a "$SRC/dist" "$BINS"
 
@@ -99,13 +101,12 @@ changelog:
 release:
   disable: true
 builds:
-  - id: sample-app
-    binary: sample-app
-    main: .
-    tool: $REPO/bench/gobuild-stub.sh
-    env: [CGO_ENABLED=0]
-    targets: [linux_amd64, linux_arm64, linux_arm_7, darwin_amd64, darwin_arm64, windows_amd64, windows_arm64]
-$([ "$r" = reproducible ] && echo "    mod_timestamp: '{{ .CommitTimestamp }}'")
+$(for b in sample-app:. samplectl:./cmd/samplectl; do
+		printf '  - id: %s\n    binary: %s\n    main: %s\n' "${b%%:*}" "${b%%:*}" "${b#*:}"
+		printf '    tool: %s\n    env: [CGO_ENABLED=0]\n' "$REPO/bench/gobuild-stub.sh"
+		printf '    targets: [linux_amd64, linux_arm64, linux_arm_7, darwin_amd64, darwin_arm64, windows_amd64, windows_arm64]\n'
+		[ "$r" = reproducible ] && printf "    mod_timestamp: '{{ .CommitTimestamp }}'\n"
+	done)
 archives:
   - formats: [tar.gz]
     format_overrides:
@@ -144,11 +145,11 @@ goreleaser_outputs() {
 
 kiln_package() {
 	rm -rf "$SRC/dist"
-	cp -a "$BINS" "$SRC/dist" # the state after crossall, mtimes kept
+	cp -a "$BINS" "$SRC/dist" # the state after crossall and verify, mtimes kept
 	(cd "$SRC" && go tool mage package)
 }
 goreleaser_package() { # VARIANT
-	(cd "$SRC" && KILN_BENCH_BINS="$BINS" "$GORELEASER" release --snapshot --clean --skip="$SKIP" -f "$WORK/goreleaser-$1.yaml")
+	(cd "$SRC" && KILN_BENCH_BINS="$BINS" KILN_BENCH_PROJECT=sample-app "$GORELEASER" release --snapshot --clean --skip="$SKIP" -f "$WORK/goreleaser-$1.yaml")
 }
 
 # measure NAME CMD... runs CMD RUNS times, 2 s apart, keeping each run's
@@ -203,7 +204,7 @@ stages="archives (tar.gz, zip for windows), checksums"
 {
 	echo "### \`mage package\` vs GoReleaser $GORELEASER_VERSION (sample app, 7 platforms)"
 	echo
-	echo "$(tool_versions). Both package the same prebuilt binaries of the default matrix: $stages; no OCI image. kiln: \`go tool mage package\` after \`crossall\` (its time includes mage start-up and the up-to-date check of the binaries). GoReleaser: \`goreleaser release --snapshot --clean --skip=…\` with \`builds[].tool\` set to a stub that copies kiln's binaries (\`builder: prebuilt\` is GoReleaser Pro only), so its build stage costs a copy. Median of $RUNS runs each, 2 s apart; reproducible = every output's sha256 equal in all runs. Produced by \`bench/package.sh\`."
+	echo "$(tool_versions). Both package the same prebuilt binaries (the service and samplectl) of the default matrix: $stages; no OCI image. kiln: \`go tool mage package\` after \`crossall\` (its time includes mage start-up and the up-to-date check of the binaries). GoReleaser: \`goreleaser release --snapshot --clean --skip=…\` with \`builds[].tool\` set to a stub that copies kiln's binaries (\`builder: prebuilt\` is GoReleaser Pro only), so its build stage costs a copy. Median of $RUNS runs each, 2 s apart; reproducible = every output's sha256 equal in all runs. Produced by \`bench/package.sh\`."
 	echo
 	echo "| tool | outputs | wall (median of $RUNS) | / kiln | CPU (median) | / kiln | byte-identical across runs |"
 	echo "| --- | ---: | ---: | ---: | ---: | ---: | --- |"
