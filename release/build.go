@@ -27,7 +27,7 @@ func (p *Plan) Build(ctx context.Context) error {
 		fmt.Fprintf(p.w, "shard %s: no platform to build\n", p.Shard)
 		return nil
 	}
-	unlock, err := p.acquire(ctx)
+	unlock, err := p.out().Acquire(ctx)
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func (p *Plan) Build(ctx context.Context) error {
 	report := func(r gobuild.Result) {
 		line := fmt.Sprintf("  %-10s %-20s %-14s %6.1fs", r.Status, r.Spec.Platform, r.Spec.Name, r.Duration.Seconds())
 		if r.Err == nil {
-			line += fmt.Sprintf("  %6.1f MB  %s", float64(r.Size)/1e6, p.rel(r.Spec.Out))
+			line += fmt.Sprintf("  %6.1f MB  %s", float64(r.Size)/1e6, p.out().Rel(r.Spec.Out))
 			if r.Cgo {
 				line += "  (cgo, " + r.CC + ")"
 			}
@@ -92,24 +92,6 @@ func (b Bin) builds(pl matrix.Platform) bool {
 	return false
 }
 
-// outName is the output directory as the user knows it: relative to the
-// module when it is inside.
-func (p *Plan) outName() string {
-	if r, err := filepath.Rel(p.Dir, p.Out); err == nil && filepath.IsLocal(r) {
-		return r
-	}
-	return p.Out
-}
-
-// rel is a path under Out as the manifest writes it.
-func (p *Plan) rel(path string) string {
-	r, err := filepath.Rel(p.Out, path)
-	if err != nil {
-		return path
-	}
-	return filepath.ToSlash(r)
-}
-
 // describeRelease sets the manifest's release facts to the plan's.
 func (p *Plan) describeRelease(m *artifact.Manifest) {
 	m.Project, m.Version, m.Commit, m.Date = p.Project, p.Version.Semver, p.Version.Commit, ""
@@ -137,7 +119,7 @@ func (p *Plan) record(results []gobuild.Result) error {
 		}
 		s, pl := r.Spec, r.Spec.Platform
 		imp, _ := importPath(p.Module, s.Main)
-		a := artifact.Artifact{Path: p.rel(s.Out), Kind: artifact.Binary, Name: s.Name,
+		a := artifact.Artifact{Path: p.out().Rel(s.Out), Kind: artifact.Binary, Name: s.Name,
 			OS: pl.OS, Arch: pl.Arch, Variant: pl.Variant, Size: r.Size, SHA256: r.SHA256,
 			Main: imp, Version: s.Stamp.Version, Commit: s.Stamp.Commit, Key: r.Key,
 			Cgo: r.Cgo, CC: r.CC, Static: r.Static, Tags: r.Tags}

@@ -13,7 +13,7 @@ func (p *Plan) PrintMatrix(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(p.w, "%s %s: %d platform(s), output in %s\n", p.Project, p.Version.Semver, len(p.Platforms), p.outName())
+	fmt.Fprintf(p.w, "%s %s: %d platform(s), output in %s\n", p.Project, p.Version.Semver, len(p.Platforms), p.out().Name())
 	for _, b := range p.Binaries {
 		fmt.Fprintf(p.w, "  binary %-14s main package %s (%d platforms)\n", b.Name, b.ImportPath, len(b.Platforms))
 	}

@@ -60,7 +60,7 @@ func (p *Plan) Merge(ctx context.Context, dirs []string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	unlock, err := p.acquire(ctx)
+	unlock, err := p.out().Acquire(ctx)
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func (p *Plan) Merge(ctx context.Context, dirs []string) error {
 		return err
 	}
 	fmt.Fprintf(p.w, "merge: %d binaries of %s %s from %d shard(s) into %s in %.2fs\n", len(picks), p.Project,
-		p.Version.Semver, len(shards), p.outName(), time.Since(p.start).Seconds())
+		p.Version.Semver, len(shards), p.out().Name(), time.Since(p.start).Seconds())
 	return nil
 }
 
@@ -108,7 +108,7 @@ func (p *Plan) shardDirs(dirs []string) ([]*shardDir, error) {
 			}
 			seen[real] = true
 			if real == outReal {
-				errs = multierror.Append(errs, fmt.Errorf("%s: it is the output directory %s itself; download the shards elsewhere", dir, p.outName()))
+				errs = multierror.Append(errs, fmt.Errorf("%s: it is the output directory %s itself; download the shards elsewhere", dir, p.out().Name()))
 				continue
 			}
 			m, err := artifact.Load(real)
@@ -119,7 +119,7 @@ func (p *Plan) shardDirs(dirs []string) ([]*shardDir, error) {
 				errs = multierror.Append(errs, fmt.Errorf("%s: %w", dir, err))
 				continue
 			}
-			out = append(out, &shardDir{dir: real, name: p.shown(dir), m: m})
+			out = append(out, &shardDir{dir: real, name: p.out().Shown(dir), m: m})
 		}
 	}
 	if errs == nil && len(out) == 0 {
@@ -129,14 +129,6 @@ func (p *Plan) shardDirs(dirs []string) ([]*shardDir, error) {
 		errs.ErrorFormat = func(es []error) string { return listed("merge: refusing to merge", es) }
 	}
 	return out, errs.ErrorOrNil()
-}
-
-// shown is a path as the user knows it: relative to the module when inside.
-func (p *Plan) shown(path string) string {
-	if r, err := filepath.Rel(p.Dir, path); err == nil && filepath.IsLocal(r) {
-		return r
-	}
-	return path
 }
 
 // checkShards checks every claim of every shard and returns the entry to
@@ -244,7 +236,7 @@ func (p *Plan) mergeable(a artifact.Artifact) string {
 // checked), then moves them into place and saves the manifest. A failure
 // takes back what it moved.
 func (p *Plan) writeMerge(ctx context.Context, picks []pick) error {
-	stage, err := os.MkdirTemp(p.Out, ".kiln-merge-")
+	stage, err := p.out().Stage("merge")
 	if err != nil {
 		return fmt.Errorf("merge: %w", err)
 	}

@@ -41,7 +41,7 @@ func (p *Plan) Package(ctx context.Context) error {
 	if len(ships) == 0 {
 		return fmt.Errorf("package: the plan has no binary for its platforms")
 	}
-	stage, err := os.MkdirTemp(p.Out, ".kiln-stage-")
+	stage, err := p.out().Stage("stage")
 	if err != nil {
 		return fmt.Errorf("package: %w", err)
 	}
@@ -285,6 +285,6 @@ func (pk *packager) commit(m *artifact.Manifest, ships []shipment) error {
 	}
 	p.summarizePackage(made)
 	fmt.Fprintf(p.w, "package: %d artifact(s) of %s %s in %s in %.2fs\n", len(made), p.Project, p.Version.Semver,
-		p.outName(), time.Since(p.start).Seconds())
+		p.out().Name(), time.Since(p.start).Seconds())
 	return nil
 }

@@ -219,25 +219,3 @@ func TestConcurrentShards(t *testing.T) {
 		}
 	}
 }
-
-// TestLockFail: with KILN_LOCK=fail a second run fails at once, naming
-// the holder.
-func TestLockFail(t *testing.T) {
-	dir := testModule(t)
-	p, err := Resolve(context.Background(), Settings{}, WithDir(dir), WithOutput(&bytes.Buffer{}), ForHost(),
-		WithEnv(func(k string) string { return map[string]string{"KILN_LOCK": "fail"}[k] }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.claimOut(); err != nil {
-		t.Fatal(err)
-	}
-	unlock, err := p.lock(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unlock()
-	if _, err := p.lock(context.Background()); err == nil || !strings.Contains(err.Error(), "in use by another kiln run") || !strings.Contains(err.Error(), "pid") {
-		t.Errorf("second lock = %v, want a LockError naming the holder", err)
-	}
-}

@@ -36,7 +36,7 @@ func (p *Plan) Reproduce(ctx context.Context) error {
 		return err
 	}
 	if _, err := os.Stat(filepath.Join(p.Out, artifact.FileName)); err != nil {
-		return fmt.Errorf("reproduce: no manifest in %s: build the release first (mage crossall)", p.outName())
+		return fmt.Errorf("reproduce: no manifest in %s: build the release first (mage crossall)", p.out().Name())
 	}
 	m, unlock, err := p.acquireManifest(ctx)
 	if err != nil {
@@ -65,7 +65,7 @@ func (p *Plan) Reproduce(ctx context.Context) error {
 		}
 	}
 	if len(bins) == 0 {
-		return fmt.Errorf("reproduce: no binary of %s %s in %s", m.Project, m.Version, p.outName())
+		return fmt.Errorf("reproduce: no binary of %s %s in %s", m.Project, m.Version, p.out().Name())
 	}
 
 	tmp, err := os.MkdirTemp("", "kiln-reproduce-")
@@ -148,7 +148,7 @@ func (p *Plan) explain(a, r artifact.Artifact, rebuiltOut string) string {
 		return head + fmt.Sprintf("\n(the file itself: %v)", err)
 	}
 	if got, err := artifact.Describe(p.Out, a); err == nil && got.SHA256 != a.SHA256 {
-		head += fmt.Sprintf("\nthe file in %s is not the manifest's either (sha256 %s): it changed after the build", p.outName(), got.SHA256)
+		head += fmt.Sprintf("\nthe file in %s is not the manifest's either (sha256 %s): it changed after the build", p.out().Name(), got.SHA256)
 	}
 	if a.Kind != artifact.Binary {
 		return head

@@ -17,6 +17,7 @@ import (
 	"github.com/kiln-build/kiln/gobuild"
 	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/matrix"
+	"github.com/kiln-build/kiln/outdir"
 )
 
 // Plan is a resolved release: the settings with every default and
@@ -132,14 +133,6 @@ type PackagePlan struct {
 	ModTime time.Time
 }
 
-// outDir is the absolute output directory for a configured one.
-func (p *Plan) outDir(out string) string {
-	if filepath.IsAbs(out) {
-		return filepath.Clean(out)
-	}
-	return filepath.Join(p.Dir, out)
-}
-
 // Resolve turns settings and the environment into a plan. Every bad value
 // is reported at once, each naming the variable or field and the accepted
 // forms.
@@ -167,7 +160,11 @@ func Resolve(ctx context.Context, s Settings, opts ...Option) (*Plan, error) {
 	if err := checkName(p.Project); err != nil {
 		bad("Config.Project %q: %v", p.Project, err)
 	}
-	p.Out = p.outDir(cmp.Or(env("KILN_OUT"), s.Out, "dist"))
+	if d, err := outdir.Resolve(dir, s.Out, o.getenv); err != nil {
+		bad("%v", err)
+	} else {
+		p.Out, p.LockWait = d.Path, d.Wait
+	}
 	p.Jobs = gobuild.DefaultJobs()
 	if s.Jobs > 0 {
 		p.Jobs = s.Jobs
@@ -190,13 +187,6 @@ func Resolve(ctx context.Context, s Settings, opts ...Option) (*Plan, error) {
 			bad("KILN_STATIC=%q: want true or false", v)
 		}
 		p.Static = b
-	}
-	switch v := env("KILN_LOCK"); v {
-	case "", "wait":
-		p.LockWait = true
-	case "fail":
-	default:
-		bad("KILN_LOCK=%q: want wait (default: wait for another run on the same output directory) or fail", v)
 	}
 	switch v := cmp.Or(env("KILN_TOOLCHAINS"), s.Toolchains); v {
 	case "install":

@@ -37,7 +37,7 @@ func (p *Plan) Verify(ctx context.Context) error {
 		bins = append(bins, a)
 	}
 	if len(bins) == 0 {
-		return fmt.Errorf("verify: no binary of %s %s in %s: run mage crossall (or build, static) first", p.Project, p.Version.Semver, p.outName())
+		return fmt.Errorf("verify: no binary of %s %s in %s: run mage crossall (or build, static) first", p.Project, p.Version.Semver, p.out().Name())
 	}
 	var linux []matrix.Platform
 	for _, a := range bins {

@@ -1,7 +1,6 @@
-package release
+package outdir
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -10,13 +9,22 @@ import (
 )
 
 // cleanEnv is an environment with only KILN_OUT set.
-func cleanEnv(out string) Option {
-	return WithEnv(func(k string) string {
+func cleanEnv(out string) func(string) string {
+	return func(k string) string {
 		if k == "KILN_OUT" {
 			return out
 		}
 		return ""
-	})
+	}
+}
+
+// clean resolves the output directory of mod with getenv and cleans it.
+func clean(mod string, getenv func(string) string) error {
+	d, err := Resolve(mod, "", getenv)
+	if err != nil {
+		return err
+	}
+	return d.Clean(context.Background())
 }
 
 // TestClean: clean removes an output directory kiln created and refuses
@@ -44,8 +52,7 @@ func TestClean(t *testing.T) {
 	}
 	refuse := []string{".", "..", mod, root, "/", ".git", "magefiles", "other/sub", "cmd", "cmd/app", "up", "self", "git", "abs", "file", "empty"}
 	for _, out := range refuse {
-		var buf bytes.Buffer
-		err := Clean(context.Background(), Settings{}, WithDir(mod), cleanEnv(out), WithOutput(&buf))
+		err := clean(mod, cleanEnv(out))
 		if err == nil || !strings.Contains(err.Error(), "not removed") {
 			t.Errorf("Clean with KILN_OUT=%q = %v, want a refusal", out, err)
 		}
@@ -55,20 +62,25 @@ func TestClean(t *testing.T) {
 			t.Fatalf("a refused Clean removed %s: %v", keep, err)
 		}
 	}
-	if err := Clean(context.Background(), Settings{}, WithDir(mod), cleanEnv("dist"), WithOutput(&bytes.Buffer{})); err != nil {
+	// A bad KILN_LOCK is refused by clean as by every stage.
+	badLock := func(k string) string { return map[string]string{"KILN_OUT": "dist", "KILN_LOCK": "maybe"}[k] }
+	if err := clean(mod, badLock); err == nil || !strings.Contains(err.Error(), "KILN_LOCK") {
+		t.Errorf("Clean with KILN_LOCK=maybe = %v, want the variable named", err)
+	}
+	if err := clean(mod, cleanEnv("dist")); err != nil {
 		t.Fatalf("Clean of dist = %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(mod, "dist")); !os.IsNotExist(err) {
 		t.Errorf("Clean left dist: %v", err)
 	}
-	if err := Clean(context.Background(), Settings{}, WithDir(mod), cleanEnv("dist")); err != nil {
+	if err := clean(mod, cleanEnv("dist")); err != nil {
 		t.Errorf("Clean of a missing dist = %v, want nil", err)
 	}
 }
 
-// TestClaimOut: a build writes only into a directory it creates, an empty
+// TestClaim: a build writes only into a directory it creates, an empty
 // one, or one that carries kiln's marker or manifest.
-func TestClaimOut(t *testing.T) {
+func TestClaim(t *testing.T) {
 	mod := t.TempDir()
 	for _, d := range []string{".git", "cmd/app", "empty", "mine"} {
 		os.MkdirAll(filepath.Join(mod, d), 0o755)
@@ -79,14 +91,31 @@ func TestClaimOut(t *testing.T) {
 	os.WriteFile(filepath.Join(mod, "afile"), []byte("x"), 0o644)
 	for out, ok := range map[string]bool{".": false, "..": false, "/": false, ".git": false, "cmd": false, "afile": false,
 		"new/dist": true, "empty": true, "mine": true} {
-		p := &Plan{Dir: mod}
-		p.Out = p.outDir(out)
-		err := p.claimOut()
+		d := Dir{Module: mod, Path: Abs(mod, out)}
+		err := d.Claim()
 		if ok != (err == nil) {
-			t.Errorf("claimOut(%q) = %v, want ok %v", out, err, ok)
+			t.Errorf("Claim(%q) = %v, want ok %v", out, err, ok)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(mod, "empty", markerName)); err != nil {
+	if _, err := os.Stat(filepath.Join(mod, "empty", MarkerName)); err != nil {
 		t.Errorf("an empty directory taken as output lacks the marker: %v", err)
+	}
+}
+
+// TestLockFail: with KILN_LOCK=fail a second run fails at once, naming
+// the holder.
+func TestLockFail(t *testing.T) {
+	mod := t.TempDir()
+	d, err := Resolve(mod, "", func(k string) string { return map[string]string{"KILN_LOCK": "fail"}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := d.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	if _, err := d.Lock(context.Background()); err == nil || !strings.Contains(err.Error(), "in use by another kiln run") || !strings.Contains(err.Error(), "pid") {
+		t.Errorf("second lock = %v, want a LockError naming the holder", err)
 	}
 }
