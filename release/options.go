@@ -17,10 +17,11 @@ type options struct {
 	host     bool
 	static   bool
 	selector string
-	// buildEnv and planCache replace the engine's environment (default
-	// os.Environ()) and plan cache when buildEnv is set: reproduce's
-	// rebuild with an empty cache.
-	buildEnv  []string
+	// buildEnv replaces the engine's environment (default os.Environ()):
+	// reproduce's rebuild with an empty build cache.
+	buildEnv []string
+	// planCache is the engine's plan cache when set (default
+	// $XDG_CACHE_HOME/kiln): reproduce's empty one, the tests' own.
 	planCache string
 }
 
@@ -46,6 +47,9 @@ func WithStatic() Option { return func(o *options) { o.static = true } }
 // WithSelector plans the platforms a selector names instead of KILN_MATRIX
 // or the configured matrix.
 func WithSelector(sel string) Option { return func(o *options) { o.selector = sel } }
+
+// withPlanCache sets the engine's plan cache directory.
+func withPlanCache(dir string) Option { return func(o *options) { o.planCache = dir } }
 
 func newOptions(opts []Option) options {
 	o := options{getenv: os.Getenv, w: os.Stdout}

@@ -231,7 +231,10 @@ func Resolve(ctx context.Context, s Settings, opts ...Option) (*Plan, error) {
 		engineOpts = append(engineOpts, gobuild.WithVerbose(o.w))
 	}
 	if o.buildEnv != nil {
-		engineOpts = append(engineOpts, gobuild.WithEnv(o.buildEnv), gobuild.WithCacheDir(o.planCache))
+		engineOpts = append(engineOpts, gobuild.WithEnv(o.buildEnv))
+	}
+	if o.planCache != "" {
+		engineOpts = append(engineOpts, gobuild.WithCacheDir(o.planCache))
 	}
 	if p.engine, err = gobuild.New(engineOpts...); err != nil {
 		return nil, err

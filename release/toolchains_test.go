@@ -70,7 +70,7 @@ func TestToolchainsOnDemand(t *testing.T) {
 
 	resolve := func(install string, installer func(context.Context, []string) error) (*Plan, *bytes.Buffer) {
 		var out bytes.Buffer
-		p, err := Resolve(context.Background(), Settings{Toolchains: install}, WithDir(dir), WithOutput(&out), ForHost(),
+		p, err := Resolve(context.Background(), Settings{Toolchains: install}, WithDir(dir), testCache, WithOutput(&out), ForHost(),
 			WithEnv(func(string) string { return "" }))
 		if err != nil {
 			t.Fatal(err)
