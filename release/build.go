@@ -18,13 +18,13 @@ import (
 // reported; the other builds still finish.
 func (p *Plan) Build(ctx context.Context) error {
 	if p.Version.Note != "" {
-		fmt.Fprintln(p.w, "note:", p.Version.Note)
+		p.rep.Printf("note: %s\n", p.Version.Note)
 	}
 	if p.Version.Dirty {
-		fmt.Fprintf(p.w, "warning: the work tree has uncommitted changes: building version %s\n", p.Version.Semver)
+		p.rep.Printf("warning: the work tree has uncommitted changes: building version %s\n", p.Version.Semver)
 	}
 	if p.Shard.Count > 0 && len(p.Platforms) == 0 {
-		fmt.Fprintf(p.w, "shard %s: no platform to build\n", p.Shard)
+		p.rep.Printf("shard %s: no platform to build\n", p.Shard)
 		return nil
 	}
 	unlock, err := p.out().Acquire(ctx)
@@ -34,25 +34,16 @@ func (p *Plan) Build(ctx context.Context) error {
 	defer unlock()
 
 	for _, w := range p.stampWarnings() {
-		fmt.Fprintln(p.w, w)
+		p.rep.Printf("%s\n", w)
 	}
-	report := func(r gobuild.Result) {
-		line := fmt.Sprintf("  %-10s %-20s %-14s %6.1fs", r.Status, r.Spec.Platform, r.Spec.Name, r.Duration.Seconds())
-		if r.Err == nil {
-			line += fmt.Sprintf("  %6.1f MB  %s", float64(r.Size)/1e6, p.out().Rel(r.Spec.Out))
-			if r.Cgo {
-				line += "  (cgo, " + r.CC + ")"
-			}
-		}
-		p.reportBuild(line, r)
-	}
+	report := func(r gobuild.Result) { p.rep.Build(r, p.out().Rel(r.Spec.Out)) }
 	results, buildErr := p.engine.BuildAll(ctx, p.specs(), report)
 	results, buildErr = p.withToolchains(ctx, results, buildErr, report)
 	counts := map[gobuild.Status]int{}
 	for _, r := range results {
 		counts[r.Status]++
 	}
-	fmt.Fprintf(p.w, "%s %s: %d build(s): %d built, %d up to date, %d failed in %.2fs\n", p.Project, p.Version.Semver,
+	p.rep.Printf("%s %s: %d build(s): %d built, %d up to date, %d failed in %.2fs\n", p.Project, p.Version.Semver,
 		len(results), counts[gobuild.Built], counts[gobuild.UpToDate], counts[gobuild.Failed], time.Since(p.start).Seconds())
 	if err := p.record(results); err != nil {
 		return errors.Join(buildErr, err)

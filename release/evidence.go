@@ -125,10 +125,10 @@ func (pk *packager) writeProvenance() (*artifact.Artifact, error) {
 	case p.evidence.off:
 		return nil, nil
 	case p.Version.Commit == "":
-		fmt.Fprintln(p.w, "  provenance: not written: no git commit to name as the source")
+		p.rep.Printf("  provenance: not written: no git commit to name as the source\n")
 		return nil, nil
 	case p.Version.Dirty:
-		fmt.Fprintln(p.w, "  provenance: not written: the work tree has uncommitted changes, so no commit describes the sources")
+		p.rep.Printf("  provenance: not written: the work tree has uncommitted changes, so no commit describes the sources\n")
 		return nil, nil
 	}
 	sums, err := os.ReadFile(filepath.Join(p.Out, p.ChecksumsPath()))
@@ -162,7 +162,7 @@ func (pk *packager) writeProvenance() (*artifact.Artifact, error) {
 		os.Remove(dst)
 		return nil, err
 	}
-	fmt.Fprintf(p.w, "  %-12s %-20s %8.1f MB  %s\n", a.Kind, "-", float64(a.Size)/1e6, a.Path)
+	p.rep.File(a)
 	return &a, nil
 }
 

@@ -68,7 +68,7 @@ func (p *Plan) Merge(ctx context.Context, dirs []string) error {
 	if err := p.writeMerge(ctx, picks); err != nil {
 		return err
 	}
-	fmt.Fprintf(p.w, "merge: %d binaries of %s %s from %d shard(s) into %s in %.2fs\n", len(picks), p.Project,
+	p.rep.Printf("merge: %d binaries of %s %s from %d shard(s) into %s in %.2fs\n", len(picks), p.Project,
 		p.Version.Semver, len(shards), p.out().Name(), time.Since(p.start).Seconds())
 	return nil
 }
@@ -158,7 +158,7 @@ func (p *Plan) checkShards(shards []*shardDir) ([]pick, error) {
 			fail(sd, "commit date %s, this checkout's is %s", orNone(m.Date), orNone(date))
 		}
 		if n := len(m.Artifacts) - len(m.Filter(artifact.ByKind(artifact.Binary))); n > 0 {
-			fmt.Fprintf(p.w, "  shard %s: %d packaged file(s) left out: package runs once, after the merge\n", sd.name, n)
+			p.rep.Printf("  shard %s: %d packaged file(s) left out: package runs once, after the merge\n", sd.name, n)
 		}
 		var pls []matrix.Platform
 		for _, a := range m.Filter(artifact.ByKind(artifact.Binary)) {

@@ -10,10 +10,8 @@ import (
 
 // out is the plan's output directory.
 func (p *Plan) out() outdir.Dir {
-	return outdir.Dir{Path: p.Out, Module: p.Dir, Wait: p.LockWait, Log: p.printf}
+	return outdir.Dir{Path: p.Out, Module: p.Dir, Wait: p.LockWait, Log: p.rep.Printf}
 }
-
-func (p *Plan) printf(format string, args ...any) { fmt.Fprintf(p.w, format, args...) }
 
 // acquireManifest acquires the output directory and reads its manifest;
 // the caller releases the lock.

@@ -83,11 +83,7 @@ func (pk *packager) addEntry(e artifact.Artifact) error {
 	pk.mu.Lock()
 	defer pk.mu.Unlock()
 	pk.made = append(pk.made, a)
-	where := "-"
-	if a.OS != "" {
-		where = a.Platform().String()
-	}
-	fmt.Fprintf(pk.p.w, "  %-12s %-20s %8.1f MB  %s\n", a.Kind, where, float64(a.Size)/1e6, a.Path)
+	pk.p.rep.File(a)
 	return nil
 }
 
@@ -199,7 +195,7 @@ func (pk *packager) image(ctx context.Context, ships []shipment) error {
 		}
 	}
 	if len(o.Binaries) == 0 {
-		fmt.Fprintln(p.w, "  image: no linux binary in the matrix, no OCI image")
+		p.rep.Printf("  image: no linux binary in the matrix, no OCI image\n")
 		return nil
 	}
 	if _, err := oci.Build(ctx, filepath.Join(pk.stage, p.ImagePath()), o); err != nil {
@@ -283,8 +279,8 @@ func (pk *packager) commit(m *artifact.Manifest, ships []shipment) error {
 	for _, f := range stale {
 		os.Remove(f)
 	}
-	p.summarizePackage(made)
-	fmt.Fprintf(p.w, "package: %d artifact(s) of %s %s in %s in %.2fs\n", len(made), p.Project, p.Version.Semver,
+	p.rep.Packaged(p.Project+" "+p.Version.Semver, made)
+	p.rep.Printf("package: %d artifact(s) of %s %s in %s in %.2fs\n", len(made), p.Project, p.Version.Semver,
 		p.out().Name(), time.Since(p.start).Seconds())
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/kiln-build/kiln/evidence/bindiff"
 	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/internal/safefile"
+	"github.com/kiln-build/kiln/report"
 )
 
 // Reproduce rebuilds the release the manifest records and compares it
@@ -61,7 +62,7 @@ func (p *Plan) Reproduce(ctx context.Context) error {
 				platforms = append(platforms, pl)
 			}
 		default:
-			fmt.Fprintf(p.w, "  skipped %s: built at %s %s, not the manifest's release\n", a.Path, a.Version, orNone(a.Commit))
+			p.rep.Printf("  skipped %s: built at %s %s, not the manifest's release\n", a.Path, a.Version, orNone(a.Commit))
 		}
 	}
 	if len(bins) == 0 {
@@ -107,23 +108,23 @@ func (p *Plan) Reproduce(ctx context.Context) error {
 
 	var diffs *multierror.Error
 	same := 0
-	fmt.Fprintf(p.w, "reproduce: %s %s at %s\n", m.Project, m.Version, m.Commit)
+	p.rep.Printf("reproduce: %s %s at %s\n", m.Project, m.Version, m.Commit)
 	for _, a := range append(bins, packaged...) {
 		r, ok := rebuilt[a.Path]
 		switch {
 		case !ok && a.Kind != artifact.Binary:
-			fmt.Fprintf(p.w, "  %-8s %s: not part of the rebuilt release (an earlier release's file?)\n", "skipped", a.Path)
+			p.rep.Printf("  %-8s %s: not part of the rebuilt release (an earlier release's file?)\n", "skipped", a.Path)
 			continue
 		case !ok:
-			fmt.Fprintf(p.w, "  %-8s %s\n", "MISSING", a.Path)
+			p.rep.Printf("  %-8s %s\n", "MISSING", a.Path)
 			diffs = multierror.Append(diffs, fmt.Errorf("%s: the rebuild has no such file", a.Path))
 			continue
 		case r.SHA256 == a.SHA256:
-			fmt.Fprintf(p.w, "  %-8s %s\n", "same", a.Path)
+			p.rep.Printf("  %-8s %s\n", "same", a.Path)
 			same++
 			continue
 		}
-		fmt.Fprintf(p.w, "  %-8s %s\n", "DIFFERS", a.Path)
+		p.rep.Printf("  %-8s %s\n", "DIFFERS", a.Path)
 		diffs = multierror.Append(diffs, fmt.Errorf("%s", p.explain(a, r, rp.Out)))
 	}
 	if diffs != nil {
@@ -134,7 +135,7 @@ func (p *Plan) Reproduce(ctx context.Context) error {
 		}
 		return diffs
 	}
-	fmt.Fprintf(p.w, "reproduce: %d artifact(s) identical to a rebuild of %s with an empty cache in %.2fs\n",
+	p.rep.Printf("reproduce: %d artifact(s) identical to a rebuild of %s with an empty cache in %.2fs\n",
 		same, m.Commit, time.Since(p.start).Seconds())
 	return nil
 }
@@ -183,7 +184,7 @@ func (p *Plan) rebuildPlan(ctx context.Context, m *artifact.Manifest, platforms 
 		return nil, fmt.Errorf("reproduce: the manifest's commit is not in this repository: %w", err)
 	}
 	if head, _ := gitinfo.Git(ctx, p.Dir, "rev-parse", "HEAD"); head != m.Commit {
-		fmt.Fprintf(p.w, "note: rebuilding the manifest's commit %s, not HEAD %s, with HEAD's configuration\n", m.Commit, head)
+		p.rep.Printf("note: rebuilding the manifest's commit %s, not HEAD %s, with HEAD's configuration\n", m.Commit, head)
 	}
 	cache := filepath.Join(tmp, "cache")
 	env := slices.DeleteFunc(slices.Clone(p.opts.buildEnv), func(kv string) bool { return strings.HasPrefix(kv, "GOCACHE=") })
@@ -202,12 +203,12 @@ func (p *Plan) rebuildPlan(ctx context.Context, m *artifact.Manifest, platforms 
 		}
 		return p.opts.getenv(k)
 	}
-	opts := []Option{WithDir(filepath.Join(src, sub)), WithEnv(getenv), WithOutput(p.w), WithVerbose(p.opts.verbose),
+	opts := []Option{WithDir(filepath.Join(src, sub)), WithEnv(getenv), WithOutput(report.Writer(p.rep)), WithVerbose(p.opts.verbose),
 		WithSelector(strings.Join(platforms, ",")), func(o *options) { o.buildEnv, o.planCache = env, filepath.Join(cache, "kiln") }}
 	if p.opts.static {
 		opts = append(opts, WithStatic())
 	}
-	fmt.Fprintf(p.w, "reproduce: rebuilding %s %s (%s) in %s with an empty build cache\n", m.Project, m.Version, strings.Join(platforms, ", "), src)
+	p.rep.Printf("reproduce: rebuilding %s %s (%s) in %s with an empty build cache\n", m.Project, m.Version, strings.Join(platforms, ", "), src)
 	rp, err := Resolve(ctx, p.settings, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("reproduce: %w", err)

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -18,6 +17,7 @@ import (
 	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/outdir"
+	"github.com/kiln-build/kiln/report"
 )
 
 // Plan is a resolved release: the settings with every default and
@@ -64,9 +64,6 @@ type Plan struct {
 	// first (KILN_LOCK=wait, the default) instead of failing at once
 	// (KILN_LOCK=fail).
 	LockWait bool
-	// GitHub is set in a GitHub Actions job (GITHUB_ACTIONS=true): groups,
-	// annotations, step outputs and job summaries (see github.go).
-	GitHub *GitHub
 	// ShardCount is KILN_SHARDS: how many CI jobs share the matrix (the
 	// shards target and merge); 0: a default from the matrix size.
 	ShardCount int
@@ -77,7 +74,7 @@ type Plan struct {
 	evidence  evidenceOptions                                // see evidence.go
 	universe  *matrix.Universe
 	engine    *gobuild.Engine
-	w         io.Writer
+	rep       report.Reporter
 	start     time.Time
 }
 
@@ -142,7 +139,7 @@ func Resolve(ctx context.Context, s Settings, opts ...Option) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Dir: dir, w: o.w, start: time.Now(), CC: s.CC, StampVars: s.VersionVars, CI: o.getenv("CI") != "",
+	p := &Plan{Dir: dir, start: time.Now(), CC: s.CC, StampVars: s.VersionVars, CI: o.getenv("CI") != "",
 		settings: s, opts: o}
 	data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
 	if err != nil {
@@ -221,7 +218,8 @@ func Resolve(ctx context.Context, s Settings, opts ...Option) (*Plan, error) {
 	p.Version = Version{Semver: info.Version, Plain: strings.TrimPrefix(info.Version, "v"),
 		Commit: info.Commit, Date: info.Time, Dirty: info.Dirty, Note: info.Note}
 	p.VerifyWith = VerifyPlan{Args: s.Verify.Args, Exit: s.Verify.Exit, Timeout: s.Verify.Timeout, NoRun: s.Verify.NoRun}
-	errs = append(errs, p.resolveCI(env)...)
+	p.rep = report.New(o.w, report.GitHubFromEnv(env), dir)
+	errs = append(errs, p.resolveShards(env)...)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("kiln configuration:\n  %s", strings.Join(errs, "\n  "))
 	}

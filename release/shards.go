@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
-	"github.com/kiln-build/kiln/internal/ghactions"
 	"github.com/kiln-build/kiln/matrix"
 )
 
@@ -85,18 +85,11 @@ func (p *Plan) Shards(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(p.w, "%s %s: %d platform(s) in %d shard(s)\n", p.Project, p.Version.Semver, len(p.Platforms), len(m.Include))
+	p.rep.Printf("%s %s: %d platform(s) in %d shard(s)\n", p.Project, p.Version.Semver, len(p.Platforms), len(m.Include))
 	for _, j := range m.Include {
-		fmt.Fprintf(p.w, "  KILN_SHARD=%-6s %s\n", j.Shard, strings.ReplaceAll(j.Platforms, ",", ", "))
+		p.rep.Printf("  KILN_SHARD=%-6s %s\n", j.Shard, strings.ReplaceAll(j.Platforms, ",", ", "))
 	}
-	if p.GitHub == nil {
-		return nil
-	}
-	if err := ghactions.SetOutput(p.GitHub.Output, "matrix", string(data)); err != nil {
-		return err
-	}
-	fmt.Fprintf(p.w, "wrote the step output matrix=%s\n", data)
-	return nil
+	return p.rep.Output("matrix", string(data))
 }
 
 func joinPlatforms(ps []matrix.Platform) string {
@@ -105,6 +98,20 @@ func joinPlatforms(ps []matrix.Platform) string {
 		s[i] = pl.String()
 	}
 	return strings.Join(s, ",")
+}
+
+// resolveShards reads KILN_SHARDS through env; it returns one line per bad
+// value.
+func (p *Plan) resolveShards(env func(string) string) []string {
+	var bad []string
+	if v := env("KILN_SHARDS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			bad = append(bad, fmt.Sprintf("KILN_SHARDS=%q: want a whole number >= 1 (how many CI jobs share the matrix)", v))
+		}
+		p.ShardCount = max(n, 0)
+	}
+	return bad
 }
 
 // shardFinder names the shard that should have built a platform, for the

@@ -11,6 +11,7 @@ import (
 	"github.com/kiln-build/kiln/gobuild"
 	"github.com/kiln-build/kiln/internal/apt"
 	"github.com/kiln-build/kiln/matrix"
+	"github.com/kiln-build/kiln/report"
 	"github.com/kiln-build/kiln/verify"
 )
 
@@ -88,5 +89,5 @@ func (p *Plan) install(ctx context.Context, pkgs []string) error {
 	if p.installer != nil {
 		return p.installer(ctx, pkgs)
 	}
-	return apt.Install(ctx, pkgs, p.w)
+	return apt.Install(ctx, pkgs, report.Writer(p.rep))
 }
