@@ -54,6 +54,28 @@ func (p *Plan) Build(ctx context.Context) error {
 	return buildErr
 }
 
+// withToolchains builds again the builds that failed for lack of a C
+// toolchain once the plan installed it (when it may; see apt.Toolchains).
+func (p *Plan) withToolchains(ctx context.Context, results []gobuild.Result, buildErr error, report func(gobuild.Result)) ([]gobuild.Result, error) {
+	installed, err := p.tools.ForBuilds(ctx, results, buildErr)
+	if !installed {
+		return results, err
+	}
+	var again []gobuild.Spec
+	var at []int
+	for i, r := range results {
+		if r.Err != nil {
+			again = append(again, r.Spec)
+			at = append(at, i)
+		}
+	}
+	redone, err := p.engine.BuildAll(ctx, again, report)
+	for j, i := range at {
+		results[i] = redone[j]
+	}
+	return results, err
+}
+
 // specs are the engine's specs of every (binary, platform) of the run.
 func (p *Plan) specs() []gobuild.Spec {
 	var specs []gobuild.Spec

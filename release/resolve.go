@@ -14,6 +14,7 @@ import (
 	"golang.org/x/mod/modfile"
 
 	"github.com/kiln-build/kiln/gobuild"
+	"github.com/kiln-build/kiln/internal/apt"
 	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/outdir"
@@ -68,14 +69,14 @@ type Plan struct {
 	// shards target and merge); 0: a default from the matrix size.
 	ShardCount int
 
-	installer func(ctx context.Context, pkgs []string) error // test seam; nil: apt-get
-	settings  Settings                                       // as given, for reproduce's rebuild
-	opts      options                                        // as given, for reproduce's rebuild
-	evidence  evidenceOptions                                // see evidence.go
-	universe  *matrix.Universe
-	engine    *gobuild.Engine
-	rep       report.Reporter
-	start     time.Time
+	tools    apt.Toolchains
+	settings Settings        // as given, for reproduce's rebuild
+	opts     options         // as given, for reproduce's rebuild
+	evidence evidenceOptions // see evidence.go
+	universe *matrix.Universe
+	engine   *gobuild.Engine
+	rep      report.Reporter
+	start    time.Time
 }
 
 // Version is the version of a release in the forms its consumers need.
@@ -219,6 +220,7 @@ func Resolve(ctx context.Context, s Settings, opts ...Option) (*Plan, error) {
 		Commit: info.Commit, Date: info.Time, Dirty: info.Dirty, Note: info.Note}
 	p.VerifyWith = VerifyPlan{Args: s.Verify.Args, Exit: s.Verify.Exit, Timeout: s.Verify.Timeout, NoRun: s.Verify.NoRun}
 	p.rep = report.New(o.w, report.GitHubFromEnv(env), dir)
+	p.tools = apt.Toolchains{Allow: p.InstallTools, Log: report.Writer(p.rep)}
 	errs = append(errs, p.resolveShards(env)...)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("kiln configuration:\n  %s", strings.Join(errs, "\n  "))

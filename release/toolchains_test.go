@@ -75,7 +75,7 @@ func TestToolchainsOnDemand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p.installer = installer
+		p.tools.Install = installer
 		return p, &out
 	}
 	p, out := resolve("", nil)

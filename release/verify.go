@@ -44,8 +44,10 @@ func (p *Plan) Verify(ctx context.Context) error {
 			linux = append(linux, pl)
 		}
 	}
-	if err := p.ensureRunTools(ctx, linux); err != nil {
-		return err
+	if !p.VerifyWith.NoRun {
+		if err := p.tools.ForRuns(ctx, linux); err != nil {
+			return err
+		}
 	}
 	results := make([]artifact.VerifyResult, len(bins))
 	errs := make([]error, len(bins))
