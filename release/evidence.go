@@ -7,7 +7,6 @@ import (
 	"debug/buildinfo"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -100,7 +99,7 @@ func (pk *packager) writeSBOMs(ctx context.Context, ships []shipment) error {
 		}
 	}
 	if p.Version.Commit != "" && !p.Version.Dirty {
-		pk.ev.source = cmp.Or(p.evidence.source, sourceURI(ctx, p.Dir))
+		pk.ev.source = cmp.Or(p.evidence.source, gitinfo.SourceURI(ctx, p.Dir))
 	}
 	return nil
 }
@@ -255,42 +254,6 @@ func (pk *packager) internal() provenance.Internal {
 		}
 	}
 	return in
-}
-
-// sourceURI is the source repository in SLSA's form: git remote origin
-// without credentials ("git+https://github.com/org/repo"), else the
-// repository's directory as a file URI.
-func sourceURI(ctx context.Context, dir string) string {
-	git := func(args ...string) string {
-		out, _ := gitinfo.Git(ctx, dir, args...)
-		return strings.TrimSpace(out)
-	}
-	if remote := git("remote", "get-url", "origin"); remote != "" {
-		return gitURI(remote)
-	}
-	top := cmp.Or(git("rev-parse", "--show-toplevel"), dir)
-	return "git+" + (&url.URL{Scheme: "file", Path: filepath.ToSlash(top)}).String()
-}
-
-// gitURI turns a git remote into a git+ URI without user or password:
-// "https://tok@host/r" → "git+https://host/r", "git@host:org/r.git" →
-// "git+ssh://host/org/r.git", a local path → "git+file:///path".
-func gitURI(remote string) string {
-	if u, err := url.Parse(remote); err == nil && u.Scheme != "" && len(u.Scheme) > 1 {
-		u.User = nil
-		return "git+" + strings.TrimPrefix(u.String(), "git+")
-	}
-	if host, path, ok := strings.Cut(remote, ":"); ok && !strings.Contains(host, "/") && len(host) > 1 {
-		if i := strings.LastIndex(host, "@"); i >= 0 {
-			host = host[i+1:]
-		}
-		return "git+ssh://" + host + "/" + strings.TrimPrefix(path, "/")
-	}
-	abs, err := filepath.Abs(remote)
-	if err != nil {
-		abs = remote
-	}
-	return "git+" + (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String()
 }
 
 // checkSBOM checks the SBOM the manifest records for a binary entry (same

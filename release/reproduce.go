@@ -164,26 +164,12 @@ func (p *Plan) explain(a, r artifact.Artifact, rebuiltOut string) string {
 // rebuildPlan resolves the plan of the rebuild: a clone of the manifest's
 // commit under tmp, its output in tmp/dist, empty caches in tmp/cache.
 func (p *Plan) rebuildPlan(ctx context.Context, m *artifact.Manifest, platforms []string, tmp string) (*Plan, error) {
-	top, err := gitinfo.Git(ctx, p.Dir, "rev-parse", "--show-toplevel")
-	if err != nil {
-		return nil, fmt.Errorf("reproduce: %w", err)
-	}
-	dir, err := filepath.EvalSymlinks(p.Dir)
-	if err != nil {
-		return nil, err
-	}
-	sub, err := filepath.Rel(top, dir)
-	if err != nil {
-		return nil, err
-	}
 	src := filepath.Join(tmp, "src")
-	if _, err := gitinfo.Git(ctx, tmp, "clone", "--quiet", "--no-checkout", top, src); err != nil {
+	dir, err := gitinfo.CloneAt(ctx, p.Dir, m.Commit, src)
+	if err != nil {
 		return nil, fmt.Errorf("reproduce: %w", err)
 	}
-	if _, err := gitinfo.Git(ctx, src, "-c", "advice.detachedHead=false", "checkout", "--quiet", m.Commit); err != nil {
-		return nil, fmt.Errorf("reproduce: the manifest's commit is not in this repository: %w", err)
-	}
-	if head, _ := gitinfo.Git(ctx, p.Dir, "rev-parse", "HEAD"); head != m.Commit {
+	if head, _ := gitinfo.Head(ctx, p.Dir); head != m.Commit {
 		p.rep.Printf("note: rebuilding the manifest's commit %s, not HEAD %s, with HEAD's configuration\n", m.Commit, head)
 	}
 	cache := filepath.Join(tmp, "cache")
@@ -203,7 +189,7 @@ func (p *Plan) rebuildPlan(ctx context.Context, m *artifact.Manifest, platforms 
 		}
 		return p.opts.getenv(k)
 	}
-	opts := []Option{WithDir(filepath.Join(src, sub)), WithEnv(getenv), WithOutput(report.Writer(p.rep)), WithVerbose(p.opts.verbose),
+	opts := []Option{WithDir(dir), WithEnv(getenv), WithOutput(report.Writer(p.rep)), WithVerbose(p.opts.verbose),
 		WithSelector(strings.Join(platforms, ",")), func(o *options) { o.buildEnv, o.planCache = env, filepath.Join(cache, "kiln") }}
 	if p.opts.static {
 		opts = append(opts, WithStatic())
@@ -218,14 +204,14 @@ func (p *Plan) rebuildPlan(ctx context.Context, m *artifact.Manifest, platforms 
 	}
 	// The clone's origin is this checkout: name the source as this
 	// checkout's provenance does.
-	rp.evidence.source = cmp.Or(p.evidence.source, sourceURI(ctx, p.Dir))
+	rp.evidence.source = cmp.Or(p.evidence.source, gitinfo.SourceURI(ctx, p.Dir))
 	return rp, nil
 }
 
 // cleanTree refuses a work tree with uncommitted changes to tracked
 // files, listing them.
 func (p *Plan) cleanTree(ctx context.Context) error {
-	st, err := gitinfo.Git(ctx, p.Dir, "status", "--porcelain", "--untracked-files=no")
+	st, err := gitinfo.Changes(ctx, p.Dir)
 	if err != nil {
 		return fmt.Errorf("reproduce: needs a git checkout: %w", err)
 	}
