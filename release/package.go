@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/evidence/assemble"
 	"github.com/kiln-build/kiln/internal/atomicfile"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/pack/archive"
@@ -66,7 +67,9 @@ type packager struct {
 
 	mu   sync.Mutex
 	made []artifact.Artifact // paths relative to Out
-	ev   evidence            // for the provenance (evidence.go)
+	// shipped and source are the provenance's facts (evidence.go).
+	shipped []assemble.Shipped
+	source  string
 }
 
 // add records a file written in the staging directory at rel.

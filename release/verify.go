@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/evidence/assemble"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/verify"
 )
@@ -60,7 +61,7 @@ func (p *Plan) Verify(ctx context.Context) error {
 			// An SBOM that does not describe its binary fails verify, but
 			// not the binary's result: package writes the SBOM again.
 			var sbomErr error
-			notes[i], sbomErr = p.checkSBOM(m, a)
+			notes[i], sbomErr = assemble.CheckSBOM(p.Out, m, a)
 			errs[i] = errors.Join(errs[i], sbomErr)
 			return nil
 		})
