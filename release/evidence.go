@@ -76,7 +76,7 @@ func (pk *packager) writeProvenance() (*artifact.Artifact, error) {
 		return nil, fmt.Errorf("provenance: %w", err)
 	}
 	r := assemble.Release{Version: p.Version.Semver, Commit: p.Version.Commit, Date: p.Version.Date, Source: pk.source,
-		Matrix: p.Platforms, StampVars: p.StampVars, Env: p.opts.buildEnv, Shipped: pk.shipped}
+		Matrix: p.Platforms, StampVars: p.StampVars, Env: p.in.buildEnv, Shipped: pk.shipped}
 	for _, b := range p.Binaries {
 		r.Binaries = append(r.Binaries, assemble.Binary{Name: b.Name, Main: b.ImportPath, Tags: b.Tags,
 			LDFlags: b.LDFlags, Env: b.Env, Platforms: b.Platforms})

@@ -16,7 +16,8 @@ import (
 	"github.com/kiln-build/kiln/evidence/bindiff"
 	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/internal/safefile"
-	"github.com/kiln-build/kiln/report"
+	"github.com/kiln-build/kiln/matrix"
+	"github.com/kiln-build/kiln/outdir"
 )
 
 // Reproduce rebuilds the release the manifest records and compares it
@@ -161,8 +162,9 @@ func (p *Plan) explain(a, r artifact.Artifact, rebuiltOut string) string {
 	return head + "\n" + d.String()
 }
 
-// rebuildPlan resolves the plan of the rebuild: a clone of the manifest's
-// commit under tmp, its output in tmp/dist, empty caches in tmp/cache.
+// rebuildPlan resolves the plan of the rebuild from this plan's inputs: a
+// clone of the manifest's commit under tmp at the manifest's version and
+// platforms, its output in tmp/dist, empty caches in tmp/cache.
 func (p *Plan) rebuildPlan(ctx context.Context, m *artifact.Manifest, platforms []string, tmp string) (*Plan, error) {
 	src := filepath.Join(tmp, "src")
 	dir, err := gitinfo.CloneAt(ctx, p.Dir, m.Commit, src)
@@ -172,30 +174,24 @@ func (p *Plan) rebuildPlan(ctx context.Context, m *artifact.Manifest, platforms 
 	if head, _ := gitinfo.Head(ctx, p.Dir); head != m.Commit {
 		p.rep.Printf("note: rebuilding the manifest's commit %s, not HEAD %s, with HEAD's configuration\n", m.Commit, head)
 	}
+	version, err := gitinfo.Normalize(m.Version)
+	if err != nil {
+		return nil, fmt.Errorf("reproduce: the manifest's version: %w", err)
+	}
 	cache := filepath.Join(tmp, "cache")
-	env := slices.DeleteFunc(slices.Clone(p.opts.buildEnv), func(kv string) bool { return strings.HasPrefix(kv, "GOCACHE=") })
-	if p.opts.buildEnv == nil {
-		env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "GOCACHE=") })
+	in := p.in
+	in.dir, in.s.Version, in.shard, in.host = dir, version, matrix.Shard{}, false
+	in.out = outdir.Dir{Path: filepath.Join(tmp, "dist"), Module: dir, Wait: p.LockWait}
+	in.selector, in.selectorName = strings.Join(platforms, ","), "selector"
+	env := p.in.buildEnv
+	if env == nil {
+		env = os.Environ()
 	}
-	env = append(env, "GOCACHE="+filepath.Join(cache, "go"))
-	getenv := func(k string) string {
-		switch k {
-		case "KILN_VERSION":
-			return m.Version
-		case "KILN_OUT":
-			return filepath.Join(tmp, "dist")
-		case "KILN_SHARD", "KILN_MATRIX":
-			return ""
-		}
-		return p.opts.getenv(k)
-	}
-	opts := []Option{WithDir(dir), WithEnv(getenv), WithOutput(report.Writer(p.rep)), WithVerbose(p.opts.verbose),
-		WithSelector(strings.Join(platforms, ",")), func(o *options) { o.buildEnv, o.planCache = env, filepath.Join(cache, "kiln") }}
-	if p.opts.static {
-		opts = append(opts, WithStatic())
-	}
+	in.buildEnv = slices.DeleteFunc(slices.Clone(env), func(kv string) bool { return strings.HasPrefix(kv, "GOCACHE=") })
+	in.buildEnv = append(in.buildEnv, "GOCACHE="+filepath.Join(cache, "go"))
+	in.planCache = filepath.Join(cache, "kiln")
 	p.rep.Printf("reproduce: rebuilding %s %s (%s) in %s with an empty build cache\n", m.Project, m.Version, strings.Join(platforms, ", "), src)
-	rp, err := Resolve(ctx, p.settings, opts...)
+	rp, err := resolve(ctx, in, nil)
 	if err != nil {
 		return nil, fmt.Errorf("reproduce: %w", err)
 	}

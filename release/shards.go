@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/kiln-build/kiln/matrix"
@@ -98,20 +97,6 @@ func joinPlatforms(ps []matrix.Platform) string {
 		s[i] = pl.String()
 	}
 	return strings.Join(s, ",")
-}
-
-// resolveShards reads KILN_SHARDS through env; it returns one line per bad
-// value.
-func (p *Plan) resolveShards(env func(string) string) []string {
-	var bad []string
-	if v := env("KILN_SHARDS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			bad = append(bad, fmt.Sprintf("KILN_SHARDS=%q: want a whole number >= 1 (how many CI jobs share the matrix)", v))
-		}
-		p.ShardCount = max(n, 0)
-	}
-	return bad
 }
 
 // shardFinder names the shard that should have built a platform, for the
