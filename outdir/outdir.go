@@ -184,3 +184,31 @@ func (d Dir) Claim() error {
 func (d Dir) Stage(what string) (string, error) {
 	return os.MkdirTemp(d.Path, Prefix+what+"-")
 }
+
+// Commit moves the files at rels (slash-separated, relative) from the
+// staging directory stage into the output directory, making their
+// directories. On a failure it removes what it moved; otherwise it returns
+// the files moved, for Undo.
+func (d Dir) Commit(stage string, rels []string) ([]string, error) {
+	var moved []string
+	for _, rel := range rels {
+		dst := filepath.Join(d.Path, filepath.FromSlash(rel))
+		err := os.MkdirAll(filepath.Dir(dst), 0o755)
+		if err == nil {
+			err = os.Rename(filepath.Join(stage, filepath.FromSlash(rel)), dst)
+		}
+		if err != nil {
+			Undo(moved)
+			return nil, err
+		}
+		moved = append(moved, dst)
+	}
+	return moved, nil
+}
+
+// Undo removes the files a Commit moved, when a later step fails.
+func Undo(moved []string) {
+	for _, f := range moved {
+		os.Remove(f)
+	}
+}

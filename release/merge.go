@@ -3,7 +3,6 @@ package release
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,7 +12,6 @@ import (
 	"github.com/hashicorp/go-multierror"
 
 	"github.com/kiln-build/kiln/artifact"
-	"github.com/kiln-build/kiln/internal/atomicfile"
 	"github.com/kiln-build/kiln/matrix"
 )
 
@@ -191,7 +189,7 @@ func (p *Plan) checkShards(shards []*shardDir) ([]pick, error) {
 	}
 	var picks []pick
 	var missing []string
-	finder := p.findShards(present)
+	who := p.whoShards(present)
 	for _, pl := range p.Platforms {
 		var names []string
 		for _, b := range p.Binaries {
@@ -205,7 +203,7 @@ func (p *Plan) checkShards(shards []*shardDir) ([]pick, error) {
 			}
 		}
 		if len(names) > 0 {
-			missing = append(missing, fmt.Sprintf("%s (%s): %s", pl, strings.Join(names, ", "), finder.who(pl)))
+			missing = append(missing, fmt.Sprintf("%s (%s): %s", pl, strings.Join(names, ", "), who(pl)))
 		}
 	}
 	for _, m := range missing {
@@ -245,7 +243,7 @@ func (p *Plan) writeMerge(ctx context.Context, picks []pick) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := copyChecked(pk, filepath.Join(stage, filepath.FromSlash(pk.a.Path))); err != nil {
+		if err := artifact.Copy(pk.from.dir, pk.a, filepath.Join(stage, filepath.FromSlash(pk.a.Path)), 0o755); err != nil {
 			return fmt.Errorf("merge: shard %s: %w", pk.from.name, err)
 		}
 	}
@@ -254,43 +252,15 @@ func (p *Plan) writeMerge(ctx context.Context, picks []pick) error {
 		return err
 	}
 	p.describeRelease(m)
-	var moved []string
-	for _, pk := range picks {
-		dst := filepath.Join(p.Out, filepath.FromSlash(pk.a.Path))
-		err := os.MkdirAll(filepath.Dir(dst), 0o755)
-		if err == nil {
-			err = os.Rename(filepath.Join(stage, filepath.FromSlash(pk.a.Path)), dst)
-		}
-		if err != nil {
-			for _, f := range moved {
-				os.Remove(f)
-			}
-			return fmt.Errorf("merge: %w", err)
-		}
-		moved = append(moved, dst)
+	rels := make([]string, len(picks))
+	for i, pk := range picks {
+		rels[i] = pk.a.Path
 		a := pk.a
 		a.Verify = nil
 		m.Put(a)
 	}
-	return m.Save(p.Out)
-}
-
-// copyChecked copies a picked binary to dst with mode 0755 and fails when
-// the bytes copied are not the ones its entry records.
-func copyChecked(pk pick, dst string) error {
-	src, err := artifact.Open(pk.from.dir, pk.a)
-	if err != nil {
-		return err
+	if _, err := p.out().Commit(stage, rels); err != nil {
+		return fmt.Errorf("merge: %w", err)
 	}
-	defer src.Close()
-	return atomicfile.Write(dst, 0o755, func(w io.Writer) error {
-		sum, n, err := artifact.Hash(io.TeeReader(src, w))
-		if err != nil {
-			return err
-		}
-		if sum != pk.a.SHA256 || n != pk.a.Size {
-			return fmt.Errorf("%s changed while it was copied", pk.a.Path)
-		}
-		return nil
-	})
+	return m.Save(p.Out)
 }

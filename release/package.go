@@ -17,6 +17,7 @@ import (
 	"github.com/kiln-build/kiln/evidence/assemble"
 	"github.com/kiln-build/kiln/internal/atomicfile"
 	"github.com/kiln-build/kiln/matrix"
+	"github.com/kiln-build/kiln/outdir"
 	"github.com/kiln-build/kiln/pack/archive"
 	"github.com/kiln-build/kiln/pack/checksum"
 	"github.com/kiln-build/kiln/pack/oci"
@@ -218,23 +219,17 @@ func (pk *packager) image(ctx context.Context, ships []shipment) error {
 // kiln recorded, and saves the manifest. A failure takes back what it moved.
 func (pk *packager) commit(m *artifact.Manifest, ships []shipment) error {
 	p := pk.p
-	var moved []string
-	undo := func(err error) error {
-		for _, f := range moved {
-			os.Remove(f)
-		}
-		return err
-	}
-	for _, a := range pk.made {
-		dst := filepath.Join(p.Out, filepath.FromSlash(a.Path))
-		if err := os.Rename(filepath.Join(pk.stage, filepath.FromSlash(a.Path)), dst); err != nil {
-			return undo(fmt.Errorf("package: %w", err))
-		}
-		moved = append(moved, dst)
-	}
 	names := make([]string, 0, len(pk.made)+len(ships))
 	for _, a := range pk.made {
 		names = append(names, a.Path)
+	}
+	moved, err := p.out().Commit(pk.stage, names)
+	if err != nil {
+		return fmt.Errorf("package: %w", err)
+	}
+	undo := func(err error) error {
+		outdir.Undo(moved)
+		return err
 	}
 	for _, s := range ships {
 		names = append(names, s.a.Path)
