@@ -268,3 +268,24 @@ func HashFile(path string) (string, int64, error) {
 	defer f.Close()
 	return Hash(f)
 }
+
+// Copy copies the file of an entry in dir (see Open) to dst with mode,
+// atomically, and fails when the bytes copied are not the ones the entry
+// records: the bytes written are the bytes checked.
+func Copy(dir string, a Artifact, dst string, mode os.FileMode) error {
+	src, err := Open(dir, a)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	return atomicfile.Write(dst, mode, func(w io.Writer) error {
+		sum, n, err := Hash(io.TeeReader(src, w))
+		if err != nil {
+			return err
+		}
+		if sum != a.SHA256 || n != a.Size {
+			return fmt.Errorf("%s changed while it was copied", a.Path)
+		}
+		return nil
+	})
+}

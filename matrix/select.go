@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"path"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/hashicorp/go-multierror"
@@ -138,36 +137,6 @@ func unique(ps []Platform) []Platform {
 	out := ps[:0:0]
 	for i, p := range ps {
 		if i == 0 || p != ps[i-1] {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// Shard is one part of a matrix split across CI machines: Index of Count,
-// counted from 1.
-type Shard struct{ Index, Count int }
-
-// ParseShard parses "i/n" with 1 ≤ i ≤ n.
-func ParseShard(s string) (Shard, error) {
-	a, b, ok := strings.Cut(strings.TrimSpace(s), "/")
-	i, err1 := strconv.Atoi(a)
-	n, err2 := strconv.Atoi(b)
-	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n {
-		return Shard{}, fmt.Errorf("shard %q: want i/n with 1 <= i <= n, e.g. 1/3", s)
-	}
-	return Shard{i, n}, nil
-}
-
-func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.Index, s.Count) }
-
-// Of returns the shard's part of ps: after sorting, every Count-th platform
-// starting at Index-1. The shards 1/n … n/n cover ps exactly once.
-func (s Shard) Of(ps []Platform) []Platform {
-	sorted := unique(append([]Platform(nil), ps...))
-	var out []Platform
-	for i, p := range sorted {
-		if i%s.Count == s.Index-1 {
 			out = append(out, p)
 		}
 	}

@@ -18,41 +18,32 @@ import (
 // reported; the other builds still finish.
 func (p *Plan) Build(ctx context.Context) error {
 	if p.Version.Note != "" {
-		fmt.Fprintln(p.w, "note:", p.Version.Note)
+		p.rep.Printf("note: %s\n", p.Version.Note)
 	}
 	if p.Version.Dirty {
-		fmt.Fprintf(p.w, "warning: the work tree has uncommitted changes: building version %s\n", p.Version.Semver)
+		p.rep.Printf("warning: the work tree has uncommitted changes: building version %s\n", p.Version.Semver)
 	}
 	if p.Shard.Count > 0 && len(p.Platforms) == 0 {
-		fmt.Fprintf(p.w, "shard %s: no platform to build\n", p.Shard)
+		p.rep.Printf("shard %s: no platform to build\n", p.Shard)
 		return nil
 	}
-	unlock, err := p.acquire(ctx)
+	unlock, err := p.out().Acquire(ctx)
 	if err != nil {
 		return err
 	}
 	defer unlock()
 
 	for _, w := range p.stampWarnings() {
-		fmt.Fprintln(p.w, w)
+		p.rep.Printf("%s\n", w)
 	}
-	report := func(r gobuild.Result) {
-		line := fmt.Sprintf("  %-10s %-20s %-14s %6.1fs", r.Status, r.Spec.Platform, r.Spec.Name, r.Duration.Seconds())
-		if r.Err == nil {
-			line += fmt.Sprintf("  %6.1f MB  %s", float64(r.Size)/1e6, p.rel(r.Spec.Out))
-			if r.Cgo {
-				line += "  (cgo, " + r.CC + ")"
-			}
-		}
-		p.reportBuild(line, r)
-	}
+	report := func(r gobuild.Result) { p.rep.Build(r, p.out().Rel(r.Spec.Out)) }
 	results, buildErr := p.engine.BuildAll(ctx, p.specs(), report)
 	results, buildErr = p.withToolchains(ctx, results, buildErr, report)
 	counts := map[gobuild.Status]int{}
 	for _, r := range results {
 		counts[r.Status]++
 	}
-	fmt.Fprintf(p.w, "%s %s: %d build(s): %d built, %d up to date, %d failed in %.2fs\n", p.Project, p.Version.Semver,
+	p.rep.Printf("%s %s: %d build(s): %d built, %d up to date, %d failed in %.2fs\n", p.Project, p.Version.Semver,
 		len(results), counts[gobuild.Built], counts[gobuild.UpToDate], counts[gobuild.Failed], time.Since(p.start).Seconds())
 	if err := p.record(results); err != nil {
 		return errors.Join(buildErr, err)
@@ -61,6 +52,28 @@ func (p *Plan) Build(ctx context.Context) error {
 		return fmt.Errorf("interrupted: %w", ctx.Err())
 	}
 	return buildErr
+}
+
+// withToolchains builds again the builds that failed for lack of a C
+// toolchain once the plan installed it (when it may; see apt.Toolchains).
+func (p *Plan) withToolchains(ctx context.Context, results []gobuild.Result, buildErr error, report func(gobuild.Result)) ([]gobuild.Result, error) {
+	installed, err := p.tools.ForBuilds(ctx, results, buildErr)
+	if !installed {
+		return results, err
+	}
+	var again []gobuild.Spec
+	var at []int
+	for i, r := range results {
+		if r.Err != nil {
+			again = append(again, r.Spec)
+			at = append(at, i)
+		}
+	}
+	redone, err := p.engine.BuildAll(ctx, again, report)
+	for j, i := range at {
+		results[i] = redone[j]
+	}
+	return results, err
 }
 
 // specs are the engine's specs of every (binary, platform) of the run.
@@ -92,24 +105,6 @@ func (b Bin) builds(pl matrix.Platform) bool {
 	return false
 }
 
-// outName is the output directory as the user knows it: relative to the
-// module when it is inside.
-func (p *Plan) outName() string {
-	if r, err := filepath.Rel(p.Dir, p.Out); err == nil && filepath.IsLocal(r) {
-		return r
-	}
-	return p.Out
-}
-
-// rel is a path under Out as the manifest writes it.
-func (p *Plan) rel(path string) string {
-	r, err := filepath.Rel(p.Out, path)
-	if err != nil {
-		return path
-	}
-	return filepath.ToSlash(r)
-}
-
 // describeRelease sets the manifest's release facts to the plan's.
 func (p *Plan) describeRelease(m *artifact.Manifest) {
 	m.Project, m.Version, m.Commit, m.Date = p.Project, p.Version.Semver, p.Version.Commit, ""
@@ -137,7 +132,7 @@ func (p *Plan) record(results []gobuild.Result) error {
 		}
 		s, pl := r.Spec, r.Spec.Platform
 		imp, _ := importPath(p.Module, s.Main)
-		a := artifact.Artifact{Path: p.rel(s.Out), Kind: artifact.Binary, Name: s.Name,
+		a := artifact.Artifact{Path: p.out().Rel(s.Out), Kind: artifact.Binary, Name: s.Name,
 			OS: pl.OS, Arch: pl.Arch, Variant: pl.Variant, Size: r.Size, SHA256: r.SHA256,
 			Main: imp, Version: s.Stamp.Version, Commit: s.Stamp.Commit, Key: r.Key,
 			Cgo: r.Cgo, CC: r.CC, Static: r.Static, Tags: r.Tags}

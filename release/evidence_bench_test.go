@@ -16,7 +16,6 @@ import (
 //	go test ./release/ -run '^$' -bench PackageEvidence -benchtime 5x -count 3
 func BenchmarkPackageEvidence(b *testing.B) {
 	testtool.Need(b, "musl-gcc", "aarch64-linux-gnu-gcc", "arm-linux-gnueabihf-gcc", "git")
-	b.Setenv("XDG_CACHE_HOME", b.TempDir())
 	root, err := filepath.Abs("..")
 	if err != nil {
 		b.Fatal(err)
@@ -29,7 +28,7 @@ func BenchmarkPackageEvidence(b *testing.B) {
 	env := map[string]string{"KILN_MATRIX": "default", "KILN_VERSION": "v1.2.3"}
 	var out bytes.Buffer
 	ctx := context.Background()
-	p, err := Resolve(ctx, s, WithDir(dir), WithOutput(&out), WithEnv(func(k string) string { return env[k] }))
+	p, err := Resolve(ctx, s, WithDir(dir), testCache, WithOutput(&out), WithEnv(func(k string) string { return env[k] }))
 	if err != nil {
 		b.Fatal(err)
 	}

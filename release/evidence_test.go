@@ -238,17 +238,3 @@ func TestNoProvenanceWithoutCommit(t *testing.T) {
 		t.Errorf("package without git: %+v\n%s", m.Artifacts, out)
 	}
 }
-
-func TestGitURI(t *testing.T) {
-	for in, want := range map[string]string{
-		"https://github.com/org/repo":               "git+https://github.com/org/repo",
-		"https://x-access-token:tok@host/org/r.git": "git+https://host/org/r.git",
-		"git@github.com:org/repo.git":               "git+ssh://github.com/org/repo.git",
-		"ssh://git@host:2222/org/r":                 "git+ssh://host:2222/org/r",
-		"/srv/git/r.git":                            "git+file:///srv/git/r.git",
-	} {
-		if got := gitURI(in); got != want {
-			t.Errorf("gitURI(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

@@ -39,7 +39,6 @@ func (w *lockedBuffer) String() string {
 // returns the repository root and the module.
 func ghModule(t *testing.T, extra map[string]string) (string, string) {
 	t.Helper()
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	repo := t.TempDir()
 	mod := filepath.Join(repo, "mod")
 	files := map[string]string{"go.mod": "module example.com/tool\n\ngo 1.22\n",
@@ -62,7 +61,7 @@ func ghModule(t *testing.T, extra map[string]string) (string, string) {
 func ghPlan(t *testing.T, mod string, w *lockedBuffer, env map[string]string) *Plan {
 	t.Helper()
 	s := Settings{Verify: VerifySettings{NoRun: true}, Package: PackageSettings{NoImage: true}}
-	p, err := Resolve(context.Background(), s, WithDir(mod), WithOutput(w), WithEnv(func(k string) string { return env[k] }))
+	p, err := Resolve(context.Background(), s, WithDir(mod), testCache, WithOutput(w), WithEnv(func(k string) string { return env[k] }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +149,7 @@ func TestShardsOutput(t *testing.T) {
 		t.Errorf("shards lists no KILN_SHARD=1/3:\n%s", w.String())
 	}
 	bad := map[string]string{"KILN_SHARDS": "zero"}
-	if _, err := Resolve(context.Background(), Settings{}, WithDir(mod), WithOutput(&w), WithEnv(func(k string) string { return bad[k] })); err == nil || !strings.Contains(err.Error(), `KILN_SHARDS="zero"`) {
+	if _, err := Resolve(context.Background(), Settings{}, WithDir(mod), testCache, WithOutput(&w), WithEnv(func(k string) string { return bad[k] })); err == nil || !strings.Contains(err.Error(), `KILN_SHARDS="zero"`) {
 		t.Errorf("KILN_SHARDS=zero: err = %v, want it named", err)
 	}
 }

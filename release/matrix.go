@@ -2,7 +2,6 @@ package release
 
 import (
 	"context"
-	"fmt"
 	"strings"
 )
 
@@ -13,9 +12,9 @@ func (p *Plan) PrintMatrix(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(p.w, "%s %s: %d platform(s), output in %s\n", p.Project, p.Version.Semver, len(p.Platforms), p.outName())
+	p.rep.Printf("%s %s: %d platform(s), output in %s\n", p.Project, p.Version.Semver, len(p.Platforms), p.out().Name())
 	for _, b := range p.Binaries {
-		fmt.Fprintf(p.w, "  binary %-14s main package %s (%d platforms)\n", b.Name, b.ImportPath, len(b.Platforms))
+		p.rep.Printf("  binary %-14s main package %s (%d platforms)\n", b.Name, b.ImportPath, len(b.Platforms))
 	}
 	for _, pl := range p.Platforms {
 		in, _ := u.Info(pl)
@@ -26,7 +25,7 @@ func (p *Plan) PrintMatrix(ctx context.Context) error {
 		if in.CgoSupported {
 			notes = append(notes, "cgo possible")
 		}
-		fmt.Fprintf(p.w, "  %-22s %s\n", pl, strings.Join(notes, ", "))
+		p.rep.Printf("  %-22s %s\n", pl, strings.Join(notes, ", "))
 	}
 	return nil
 }

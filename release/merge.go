@@ -3,7 +3,6 @@ package release
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,7 +12,6 @@ import (
 	"github.com/hashicorp/go-multierror"
 
 	"github.com/kiln-build/kiln/artifact"
-	"github.com/kiln-build/kiln/internal/atomicfile"
 	"github.com/kiln-build/kiln/matrix"
 )
 
@@ -60,7 +58,7 @@ func (p *Plan) Merge(ctx context.Context, dirs []string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	unlock, err := p.acquire(ctx)
+	unlock, err := p.out().Acquire(ctx)
 	if err != nil {
 		return err
 	}
@@ -68,8 +66,8 @@ func (p *Plan) Merge(ctx context.Context, dirs []string) error {
 	if err := p.writeMerge(ctx, picks); err != nil {
 		return err
 	}
-	fmt.Fprintf(p.w, "merge: %d binaries of %s %s from %d shard(s) into %s in %.2fs\n", len(picks), p.Project,
-		p.Version.Semver, len(shards), p.outName(), time.Since(p.start).Seconds())
+	p.rep.Printf("merge: %d binaries of %s %s from %d shard(s) into %s in %.2fs\n", len(picks), p.Project,
+		p.Version.Semver, len(shards), p.out().Name(), time.Since(p.start).Seconds())
 	return nil
 }
 
@@ -108,7 +106,7 @@ func (p *Plan) shardDirs(dirs []string) ([]*shardDir, error) {
 			}
 			seen[real] = true
 			if real == outReal {
-				errs = multierror.Append(errs, fmt.Errorf("%s: it is the output directory %s itself; download the shards elsewhere", dir, p.outName()))
+				errs = multierror.Append(errs, fmt.Errorf("%s: it is the output directory %s itself; download the shards elsewhere", dir, p.out().Name()))
 				continue
 			}
 			m, err := artifact.Load(real)
@@ -119,7 +117,7 @@ func (p *Plan) shardDirs(dirs []string) ([]*shardDir, error) {
 				errs = multierror.Append(errs, fmt.Errorf("%s: %w", dir, err))
 				continue
 			}
-			out = append(out, &shardDir{dir: real, name: p.shown(dir), m: m})
+			out = append(out, &shardDir{dir: real, name: p.out().Shown(dir), m: m})
 		}
 	}
 	if errs == nil && len(out) == 0 {
@@ -129,14 +127,6 @@ func (p *Plan) shardDirs(dirs []string) ([]*shardDir, error) {
 		errs.ErrorFormat = func(es []error) string { return listed("merge: refusing to merge", es) }
 	}
 	return out, errs.ErrorOrNil()
-}
-
-// shown is a path as the user knows it: relative to the module when inside.
-func (p *Plan) shown(path string) string {
-	if r, err := filepath.Rel(p.Dir, path); err == nil && filepath.IsLocal(r) {
-		return r
-	}
-	return path
 }
 
 // checkShards checks every claim of every shard and returns the entry to
@@ -166,7 +156,7 @@ func (p *Plan) checkShards(shards []*shardDir) ([]pick, error) {
 			fail(sd, "commit date %s, this checkout's is %s", orNone(m.Date), orNone(date))
 		}
 		if n := len(m.Artifacts) - len(m.Filter(artifact.ByKind(artifact.Binary))); n > 0 {
-			fmt.Fprintf(p.w, "  shard %s: %d packaged file(s) left out: package runs once, after the merge\n", sd.name, n)
+			p.rep.Printf("  shard %s: %d packaged file(s) left out: package runs once, after the merge\n", sd.name, n)
 		}
 		var pls []matrix.Platform
 		for _, a := range m.Filter(artifact.ByKind(artifact.Binary)) {
@@ -199,7 +189,7 @@ func (p *Plan) checkShards(shards []*shardDir) ([]pick, error) {
 	}
 	var picks []pick
 	var missing []string
-	finder := p.findShards(present)
+	who := p.whoShards(present)
 	for _, pl := range p.Platforms {
 		var names []string
 		for _, b := range p.Binaries {
@@ -213,7 +203,7 @@ func (p *Plan) checkShards(shards []*shardDir) ([]pick, error) {
 			}
 		}
 		if len(names) > 0 {
-			missing = append(missing, fmt.Sprintf("%s (%s): %s", pl, strings.Join(names, ", "), finder.who(pl)))
+			missing = append(missing, fmt.Sprintf("%s (%s): %s", pl, strings.Join(names, ", "), who(pl)))
 		}
 	}
 	for _, m := range missing {
@@ -244,7 +234,7 @@ func (p *Plan) mergeable(a artifact.Artifact) string {
 // checked), then moves them into place and saves the manifest. A failure
 // takes back what it moved.
 func (p *Plan) writeMerge(ctx context.Context, picks []pick) error {
-	stage, err := os.MkdirTemp(p.Out, ".kiln-merge-")
+	stage, err := p.out().Stage("merge")
 	if err != nil {
 		return fmt.Errorf("merge: %w", err)
 	}
@@ -253,7 +243,7 @@ func (p *Plan) writeMerge(ctx context.Context, picks []pick) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := copyChecked(pk, filepath.Join(stage, filepath.FromSlash(pk.a.Path))); err != nil {
+		if err := artifact.Copy(pk.from.dir, pk.a, filepath.Join(stage, filepath.FromSlash(pk.a.Path)), 0o755); err != nil {
 			return fmt.Errorf("merge: shard %s: %w", pk.from.name, err)
 		}
 	}
@@ -262,43 +252,15 @@ func (p *Plan) writeMerge(ctx context.Context, picks []pick) error {
 		return err
 	}
 	p.describeRelease(m)
-	var moved []string
-	for _, pk := range picks {
-		dst := filepath.Join(p.Out, filepath.FromSlash(pk.a.Path))
-		err := os.MkdirAll(filepath.Dir(dst), 0o755)
-		if err == nil {
-			err = os.Rename(filepath.Join(stage, filepath.FromSlash(pk.a.Path)), dst)
-		}
-		if err != nil {
-			for _, f := range moved {
-				os.Remove(f)
-			}
-			return fmt.Errorf("merge: %w", err)
-		}
-		moved = append(moved, dst)
+	rels := make([]string, len(picks))
+	for i, pk := range picks {
+		rels[i] = pk.a.Path
 		a := pk.a
 		a.Verify = nil
 		m.Put(a)
 	}
-	return m.Save(p.Out)
-}
-
-// copyChecked copies a picked binary to dst with mode 0755 and fails when
-// the bytes copied are not the ones its entry records.
-func copyChecked(pk pick, dst string) error {
-	src, err := artifact.Open(pk.from.dir, pk.a)
-	if err != nil {
-		return err
+	if _, err := p.out().Commit(stage, rels); err != nil {
+		return fmt.Errorf("merge: %w", err)
 	}
-	defer src.Close()
-	return atomicfile.Write(dst, 0o755, func(w io.Writer) error {
-		sum, n, err := artifact.Hash(io.TeeReader(src, w))
-		if err != nil {
-			return err
-		}
-		if sum != pk.a.SHA256 || n != pk.a.Size {
-			return fmt.Errorf("%s changed while it was copied", pk.a.Path)
-		}
-		return nil
-	})
+	return m.Save(p.Out)
 }

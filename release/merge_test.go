@@ -34,9 +34,10 @@ func sampleSettings() Settings {
 const sampleMatrix = "linux/amd64,windows/amd64,darwin/arm64"
 
 // samplePlan resolves the sample app's plan in dir with the KILN_* values
-// in vars (and CI passed through). cache is the "machine's" cache root
-// (XDG_CACHE_HOME: go's build cache under it, and kiln's plan cache); ""
-// is this machine's own.
+// in vars (and CI passed through). cache is another "machine's" cache
+// root, empty on purpose (a shard's CI runner starts cold): Go's build
+// cache and kiln's plan cache under it; "" is this machine's Go build
+// cache and the tests' plan cache.
 func samplePlan(t *testing.T, dir, cache string, out *bytes.Buffer, vars ...string) *Plan {
 	t.Helper()
 	env := map[string]string{"KILN_MATRIX": sampleMatrix, "KILN_VERSION": "v1.2.3", "CI": os.Getenv("CI")}
@@ -44,21 +45,18 @@ func samplePlan(t *testing.T, dir, cache string, out *bytes.Buffer, vars ...stri
 		k, v, _ := strings.Cut(kv, "=")
 		env[k] = v
 	}
-	// GOCACHE is unset on every "machine": the engine's key holds every GO*
-	// variable, so a GOCACHE set here but not on the shards would change the
-	// key (not the bytes) of the one-machine build.
-	t.Setenv("GOCACHE", "")
-	os.Unsetenv("GOCACHE")
+	planCache := testCache
 	switch {
 	case cache != "":
-		t.Setenv("XDG_CACHE_HOME", cache)
+		t.Setenv("GOCACHE", filepath.Join(cache, "go-build"))
+		planCache = withPlanCache(filepath.Join(cache, "kiln"))
 	case haveMachineCache:
-		t.Setenv("XDG_CACHE_HOME", machineCache)
+		t.Setenv("GOCACHE", machineCache)
 	default:
-		t.Setenv("XDG_CACHE_HOME", "")
-		os.Unsetenv("XDG_CACHE_HOME")
+		t.Setenv("GOCACHE", "")
+		os.Unsetenv("GOCACHE")
 	}
-	p, err := Resolve(context.Background(), sampleSettings(), WithDir(dir), WithOutput(out),
+	p, err := Resolve(context.Background(), sampleSettings(), WithDir(dir), planCache, WithOutput(out),
 		WithEnv(func(k string) string { return env[k] }))
 	if err != nil {
 		t.Fatal(err)
@@ -66,8 +64,8 @@ func samplePlan(t *testing.T, dir, cache string, out *bytes.Buffer, vars ...stri
 	return p
 }
 
-// machineCache is this machine's XDG_CACHE_HOME as the tests started.
-var machineCache, haveMachineCache = os.LookupEnv("XDG_CACHE_HOME")
+// machineCache is this machine's GOCACHE as the tests started.
+var machineCache, haveMachineCache = os.LookupEnv("GOCACHE")
 
 // stage runs one stage and fails the test with its output on an error.
 func stage(t *testing.T, out *bytes.Buffer, what string, f func(context.Context) error) {

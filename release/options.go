@@ -1,9 +1,19 @@
 package release
 
 import (
+	"cmp"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/kiln-build/kiln/gobuild"
+	"github.com/kiln-build/kiln/internal/gitinfo"
+	"github.com/kiln-build/kiln/matrix"
+	"github.com/kiln-build/kiln/outdir"
+	"github.com/kiln-build/kiln/report"
 )
 
 // Option changes how Resolve reads its inputs.
@@ -17,10 +27,8 @@ type options struct {
 	host     bool
 	static   bool
 	selector string
-	// buildEnv and planCache replace the engine's environment (default
-	// os.Environ()) and plan cache when buildEnv is set: reproduce's
-	// rebuild with an empty cache.
-	buildEnv  []string
+	// planCache is the engine's plan cache when set (default
+	// $XDG_CACHE_HOME/kiln): the tests' own.
 	planCache string
 }
 
@@ -46,6 +54,110 @@ func WithStatic() Option { return func(o *options) { o.static = true } }
 // WithSelector plans the platforms a selector names instead of KILN_MATRIX
 // or the configured matrix.
 func WithSelector(sel string) Option { return func(o *options) { o.selector = sel } }
+
+// withPlanCache sets the engine's plan cache directory.
+func withPlanCache(dir string) Option { return func(o *options) { o.planCache = dir } }
+
+// inputs are the values a plan is resolved from: the settings with the
+// KILN_* environment and the options applied. Reproduce resolves its
+// rebuild from a copy.
+type inputs struct {
+	// s holds the settings with their overrides: Name (KILN_NAME), Jobs
+	// (KILN_JOBS, 0: the default), Cgo (KILN_CGO), Static (KILN_STATIC,
+	// WithStatic), Version (KILN_VERSION, normalized), Toolchains
+	// (KILN_TOOLCHAINS). Out is unused: see out.
+	s   Settings
+	dir string     // the module root (absolute)
+	out outdir.Dir // KILN_OUT, Config.Out; KILN_LOCK
+	// mains is KILN_MAIN; selector the platforms' selector (WithSelector,
+	// else KILN_MATRIX as named by selectorName); host: ForHost.
+	mains, selector, selectorName string
+	host                          bool
+	shard                         matrix.Shard    // KILN_SHARD
+	shards                        int             // KILN_SHARDS
+	allowDirty, ci                bool            // KILN_ALLOW_DIRTY, CI
+	rep                           report.Reporter // o.w, GitHub Actions when GITHUB_ACTIONS=true
+	verbose                       bool
+	// buildEnv replaces the engine's environment (nil: os.Environ()) and
+	// planCache its plan cache ("": the default): reproduce's rebuild with
+	// empty caches.
+	buildEnv  []string
+	planCache string
+}
+
+// readInputs reads the environment and the options into inputs; it
+// returns one line per bad value, each naming the variable or field and
+// the accepted forms.
+func readInputs(s Settings, o options) (inputs, []string, error) {
+	dir, err := o.moduleDir()
+	if err != nil {
+		return inputs{}, nil, err
+	}
+	env := func(k string) string { return strings.TrimSpace(o.getenv(k)) }
+	in := inputs{s: s, dir: dir, mains: env("KILN_MAIN"), host: o.host, ci: env("CI") != "",
+		rep: report.New(o.w, report.GitHubFromEnv(env), dir), verbose: o.verbose, planCache: o.planCache}
+	var errs []string
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+
+	in.s.Name = cmp.Or(env("KILN_NAME"), s.Name)
+	if in.out, err = outdir.Resolve(dir, s.Out, o.getenv); err != nil {
+		bad("%v", err)
+	}
+	if v := env("KILN_JOBS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			bad("KILN_JOBS=%q: want a whole number >= 1", v)
+		}
+		in.s.Jobs = max(n, 1)
+	}
+	in.s.Cgo = cmp.Or(env("KILN_CGO"), s.Cgo, string(gobuild.CgoAuto))
+	if !validCgo(gobuild.CgoMode(in.s.Cgo)) {
+		bad("KILN_CGO/Config.Cgo %q: want auto, on or off", in.s.Cgo)
+	}
+	in.s.Static = s.Static || o.static
+	if v := env("KILN_STATIC"); v != "" && !o.static {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			bad("KILN_STATIC=%q: want true or false", v)
+		}
+		in.s.Static = b
+	}
+	switch v := cmp.Or(env("KILN_TOOLCHAINS"), s.Toolchains); v {
+	case "install", "", "off":
+		in.s.Toolchains = v
+	default:
+		bad("KILN_TOOLCHAINS/Config.Toolchains %q: want install (apt-get the missing C toolchains, bubblewrap, qemu) or off", v)
+	}
+	if v := env("KILN_ALLOW_DIRTY"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			bad("KILN_ALLOW_DIRTY=%q: want true or false", v)
+		}
+		in.allowDirty = b
+	}
+	if v := env("KILN_SHARD"); v != "" {
+		if in.shard, err = matrix.ParseShard(v); err != nil {
+			bad("KILN_SHARD: %v", err)
+		}
+	}
+	if v := env("KILN_SHARDS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			bad("KILN_SHARDS=%q: want a whole number >= 1 (how many CI jobs share the matrix)", v)
+		}
+		in.shards = max(n, 0)
+	}
+	if v := cmp.Or(env("KILN_VERSION"), s.Version); v != "" {
+		if in.s.Version, err = gitinfo.Normalize(v); err != nil {
+			bad("KILN_VERSION/Config.Version: %v", err)
+		}
+	}
+	in.selector, in.selectorName = o.selector, "selector"
+	if o.selector == "" {
+		in.selector, in.selectorName = cmp.Or(env("KILN_MATRIX"), "default"), "KILN_MATRIX"
+	}
+	return in, errs, nil
+}
 
 func newOptions(opts []Option) options {
 	o := options{getenv: os.Getenv, w: os.Stdout}

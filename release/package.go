@@ -14,8 +14,10 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/evidence/assemble"
 	"github.com/kiln-build/kiln/internal/atomicfile"
 	"github.com/kiln-build/kiln/matrix"
+	"github.com/kiln-build/kiln/outdir"
 	"github.com/kiln-build/kiln/pack/archive"
 	"github.com/kiln-build/kiln/pack/checksum"
 	"github.com/kiln-build/kiln/pack/oci"
@@ -41,7 +43,7 @@ func (p *Plan) Package(ctx context.Context) error {
 	if len(ships) == 0 {
 		return fmt.Errorf("package: the plan has no binary for its platforms")
 	}
-	stage, err := os.MkdirTemp(p.Out, ".kiln-stage-")
+	stage, err := p.out().Stage("stage")
 	if err != nil {
 		return fmt.Errorf("package: %w", err)
 	}
@@ -66,7 +68,9 @@ type packager struct {
 
 	mu   sync.Mutex
 	made []artifact.Artifact // paths relative to Out
-	ev   evidence            // for the provenance (evidence.go)
+	// shipped and source are the provenance's facts (evidence.go).
+	shipped []assemble.Shipped
+	source  string
 }
 
 // add records a file written in the staging directory at rel.
@@ -83,11 +87,7 @@ func (pk *packager) addEntry(e artifact.Artifact) error {
 	pk.mu.Lock()
 	defer pk.mu.Unlock()
 	pk.made = append(pk.made, a)
-	where := "-"
-	if a.OS != "" {
-		where = a.Platform().String()
-	}
-	fmt.Fprintf(pk.p.w, "  %-12s %-20s %8.1f MB  %s\n", a.Kind, where, float64(a.Size)/1e6, a.Path)
+	pk.p.rep.File(a)
 	return nil
 }
 
@@ -199,7 +199,7 @@ func (pk *packager) image(ctx context.Context, ships []shipment) error {
 		}
 	}
 	if len(o.Binaries) == 0 {
-		fmt.Fprintln(p.w, "  image: no linux binary in the matrix, no OCI image")
+		p.rep.Printf("  image: no linux binary in the matrix, no OCI image\n")
 		return nil
 	}
 	if _, err := oci.Build(ctx, filepath.Join(pk.stage, p.ImagePath()), o); err != nil {
@@ -219,23 +219,17 @@ func (pk *packager) image(ctx context.Context, ships []shipment) error {
 // kiln recorded, and saves the manifest. A failure takes back what it moved.
 func (pk *packager) commit(m *artifact.Manifest, ships []shipment) error {
 	p := pk.p
-	var moved []string
-	undo := func(err error) error {
-		for _, f := range moved {
-			os.Remove(f)
-		}
-		return err
-	}
-	for _, a := range pk.made {
-		dst := filepath.Join(p.Out, filepath.FromSlash(a.Path))
-		if err := os.Rename(filepath.Join(pk.stage, filepath.FromSlash(a.Path)), dst); err != nil {
-			return undo(fmt.Errorf("package: %w", err))
-		}
-		moved = append(moved, dst)
-	}
 	names := make([]string, 0, len(pk.made)+len(ships))
 	for _, a := range pk.made {
 		names = append(names, a.Path)
+	}
+	moved, err := p.out().Commit(pk.stage, names)
+	if err != nil {
+		return fmt.Errorf("package: %w", err)
+	}
+	undo := func(err error) error {
+		outdir.Undo(moved)
+		return err
 	}
 	for _, s := range ships {
 		names = append(names, s.a.Path)
@@ -283,8 +277,8 @@ func (pk *packager) commit(m *artifact.Manifest, ships []shipment) error {
 	for _, f := range stale {
 		os.Remove(f)
 	}
-	p.summarizePackage(made)
-	fmt.Fprintf(p.w, "package: %d artifact(s) of %s %s in %s in %.2fs\n", len(made), p.Project, p.Version.Semver,
-		p.outName(), time.Since(p.start).Seconds())
+	p.rep.Packaged(p.Project+" "+p.Version.Semver, made)
+	p.rep.Printf("package: %d artifact(s) of %s %s in %s in %.2fs\n", len(made), p.Project, p.Version.Semver,
+		p.out().Name(), time.Since(p.start).Seconds())
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,12 +27,28 @@ var version = "dev"
 func main() { fmt.Println("tool", version) }
 `
 
+// testCache gives every plan the tests resolve the engine's plan cache in
+// a temporary directory (set by TestMain): never the user's ~/.cache/kiln.
+// Go's build cache is the machine's own, warm: only the tests that need
+// an empty one (reproduce's rebuild) make one, on purpose.
+var testCache Option
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "kiln-plan-cache-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	testCache = withPlanCache(dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
 // testModule writes a small module with a root main package into a new
-// directory and returns it; the build cache of the engine's plans goes to
-// a temporary directory too.
+// directory and returns it.
 func testModule(t *testing.T) string {
 	t.Helper()
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	dir := t.TempDir()
 	for name, data := range map[string]string{"go.mod": "module example.com/tool\n\ngo 1.22\n", "main.go": toolMain} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
@@ -51,7 +68,7 @@ func run(t *testing.T, dir string, env []string, stage func(*Plan, context.Conte
 	}
 	var out bytes.Buffer
 	s := Settings{Verify: VerifySettings{NoRun: true}, Package: PackageSettings{NoImage: true}}
-	p, err := Resolve(context.Background(), s, WithDir(dir), WithOutput(&out), WithEnv(func(k string) string { return vars[k] }))
+	p, err := Resolve(context.Background(), s, WithDir(dir), testCache, WithOutput(&out), WithEnv(func(k string) string { return vars[k] }))
 	if err != nil {
 		return out.String(), err
 	}
@@ -217,27 +234,5 @@ func TestConcurrentShards(t *testing.T) {
 				t.Fatalf("run %d: %s: %v, sha256 %s, manifest %s %s", i, a.Path, err, got.SHA256, a.SHA256, a.Version)
 			}
 		}
-	}
-}
-
-// TestLockFail: with KILN_LOCK=fail a second run fails at once, naming
-// the holder.
-func TestLockFail(t *testing.T) {
-	dir := testModule(t)
-	p, err := Resolve(context.Background(), Settings{}, WithDir(dir), WithOutput(&bytes.Buffer{}), ForHost(),
-		WithEnv(func(k string) string { return map[string]string{"KILN_LOCK": "fail"}[k] }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.claimOut(); err != nil {
-		t.Fatal(err)
-	}
-	unlock, err := p.lock(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unlock()
-	if _, err := p.lock(context.Background()); err == nil || !strings.Contains(err.Error(), "in use by another kiln run") || !strings.Contains(err.Error(), "pid") {
-		t.Errorf("second lock = %v, want a LockError naming the holder", err)
 	}
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/kiln-build/kiln/evidence/bindiff"
 	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/internal/safefile"
+	"github.com/kiln-build/kiln/matrix"
+	"github.com/kiln-build/kiln/outdir"
 )
 
 // Reproduce rebuilds the release the manifest records and compares it
@@ -36,7 +38,7 @@ func (p *Plan) Reproduce(ctx context.Context) error {
 		return err
 	}
 	if _, err := os.Stat(filepath.Join(p.Out, artifact.FileName)); err != nil {
-		return fmt.Errorf("reproduce: no manifest in %s: build the release first (mage crossall)", p.outName())
+		return fmt.Errorf("reproduce: no manifest in %s: build the release first (mage crossall)", p.out().Name())
 	}
 	m, unlock, err := p.acquireManifest(ctx)
 	if err != nil {
@@ -61,11 +63,11 @@ func (p *Plan) Reproduce(ctx context.Context) error {
 				platforms = append(platforms, pl)
 			}
 		default:
-			fmt.Fprintf(p.w, "  skipped %s: built at %s %s, not the manifest's release\n", a.Path, a.Version, orNone(a.Commit))
+			p.rep.Printf("  skipped %s: built at %s %s, not the manifest's release\n", a.Path, a.Version, orNone(a.Commit))
 		}
 	}
 	if len(bins) == 0 {
-		return fmt.Errorf("reproduce: no binary of %s %s in %s", m.Project, m.Version, p.outName())
+		return fmt.Errorf("reproduce: no binary of %s %s in %s", m.Project, m.Version, p.out().Name())
 	}
 
 	tmp, err := os.MkdirTemp("", "kiln-reproduce-")
@@ -107,23 +109,23 @@ func (p *Plan) Reproduce(ctx context.Context) error {
 
 	var diffs *multierror.Error
 	same := 0
-	fmt.Fprintf(p.w, "reproduce: %s %s at %s\n", m.Project, m.Version, m.Commit)
+	p.rep.Printf("reproduce: %s %s at %s\n", m.Project, m.Version, m.Commit)
 	for _, a := range append(bins, packaged...) {
 		r, ok := rebuilt[a.Path]
 		switch {
 		case !ok && a.Kind != artifact.Binary:
-			fmt.Fprintf(p.w, "  %-8s %s: not part of the rebuilt release (an earlier release's file?)\n", "skipped", a.Path)
+			p.rep.Printf("  %-8s %s: not part of the rebuilt release (an earlier release's file?)\n", "skipped", a.Path)
 			continue
 		case !ok:
-			fmt.Fprintf(p.w, "  %-8s %s\n", "MISSING", a.Path)
+			p.rep.Printf("  %-8s %s\n", "MISSING", a.Path)
 			diffs = multierror.Append(diffs, fmt.Errorf("%s: the rebuild has no such file", a.Path))
 			continue
 		case r.SHA256 == a.SHA256:
-			fmt.Fprintf(p.w, "  %-8s %s\n", "same", a.Path)
+			p.rep.Printf("  %-8s %s\n", "same", a.Path)
 			same++
 			continue
 		}
-		fmt.Fprintf(p.w, "  %-8s %s\n", "DIFFERS", a.Path)
+		p.rep.Printf("  %-8s %s\n", "DIFFERS", a.Path)
 		diffs = multierror.Append(diffs, fmt.Errorf("%s", p.explain(a, r, rp.Out)))
 	}
 	if diffs != nil {
@@ -134,7 +136,7 @@ func (p *Plan) Reproduce(ctx context.Context) error {
 		}
 		return diffs
 	}
-	fmt.Fprintf(p.w, "reproduce: %d artifact(s) identical to a rebuild of %s with an empty cache in %.2fs\n",
+	p.rep.Printf("reproduce: %d artifact(s) identical to a rebuild of %s with an empty cache in %.2fs\n",
 		same, m.Commit, time.Since(p.start).Seconds())
 	return nil
 }
@@ -148,7 +150,7 @@ func (p *Plan) explain(a, r artifact.Artifact, rebuiltOut string) string {
 		return head + fmt.Sprintf("\n(the file itself: %v)", err)
 	}
 	if got, err := artifact.Describe(p.Out, a); err == nil && got.SHA256 != a.SHA256 {
-		head += fmt.Sprintf("\nthe file in %s is not the manifest's either (sha256 %s): it changed after the build", p.outName(), got.SHA256)
+		head += fmt.Sprintf("\nthe file in %s is not the manifest's either (sha256 %s): it changed after the build", p.out().Name(), got.SHA256)
 	}
 	if a.Kind != artifact.Binary {
 		return head
@@ -160,55 +162,36 @@ func (p *Plan) explain(a, r artifact.Artifact, rebuiltOut string) string {
 	return head + "\n" + d.String()
 }
 
-// rebuildPlan resolves the plan of the rebuild: a clone of the manifest's
-// commit under tmp, its output in tmp/dist, empty caches in tmp/cache.
+// rebuildPlan resolves the plan of the rebuild from this plan's inputs: a
+// clone of the manifest's commit under tmp at the manifest's version and
+// platforms, its output in tmp/dist, empty caches in tmp/cache.
 func (p *Plan) rebuildPlan(ctx context.Context, m *artifact.Manifest, platforms []string, tmp string) (*Plan, error) {
-	top, err := gitinfo.Git(ctx, p.Dir, "rev-parse", "--show-toplevel")
-	if err != nil {
-		return nil, fmt.Errorf("reproduce: %w", err)
-	}
-	dir, err := filepath.EvalSymlinks(p.Dir)
-	if err != nil {
-		return nil, err
-	}
-	sub, err := filepath.Rel(top, dir)
-	if err != nil {
-		return nil, err
-	}
 	src := filepath.Join(tmp, "src")
-	if _, err := gitinfo.Git(ctx, tmp, "clone", "--quiet", "--no-checkout", top, src); err != nil {
+	dir, err := gitinfo.CloneAt(ctx, p.Dir, m.Commit, src)
+	if err != nil {
 		return nil, fmt.Errorf("reproduce: %w", err)
 	}
-	if _, err := gitinfo.Git(ctx, src, "-c", "advice.detachedHead=false", "checkout", "--quiet", m.Commit); err != nil {
-		return nil, fmt.Errorf("reproduce: the manifest's commit is not in this repository: %w", err)
+	if head, _ := gitinfo.Head(ctx, p.Dir); head != m.Commit {
+		p.rep.Printf("note: rebuilding the manifest's commit %s, not HEAD %s, with HEAD's configuration\n", m.Commit, head)
 	}
-	if head, _ := gitinfo.Git(ctx, p.Dir, "rev-parse", "HEAD"); head != m.Commit {
-		fmt.Fprintf(p.w, "note: rebuilding the manifest's commit %s, not HEAD %s, with HEAD's configuration\n", m.Commit, head)
+	version, err := gitinfo.Normalize(m.Version)
+	if err != nil {
+		return nil, fmt.Errorf("reproduce: the manifest's version: %w", err)
 	}
 	cache := filepath.Join(tmp, "cache")
-	env := slices.DeleteFunc(slices.Clone(p.opts.buildEnv), func(kv string) bool { return strings.HasPrefix(kv, "GOCACHE=") })
-	if p.opts.buildEnv == nil {
-		env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "GOCACHE=") })
+	in := p.in
+	in.dir, in.s.Version, in.shard, in.host = dir, version, matrix.Shard{}, false
+	in.out = outdir.Dir{Path: filepath.Join(tmp, "dist"), Module: dir, Wait: p.LockWait}
+	in.selector, in.selectorName = strings.Join(platforms, ","), "selector"
+	env := p.in.buildEnv
+	if env == nil {
+		env = os.Environ()
 	}
-	env = append(env, "GOCACHE="+filepath.Join(cache, "go"))
-	getenv := func(k string) string {
-		switch k {
-		case "KILN_VERSION":
-			return m.Version
-		case "KILN_OUT":
-			return filepath.Join(tmp, "dist")
-		case "KILN_SHARD", "KILN_MATRIX":
-			return ""
-		}
-		return p.opts.getenv(k)
-	}
-	opts := []Option{WithDir(filepath.Join(src, sub)), WithEnv(getenv), WithOutput(p.w), WithVerbose(p.opts.verbose),
-		WithSelector(strings.Join(platforms, ",")), func(o *options) { o.buildEnv, o.planCache = env, filepath.Join(cache, "kiln") }}
-	if p.opts.static {
-		opts = append(opts, WithStatic())
-	}
-	fmt.Fprintf(p.w, "reproduce: rebuilding %s %s (%s) in %s with an empty build cache\n", m.Project, m.Version, strings.Join(platforms, ", "), src)
-	rp, err := Resolve(ctx, p.settings, opts...)
+	in.buildEnv = slices.DeleteFunc(slices.Clone(env), func(kv string) bool { return strings.HasPrefix(kv, "GOCACHE=") })
+	in.buildEnv = append(in.buildEnv, "GOCACHE="+filepath.Join(cache, "go"))
+	in.planCache = filepath.Join(cache, "kiln")
+	p.rep.Printf("reproduce: rebuilding %s %s (%s) in %s with an empty build cache\n", m.Project, m.Version, strings.Join(platforms, ", "), src)
+	rp, err := resolve(ctx, in, nil)
 	if err != nil {
 		return nil, fmt.Errorf("reproduce: %w", err)
 	}
@@ -217,14 +200,14 @@ func (p *Plan) rebuildPlan(ctx context.Context, m *artifact.Manifest, platforms 
 	}
 	// The clone's origin is this checkout: name the source as this
 	// checkout's provenance does.
-	rp.evidence.source = cmp.Or(p.evidence.source, sourceURI(ctx, p.Dir))
+	rp.evidence.source = cmp.Or(p.evidence.source, gitinfo.SourceURI(ctx, p.Dir))
 	return rp, nil
 }
 
 // cleanTree refuses a work tree with uncommitted changes to tracked
 // files, listing them.
 func (p *Plan) cleanTree(ctx context.Context) error {
-	st, err := gitinfo.Git(ctx, p.Dir, "status", "--porcelain", "--untracked-files=no")
+	st, err := gitinfo.Changes(ctx, p.Dir)
 	if err != nil {
 		return fmt.Errorf("reproduce: needs a git checkout: %w", err)
 	}

@@ -99,7 +99,6 @@ func TestReproduceSampleApp(t *testing.T) {
 		t.Skip("a cold cgo build")
 	}
 	testtool.Need(t, "musl-gcc")
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	t.Setenv("TMPDIR", t.TempDir())
 	root, err := filepath.Abs("..")
 	if err != nil {
@@ -115,7 +114,7 @@ func TestReproduceSampleApp(t *testing.T) {
 	}
 	env := map[string]string{"KILN_MATRIX": "linux/amd64", "KILN_JOBS": "2"}
 	var out bytes.Buffer
-	p, err := Resolve(context.Background(), s, WithDir(dir), WithOutput(&out), WithEnv(func(k string) string { return env[k] }))
+	p, err := Resolve(context.Background(), s, WithDir(dir), testCache, WithOutput(&out), WithEnv(func(k string) string { return env[k] }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +153,6 @@ func TestReproduceThirdParty(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a module from the proxy, built twice")
 	}
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	t.Setenv("TMPDIR", t.TempDir())
 	cmd := exec.Command("go", "mod", "download", "-json", "github.com/rakyll/hey@v0.1.4")
 	cmd.Dir = t.TempDir()

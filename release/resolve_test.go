@@ -30,7 +30,7 @@ func TestResolveRefuses(t *testing.T) {
 		{map[string]string{"KILN_TOOLCHAINS": "yes"}, []string{"KILN_TOOLCHAINS"}},
 		{map[string]string{"KILN_ALLOW_DIRTY": "perhaps"}, []string{"KILN_ALLOW_DIRTY"}},
 	} {
-		_, err := Resolve(context.Background(), Settings{}, WithDir(dir), WithOutput(&bytes.Buffer{}),
+		_, err := Resolve(context.Background(), Settings{}, WithDir(dir), testCache, WithOutput(&bytes.Buffer{}),
 			WithEnv(func(k string) string { return tc.env[k] }))
 		if err == nil {
 			t.Errorf("Resolve with %v succeeded, want an error", tc.env)
@@ -49,7 +49,7 @@ func TestResolveRefuses(t *testing.T) {
 // earlier checksums file covers.
 func TestNames(t *testing.T) {
 	dir := testModule(t)
-	p, err := Resolve(context.Background(), Settings{}, WithDir(dir), WithOutput(&bytes.Buffer{}),
+	p, err := Resolve(context.Background(), Settings{}, WithDir(dir), testCache, WithOutput(&bytes.Buffer{}),
 		WithEnv(func(k string) string {
 			return map[string]string{"KILN_VERSION": "v1.2.3", "KILN_MATRIX": "linux/arm/7,windows/amd64"}[k]
 		}))

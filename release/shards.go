@@ -4,10 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 
-	"github.com/kiln-build/kiln/internal/ghactions"
 	"github.com/kiln-build/kiln/matrix"
 )
 
@@ -24,24 +22,9 @@ type ShardMatrix struct {
 	Include []ShardJob `json:"include"`
 }
 
-// platformsPerShard is how many platforms a CI job builds by default: a
-// job's fixed cost (checkout, toolchain, module download) is about one
-// cold cross build, so fewer platforms per job buys little.
-const platformsPerShard = 3
-
-// defaultShards is the number of shards for n platforms without
-// KILN_SHARDS: one per platformsPerShard platforms, at least one.
-func defaultShards(n int) int { return max(1, (n+platformsPerShard-1)/platformsPerShard) }
-
 // shardCount is the number of shards of the plan's matrix: KILN_SHARDS,
-// else defaultShards, never more than there are platforms.
-func (p *Plan) shardCount() int {
-	n := p.ShardCount
-	if n == 0 {
-		n = defaultShards(len(p.Platforms))
-	}
-	return max(1, min(n, len(p.Platforms)))
-}
+// else one per three platforms, never more than there are platforms.
+func (p *Plan) shardCount() int { return matrix.ShardCount(len(p.Platforms), p.ShardCount) }
 
 // wholeMatrix refuses a run that must see the whole matrix while
 // KILN_SHARD restricts it to one part.
@@ -85,18 +68,11 @@ func (p *Plan) Shards(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(p.w, "%s %s: %d platform(s) in %d shard(s)\n", p.Project, p.Version.Semver, len(p.Platforms), len(m.Include))
+	p.rep.Printf("%s %s: %d platform(s) in %d shard(s)\n", p.Project, p.Version.Semver, len(p.Platforms), len(m.Include))
 	for _, j := range m.Include {
-		fmt.Fprintf(p.w, "  KILN_SHARD=%-6s %s\n", j.Shard, strings.ReplaceAll(j.Platforms, ",", ", "))
+		p.rep.Printf("  KILN_SHARD=%-6s %s\n", j.Shard, strings.ReplaceAll(j.Platforms, ",", ", "))
 	}
-	if p.GitHub == nil {
-		return nil
-	}
-	if err := ghactions.SetOutput(p.GitHub.Output, "matrix", string(data)); err != nil {
-		return err
-	}
-	fmt.Fprintf(p.w, "wrote the step output matrix=%s\n", data)
-	return nil
+	return p.rep.Output("matrix", string(data))
 }
 
 func joinPlatforms(ps []matrix.Platform) string {
@@ -107,67 +83,17 @@ func joinPlatforms(ps []matrix.Platform) string {
 	return strings.Join(s, ",")
 }
 
-// shardFinder names the shard that should have built a platform, for the
-// merge's error messages. The number of shards is not recorded anywhere,
-// so it is inferred: the first count (KILN_SHARDS or the default, then
-// every other) under which each shard directory holds the platforms of
-// exactly one shard, a different one each.
-type shardFinder struct {
-	all []matrix.Platform
-	n   int // 0: no count fits
-}
-
-func (p *Plan) findShards(present [][]matrix.Platform) shardFinder {
-	f := shardFinder{all: p.Platforms}
-	tries := []int{p.shardCount()}
-	for n := len(present); n <= len(p.Platforms); n++ {
-		tries = append(tries, n)
-	}
-	for _, n := range tries {
-		if n >= 1 && f.fits(n, present) {
-			f.n = n
-			return f
+// whoShards says which shard should have built pl, for the merge's error
+// messages. The number of shards is not recorded anywhere, so it is
+// inferred from the platforms each shard's output holds (present): see
+// matrix.InferShardCount, trying KILN_SHARDS or the default first.
+func (p *Plan) whoShards(present [][]matrix.Platform) func(pl matrix.Platform) string {
+	n := matrix.InferShardCount(p.Platforms, present, p.shardCount())
+	return func(pl matrix.Platform) string {
+		if n == 0 {
+			return "no shard directory has it"
 		}
+		sh := matrix.Shard{Index: matrix.ShardIndex(p.Platforms, pl, n), Count: n}
+		return fmt.Sprintf("shard %s should have built it (KILN_SHARD=%s): is its output directory missing from the merge?", sh, sh)
 	}
-	return f
-}
-
-// fits reports whether every shard's platforms lie in a distinct shard i/n.
-func (f shardFinder) fits(n int, present [][]matrix.Platform) bool {
-	used := map[int]bool{}
-	for _, ps := range present {
-		if len(ps) == 0 {
-			continue
-		}
-		i := f.index(ps[0], n)
-		if i == 0 || used[i] {
-			return false
-		}
-		for _, pl := range ps[1:] {
-			if f.index(pl, n) != i {
-				return false
-			}
-		}
-		used[i] = true
-	}
-	return true
-}
-
-// index is the shard i of n that builds pl (0: none).
-func (f shardFinder) index(pl matrix.Platform, n int) int {
-	for i := 1; i <= n; i++ {
-		if slices.Contains(matrix.Shard{Index: i, Count: n}.Of(f.all), pl) {
-			return i
-		}
-	}
-	return 0
-}
-
-// who says which shard should have built pl.
-func (f shardFinder) who(pl matrix.Platform) string {
-	if f.n == 0 {
-		return "no shard directory has it"
-	}
-	sh := matrix.Shard{Index: f.index(pl, f.n), Count: f.n}
-	return fmt.Sprintf("shard %s should have built it (KILN_SHARD=%s): is its output directory missing from the merge?", sh, sh)
 }

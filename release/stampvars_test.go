@@ -33,7 +33,7 @@ func TestVersionVars(t *testing.T) {
 
 	var buf strings.Builder
 	s := Settings{VersionVars: StampVars{Version: "example.com/tool/internal/version.Version"}}
-	p, err := Resolve(context.Background(), s, WithDir(dir), WithOutput(&buf), ForHost(),
+	p, err := Resolve(context.Background(), s, WithDir(dir), testCache, WithOutput(&buf), ForHost(),
 		WithEnv(func(k string) string { return map[string]string{"KILN_VERSION": "1.2.3"}[k] }))
 	if err != nil {
 		t.Fatal(err)

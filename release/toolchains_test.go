@@ -70,12 +70,12 @@ func TestToolchainsOnDemand(t *testing.T) {
 
 	resolve := func(install string, installer func(context.Context, []string) error) (*Plan, *bytes.Buffer) {
 		var out bytes.Buffer
-		p, err := Resolve(context.Background(), Settings{Toolchains: install}, WithDir(dir), WithOutput(&out), ForHost(),
+		p, err := Resolve(context.Background(), Settings{Toolchains: install}, WithDir(dir), testCache, WithOutput(&out), ForHost(),
 			WithEnv(func(string) string { return "" }))
 		if err != nil {
 			t.Fatal(err)
 		}
-		p.installer = installer
+		p.tools.Install = installer
 		return p, &out
 	}
 	p, out := resolve("", nil)

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/go-multierror"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/evidence/assemble"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/verify"
 )
@@ -31,13 +31,13 @@ func (p *Plan) Verify(ctx context.Context) error {
 	var bins []artifact.Artifact
 	for _, a := range m.Filter(artifact.ByKind(artifact.Binary)) {
 		if why := p.current(a); why != "" {
-			fmt.Fprintf(p.w, "  skipped %s: %s\n", a.Path, why)
+			p.rep.Printf("  skipped %s: %s\n", a.Path, why)
 			continue
 		}
 		bins = append(bins, a)
 	}
 	if len(bins) == 0 {
-		return fmt.Errorf("verify: no binary of %s %s in %s: run mage crossall (or build, static) first", p.Project, p.Version.Semver, p.outName())
+		return fmt.Errorf("verify: no binary of %s %s in %s: run mage crossall (or build, static) first", p.Project, p.Version.Semver, p.out().Name())
 	}
 	var linux []matrix.Platform
 	for _, a := range bins {
@@ -45,8 +45,10 @@ func (p *Plan) Verify(ctx context.Context) error {
 			linux = append(linux, pl)
 		}
 	}
-	if err := p.ensureRunTools(ctx, linux); err != nil {
-		return err
+	if !p.VerifyWith.NoRun {
+		if err := p.tools.ForRuns(ctx, linux); err != nil {
+			return err
+		}
 	}
 	results := make([]artifact.VerifyResult, len(bins))
 	errs := make([]error, len(bins))
@@ -59,41 +61,32 @@ func (p *Plan) Verify(ctx context.Context) error {
 			// An SBOM that does not describe its binary fails verify, but
 			// not the binary's result: package writes the SBOM again.
 			var sbomErr error
-			notes[i], sbomErr = p.checkSBOM(m, a)
+			notes[i], sbomErr = assemble.CheckSBOM(p.Out, m, a)
 			errs[i] = errors.Join(errs[i], sbomErr)
 			return nil
 		})
 	}
 	_ = g.Wait()
 
-	fmt.Fprintf(p.w, "  %-14s %-20s %8s  %-6s %-4s %-10s %s\n", "BINARY", "PLATFORM", "SIZE", "STATIC", "CGO", "GO", "RUN")
+	p.rep.Verified(p.Project+" "+p.Version.Semver, bins, results, notes)
 	var failed *multierror.Error
 	for i, a := range bins {
-		r := results[i]
-		fmt.Fprintf(p.w, "  %-14s %-20s %6.1fMB  %-6s %-4s %-10s %s\n", a.Name, a.Platform(), float64(a.Size)/1e6,
-			yesNo(r.Static), yesNo(r.Cgo), r.GoVersion, runText(r.Run))
 		if errs[i] != nil {
 			failed = multierror.Append(failed, fmt.Errorf("%s %s (%s): %w", a.Name, a.Platform(), a.Path, errs[i]))
 		}
 		a.Verify = &results[i]
 		m.Put(a)
 	}
-	for _, n := range notes {
-		if n != "" {
-			fmt.Fprintln(p.w, "  note:", n)
-		}
-	}
 	if err := m.Save(p.Out); err != nil {
 		return err
 	}
-	p.summarizeVerify(bins, results)
 	if failed != nil {
 		failed.ErrorFormat = func(es []error) string {
 			return listed(fmt.Sprintf("verify: %d of %d binaries failed", len(es), len(bins)), es)
 		}
 		return failed
 	}
-	fmt.Fprintf(p.w, "verify: %d binaries ok in %.2fs\n", len(bins), time.Since(p.start).Seconds())
+	p.rep.Printf("verify: %d binaries ok in %.2fs\n", len(bins), time.Since(p.start).Seconds())
 	return nil
 }
 
@@ -146,22 +139,4 @@ func (p *Plan) smoke(ctx context.Context, real string, a artifact.Artifact) (art
 	}
 	rr := verify.Smoke(ctx, real, a.Platform(), opts)
 	return artifact.RunRecord{Ran: rr.Ran, Args: rr.Args, ExitCode: rr.ExitCode, NotRun: rr.NotRun}, rr.Err
-}
-
-func runText(r artifact.RunRecord) string {
-	if !r.Ran {
-		return "not run: " + r.NotRun
-	}
-	args := strings.Join(r.Args, " ")
-	if args == "" {
-		args = "no args"
-	}
-	return fmt.Sprintf("%s: exit %d", args, r.ExitCode)
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
 }

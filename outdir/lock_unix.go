@@ -1,6 +1,6 @@
 //go:build unix
 
-package release
+package outdir
 
 import (
 	"context"
@@ -14,9 +14,6 @@ import (
 	"time"
 )
 
-// lockName is the lock file in the output directory.
-const lockName = ".kiln-lock"
-
 // LockError reports an output directory another run is writing.
 type LockError struct {
 	Path   string
@@ -27,12 +24,12 @@ func (e *LockError) Error() string {
 	return fmt.Sprintf("output directory %s is in use by another kiln run (%s); wait for it, or unset KILN_LOCK=fail to wait automatically", e.Path, e.Holder)
 }
 
-// lock takes the output directory's lock (flock on a file in it): one
+// Lock takes the output directory's lock (flock on LockName in it): one
 // writer at a time. A busy lock is waited for, saying who holds it, or
-// fails at once with KILN_LOCK=fail. The lock ends with the process, so a
-// killed run never leaves it behind.
-func (p *Plan) lock(ctx context.Context) (func(), error) {
-	f, err := os.OpenFile(filepath.Join(p.Out, lockName), os.O_RDWR|os.O_CREATE, 0o644)
+// fails at once without Wait. The lock ends with the process, so a killed
+// run never leaves it behind.
+func (d Dir) Lock(ctx context.Context) (func(), error) {
+	f, err := os.OpenFile(filepath.Join(d.Path, LockName), os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("lock output directory: %w", err)
 	}
@@ -50,12 +47,12 @@ func (p *Plan) lock(ctx context.Context) (func(), error) {
 		holder, _ := io.ReadAll(io.LimitReader(f, 512))
 		f.Seek(0, io.SeekStart)
 		h := strings.TrimSpace(string(holder))
-		if !p.LockWait {
+		if !d.Wait {
 			f.Close()
-			return nil, &LockError{Path: p.Out, Holder: h}
+			return nil, &LockError{Path: d.Path, Holder: h}
 		}
 		if !told {
-			fmt.Fprintf(p.w, "waiting for another kiln run to finish with %s (%s)\n", p.Out, h)
+			d.logf("waiting for another kiln run to finish with %s (%s)\n", d.Path, h)
 			told = true
 		}
 		select {

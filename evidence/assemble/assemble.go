@@ -1,0 +1,113 @@
+// Package assemble makes a release's evidence from its shipped binaries:
+// the SPDX SBOM of each binary from its own build info, the in-toto
+// provenance statement over the checksums file, and the check that an
+// SBOM still describes its binary. Both documents are deterministic: the
+// same commit and configuration give the same bytes.
+package assemble
+
+import (
+	"bytes"
+	"debug/buildinfo"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"time"
+
+	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/evidence/sbom"
+)
+
+// kilnModule is kiln's module path, to find its version in the running
+// program's build info.
+const kilnModule = "github.com/kiln-build/kiln"
+
+// KilnVersion is the version of kiln that runs: "devel" for a checkout.
+func KilnVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
+	}
+	v := ""
+	if bi.Main.Path == kilnModule {
+		v = bi.Main.Version
+	}
+	for _, d := range bi.Deps {
+		if d.Path == kilnModule {
+			v = d.Version
+			if d.Replace != nil {
+				v = d.Replace.Version
+			}
+		}
+	}
+	if v == "" || v == "(devel)" {
+		return "devel"
+	}
+	return v
+}
+
+// BuildInfo reads the build info of a manifest entry's file, confined to
+// dir.
+func BuildInfo(dir string, a artifact.Artifact) (*buildinfo.BuildInfo, error) {
+	f, err := artifact.Open(dir, a)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return buildinfo.Read(f)
+}
+
+// SBOM is the SPDX SBOM of a binary entry made from its build info bi, for
+// a release at version, created at the source date.
+func SBOM(bi *buildinfo.BuildInfo, a artifact.Artifact, version string, created time.Time) ([]byte, error) {
+	return sbom.SPDX(bi, sbom.FileFacts{Name: a.Path, SHA256: a.SHA256, Created: created,
+		Version: version, Tool: "kiln-" + KilnVersion()})
+}
+
+// maxSBOM bounds the SBOM CheckSBOM reads.
+const maxSBOM = 64 << 20
+
+// CheckSBOM checks the SBOM the manifest m records for a binary entry
+// (same name and platform) against the binary in dir: its sha256 and its
+// module list (sbom.Check). It returns a note instead when there is
+// nothing to check: no SBOM, or one of an earlier build of the binary
+// (another engine key), which the next package replaces.
+func CheckSBOM(dir string, m *artifact.Manifest, bin artifact.Artifact) (note string, err error) {
+	var doc *artifact.Artifact
+	for _, a := range m.Filter(artifact.ByKind(artifact.SBOM)) {
+		if a.Name == bin.Name && a.Platform() == bin.Platform() {
+			doc = &a
+		}
+	}
+	switch {
+	case doc == nil:
+		return "", nil
+	case doc.Key != bin.Key:
+		return fmt.Sprintf("sbom %s describes an earlier build of %s: not checked (mage package writes it again)", doc.Path, bin.Path), nil
+	}
+	fail := func(err error) (string, error) {
+		return "", fmt.Errorf("sbom %s: %w (mage package writes it again)", doc.Path, err)
+	}
+	f, err := artifact.Open(dir, *doc)
+	if err != nil {
+		return fail(err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxSBOM+1))
+	switch {
+	case err != nil:
+		return fail(err)
+	case len(data) > maxSBOM:
+		return fail(fmt.Errorf("larger than %d bytes", maxSBOM))
+	}
+	if sum, size, _ := artifact.Hash(bytes.NewReader(data)); sum != doc.SHA256 || size != doc.Size {
+		return fail(fmt.Errorf("sha256 %s does not match the manifest's %s: it changed after package", sum, doc.SHA256))
+	}
+	bi, err := BuildInfo(dir, bin)
+	if err != nil {
+		return fail(fmt.Errorf("binary %s: %w", bin.Path, err))
+	}
+	if err := sbom.Check(data, bin.SHA256, bi); err != nil {
+		return fail(fmt.Errorf("does not describe %s: %w", bin.Path, err))
+	}
+	return "", nil
+}

@@ -1,0 +1,88 @@
+package apt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/kiln-build/kiln/gobuild"
+	"github.com/kiln-build/kiln/matrix"
+	"github.com/kiln-build/kiln/verify"
+)
+
+// Toolchains on demand: with Allow (Settings.Toolchains = "install",
+// KILN_TOOLCHAINS=install) kiln installs the Debian packages a static cgo
+// build or verify's run check needs, once, saying what it installs;
+// otherwise their absence is an error naming the apt-get line.
+type Toolchains struct {
+	Allow bool
+	// Log receives what is installed.
+	Log io.Writer
+	// Install installs packages; nil: Install with apt-get.
+	Install func(ctx context.Context, pkgs []string) error
+}
+
+// ForBuilds installs the Debian packages the failed builds of results
+// lack (gobuild.ToolchainError), when allowed, and reports whether it did:
+// then the failed builds may run again. Otherwise buildErr is returned,
+// with the way to let kiln install them when some are missing.
+func (t Toolchains) ForBuilds(ctx context.Context, results []gobuild.Result, buildErr error) (bool, error) {
+	pkgs := toolchainPackages(results)
+	if len(pkgs) == 0 {
+		return false, buildErr
+	}
+	if !t.Allow {
+		return false, fmt.Errorf("%w\n(or let kiln install them: KILN_TOOLCHAINS=install, or Config.Toolchains = \"install\")", buildErr)
+	}
+	if err := t.install(ctx, pkgs); err != nil {
+		return false, errors.Join(buildErr, err)
+	}
+	return true, nil
+}
+
+// ForRuns installs bubblewrap and the qemu emulators verify's run check
+// needs for platforms that are missing from PATH, when allowed.
+func (t Toolchains) ForRuns(ctx context.Context, platforms []matrix.Platform) error {
+	if !t.Allow {
+		return nil
+	}
+	var needs []Need
+	for _, pl := range platforms {
+		for _, tool := range verify.RunTools(pl) {
+			needs = append(needs, Need{Command: tool.Command, Package: tool.DebianPackage})
+		}
+	}
+	missing := Packages(Missing(needs, os.Getenv("PATH")))
+	if len(missing) == 0 {
+		return nil
+	}
+	return t.install(ctx, missing)
+}
+
+func (t Toolchains) install(ctx context.Context, pkgs []string) error {
+	if t.Install != nil {
+		return t.Install(ctx, pkgs)
+	}
+	return Install(ctx, pkgs, t.Log)
+}
+
+// toolchainPackages returns the Debian packages the failed builds of
+// results lack, each once.
+func toolchainPackages(results []gobuild.Result) []string {
+	var pkgs []string
+	for _, r := range results {
+		var te *gobuild.ToolchainError
+		if errors.As(r.Err, &te) {
+			for _, pkg := range strings.Fields(te.Install) {
+				if !slices.Contains(pkgs, pkg) {
+					pkgs = append(pkgs, pkg)
+				}
+			}
+		}
+	}
+	return pkgs
+}

@@ -1,0 +1,42 @@
+package apt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/kiln-build/kiln/gobuild"
+)
+
+// TestToolchainsForBuilds: the packages of failed cgo builds are installed
+// once each when allowed; otherwise the build error says how to allow it;
+// an install that fails keeps the build error.
+func TestToolchainsForBuilds(t *testing.T) {
+	te := func(pkgs string) gobuild.Result {
+		return gobuild.Result{Err: fmt.Errorf("build: %w", &gobuild.ToolchainError{CC: "x-gcc", Install: pkgs})}
+	}
+	results := []gobuild.Result{te("gcc-x libc-x"), {}, te("gcc-x")}
+	buildErr := errors.New("2 builds failed")
+
+	installed, err := Toolchains{}.ForBuilds(context.Background(), results, buildErr)
+	if installed || !errors.Is(err, buildErr) || !strings.Contains(err.Error(), "KILN_TOOLCHAINS=install") {
+		t.Errorf("not allowed: installed %v, err %v; want the build error and the opt-in", installed, err)
+	}
+	var asked []string
+	tc := Toolchains{Allow: true, Install: func(_ context.Context, pkgs []string) error { asked = append(asked, pkgs...); return nil }}
+	if installed, err := tc.ForBuilds(context.Background(), results, buildErr); !installed || err != nil {
+		t.Errorf("allowed: installed %v, err %v", installed, err)
+	}
+	if strings.Join(asked, " ") != "gcc-x libc-x" {
+		t.Errorf("installed %q, want gcc-x libc-x once each", asked)
+	}
+	tc.Install = func(context.Context, []string) error { return errors.New("no apt") }
+	if installed, err := tc.ForBuilds(context.Background(), results, buildErr); installed || !errors.Is(err, buildErr) || !strings.Contains(err.Error(), "no apt") {
+		t.Errorf("failed install: installed %v, err %v", installed, err)
+	}
+	if installed, err := tc.ForBuilds(context.Background(), []gobuild.Result{{}}, nil); installed || err != nil {
+		t.Errorf("nothing missing: installed %v, err %v", installed, err)
+	}
+}

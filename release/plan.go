@@ -1,0 +1,121 @@
+package release
+
+import (
+	"time"
+
+	"github.com/kiln-build/kiln/gobuild"
+	"github.com/kiln-build/kiln/internal/apt"
+	"github.com/kiln-build/kiln/matrix"
+	"github.com/kiln-build/kiln/report"
+)
+
+// Plan is a resolved release: the settings with every default and
+// environment override applied, the project's facts, the binaries and
+// platforms of this run, and the name of every artifact. Stages (Build,
+// Verify, Package, Clean) run from it; nothing downstream re-derives a
+// name, a default or a policy.
+type Plan struct {
+	// Dir is the module root (absolute); Module its module path.
+	Dir, Module string
+	// Project names the release's files.
+	Project string
+	// Version holds the version in all its forms, the commit and its date.
+	Version Version
+	// Binaries are the programs of this run, each with its platforms.
+	Binaries []Bin
+	// Platforms are the platforms of this run: the matrix (or the host, or
+	// a selector) with KILN_SHARD applied.
+	Platforms []matrix.Platform
+	// Out is the output directory (absolute).
+	Out string
+	// Jobs bounds the builds (and verify runs, and packages) at once.
+	Jobs int
+	// Static: every build is fully static (netgo, osusergo; static cgo).
+	Static bool
+	// Shard is the part of the matrix this run builds (zero: all of it).
+	Shard matrix.Shard
+	// CC is the C compiler per platform ("linux/arm64") for cgo builds.
+	CC map[string]string
+	// StampVars are the variables that receive the version facts.
+	StampVars StampVars
+	// Verify and Package are the resolved settings of those stages.
+	VerifyWith  VerifyPlan
+	PackageWith PackagePlan
+	// CI is true when the CI variable is set: a check that cannot run fails.
+	CI bool
+	// InstallTools: install the Debian packages of missing C toolchains
+	// and run-check tools (Settings.Toolchains, KILN_TOOLCHAINS).
+	InstallTools bool
+	// AllowDirty: package a work tree with uncommitted changes in CI
+	// (KILN_ALLOW_DIRTY).
+	AllowDirty bool
+	// LockWait: a second run on the same output directory waits for the
+	// first (KILN_LOCK=wait, the default) instead of failing at once
+	// (KILN_LOCK=fail).
+	LockWait bool
+	// ShardCount is KILN_SHARDS: how many CI jobs share the matrix (the
+	// shards target and merge); 0: a default from the matrix size.
+	ShardCount int
+
+	in       inputs          // what the plan was resolved from, for reproduce's rebuild
+	evidence evidenceOptions // see evidence.go
+	// The stages' tools: the build engine (and the universe it reported),
+	// where they report, the toolchain installs and the clock.
+	engine   *gobuild.Engine
+	universe *matrix.Universe
+	rep      report.Reporter
+	tools    apt.Toolchains
+	start    time.Time
+}
+
+// Version is the version of a release in the forms its consumers need.
+type Version struct {
+	// Semver is the version with a leading "v" (v1.2.3, v1.2.3+dirty,
+	// v0.0.0-20260102150405-abcdef123456): what -X main.version receives.
+	Semver string
+	// Plain is Semver without the "v": the form in file names and tags.
+	Plain string
+	// Commit is the full commit hash ("" without git); Date the commit
+	// time, or SOURCE_DATE_EPOCH.
+	Commit string
+	Date   time.Time
+	// Dirty: the work tree has uncommitted changes.
+	Dirty bool
+	// Note says why facts are missing (no git), for one line of output.
+	Note string
+}
+
+// Bin is one resolved binary.
+type Bin struct {
+	Name string // file name without ".exe"
+	Main string // main package as configured: "./cmd/app" or an import path
+	// ImportPath is the main package's import path, as its build info records it.
+	ImportPath         string
+	Tags, LDFlags, Env []string
+	Cgo                gobuild.CgoMode
+	// Platforms are the platforms of this run the binary is built for.
+	Platforms []matrix.Platform
+	// VerifyArgs are the smoke-test arguments when they are the binary's
+	// own (nil: the plan's).
+	VerifyArgs []string
+}
+
+// VerifyPlan is the verify stage's resolved settings.
+type VerifyPlan struct {
+	Args    []string // nil: probe the program (see verify.Smoke)
+	Exit    int
+	Timeout time.Duration // each run; 0: verify.DefaultSmokeTimeout
+	NoRun   bool
+}
+
+// PackagePlan is the package stage's resolved settings.
+type PackagePlan struct {
+	PackageSettings
+	// Service is the unit with its defaults applied (nil: not a service).
+	Service *Service
+	// Entrypoint is the binary the image runs.
+	Entrypoint string
+	// ModTime is the time stamped on every packaged file: the commit time
+	// or SOURCE_DATE_EPOCH, else 1980-01-01 (the earliest a zip holds).
+	ModTime time.Time
+}

@@ -1,0 +1,83 @@
+package report
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/gobuild"
+	"github.com/kiln-build/kiln/matrix"
+)
+
+// TestBuildLine: outside GitHub Actions a build is one plain line; in it a
+// failed build is a group with the compiler's output and an annotation on
+// the file, relative to the workspace.
+func TestBuildLine(t *testing.T) {
+	repo := t.TempDir()
+	mod := filepath.Join(repo, "mod")
+	failed := gobuild.Result{Spec: gobuild.Spec{Name: "tool", Platform: matrix.Platform{OS: "windows", Arch: "amd64"}},
+		Status: gobuild.Failed, Err: errors.New("./broken.go:5:9: undefined: nosuch")}
+	built := gobuild.Result{Spec: gobuild.Spec{Name: "tool", Platform: matrix.Platform{OS: "linux", Arch: "amd64"}},
+		Status: gobuild.Built, Size: 2_500_000, Cgo: true, CC: "musl-gcc"}
+
+	var plain bytes.Buffer
+	r := New(&plain, nil, mod)
+	r.Build(built, "tool_linux_amd64/tool")
+	r.Build(failed, "")
+	if got := plain.String(); strings.Contains(got, "::") || !strings.Contains(got, "2.5 MB  tool_linux_amd64/tool  (cgo, musl-gcc)\n") {
+		t.Errorf("plain build lines:\n%s", got)
+	}
+	if err := r.Output("matrix", "{}"); err != nil || strings.Contains(plain.String(), "step output") {
+		t.Errorf("Output outside GitHub Actions = %v, printed:\n%s", err, plain.String())
+	}
+
+	var gh bytes.Buffer
+	out := filepath.Join(t.TempDir(), "output")
+	New(&gh, &GitHub{Workspace: repo, Output: out}, mod).Build(failed, "")
+	for _, want := range []string{"::group::tool windows/amd64: failed\n", "undefined: nosuch\n::endgroup::\n",
+		"::error file=mod/broken.go,line=5,col=9::undefined: nosuch\n"} {
+		if !strings.Contains(gh.String(), want) {
+			t.Errorf("GitHub build report lacks %q:\n%s", want, gh.String())
+		}
+	}
+	if err := New(&gh, &GitHub{Output: out}, mod).Output("matrix", `{"include":[]}`); err != nil {
+		t.Fatal(err)
+	}
+	if data, err := os.ReadFile(out); err != nil || !strings.Contains(string(data), `{"include":[]}`) {
+		t.Errorf("$GITHUB_OUTPUT = %q (%v)", data, err)
+	}
+}
+
+// TestSummaries: the verify and package tables reach the job summary only
+// in GitHub Actions; the verify table is printed either way.
+func TestSummaries(t *testing.T) {
+	bins := []artifact.Artifact{{Name: "tool", OS: "linux", Arch: "amd64", Size: 1e6}}
+	results := []artifact.VerifyResult{{OK: false, Static: true, Problems: []string{"not static"}, Run: artifact.RunRecord{NotRun: "NoRun"}}}
+	summary := filepath.Join(t.TempDir(), "summary.md")
+	var w bytes.Buffer
+	r := New(&w, &GitHub{Summary: summary}, t.TempDir())
+	r.Verified("tool v1.0.0", bins, results, []string{"", "an sbom note"})
+	r.Packaged("tool v1.0.0", []artifact.Artifact{{Path: "tool_1.0.0_checksums.txt", Kind: artifact.Checksums, SHA256: "ab"}})
+	md, err := os.ReadFile(summary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"### verify: tool v1.0.0 — 0 of 1 binaries ok", "| ❌ not static |",
+		"### package: tool v1.0.0 — 1 artifact(s)", "| tool_1.0.0_checksums.txt | checksums | - |"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("summary lacks %q:\n%s", want, md)
+		}
+	}
+	if !strings.Contains(w.String(), "not run: NoRun") || !strings.Contains(w.String(), "  note: an sbom note\n") {
+		t.Errorf("verify table:\n%s", w.String())
+	}
+	var plain bytes.Buffer
+	New(&plain, nil, t.TempDir()).Packaged("tool v1.0.0", nil)
+	if plain.Len() != 0 {
+		t.Errorf("Packaged outside GitHub Actions printed %q", plain.String())
+	}
+}
