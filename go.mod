@@ -2,16 +2,7 @@ module github.com/kiln-build/kiln
 
 go 1.26.0
 
-require (
-	github.com/google/go-containerregistry v0.22.1
-	github.com/goreleaser/chglog v0.7.4
-	github.com/goreleaser/nfpm/v2 v2.45.2
-	github.com/hashicorp/go-multierror v1.1.1
-	github.com/magefile/mage v1.17.2
-	go.yaml.in/yaml/v3 v3.0.4
-	golang.org/x/mod v0.43.0
-	golang.org/x/sync v0.25.0
-)
+require github.com/hashicorp/go-multierror v1.1.1
 
 // Test-only: the SPDX and in-toto projects' validators for evidence/.
 require (
@@ -39,15 +30,19 @@ require (
 	github.com/go-git/go-git/v5 v5.16.5 // indirect
 	github.com/gobwas/glob v0.2.3 // indirect
 	github.com/golang/groupcache v0.0.0-20241129210726-2c02b8208cf8 // indirect
+	github.com/google/go-containerregistry v0.22.1 // indirect
 	github.com/google/rpmpack v0.7.1 // indirect
 	github.com/google/uuid v1.6.0 // indirect
+	github.com/goreleaser/chglog v0.7.4 // indirect
 	github.com/goreleaser/fileglob v1.4.0 // indirect
+	github.com/goreleaser/nfpm/v2 v2.45.2 // indirect
 	github.com/hashicorp/errwrap v1.0.0 // indirect
 	github.com/huandu/xstrings v1.5.0 // indirect
 	github.com/jbenet/go-context v0.0.0-20150711004518-d14ea06fba99 // indirect
 	github.com/kevinburke/ssh_config v1.2.0 // indirect
 	github.com/klauspost/compress v1.19.2 // indirect
 	github.com/klauspost/pgzip v1.2.6 // indirect
+	github.com/magefile/mage v1.17.2 // indirect
 	github.com/mitchellh/copystructure v1.2.0 // indirect
 	github.com/mitchellh/reflectwalk v1.0.2 // indirect
 	github.com/opencontainers/go-digest v1.0.0 // indirect
@@ -60,8 +55,11 @@ require (
 	github.com/ulikunitz/xz v0.5.15 // indirect
 	github.com/xanzy/ssh-agent v0.3.3 // indirect
 	gitlab.com/digitalxero/go-conventional-commit v1.0.7 // indirect
+	go.yaml.in/yaml/v3 v3.0.4
 	golang.org/x/crypto v0.45.0 // indirect
+	golang.org/x/mod v0.43.0 // indirect
 	golang.org/x/net v0.47.0 // indirect
+	golang.org/x/sync v0.25.0 // indirect
 	golang.org/x/sys v0.47.0 // indirect
 	gopkg.in/warnings.v0 v0.1.2 // indirect
 )

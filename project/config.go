@@ -70,9 +70,9 @@ type Build struct {
 	ID, Builder, Dir, Main, Binary, Skip, Command string
 	Details
 	Goos, Goarch, Goarm, Goamd64, Go386, Goarm64, Gomips, Goppc64, Goriscv64 []string
-	Targets   []string
-	Ignore    []Target
-	Overrides []Override
+	Targets                                                                  []string
+	Ignore                                                                   []Target
+	Overrides                                                                []Override
 }
 
 // IsGo reports whether the build is a Go build.

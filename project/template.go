@@ -28,15 +28,15 @@ type Facts struct {
 	// Tag is the release tag, "v1.2.3" (.Tag).
 	Tag string
 	// Version is .Version; default: Tag without its "v".
-	Version                                    string
-	PreviousTag, Branch, Summary, GitURL       string
-	TagSubject, TagContents, TagBody           string
-	Commit                                     string    // the full hash (.Commit, .FullCommit; .ShortCommit its first 7)
-	CommitDate                                 time.Time // .CommitDate, .CommitTimestamp
-	Date                                       time.Time // .Date, .Timestamp, .Now and `time`: kiln passes the commit time, for reproducible output
-	Dirty, Snapshot                            bool
-	GoVersion                                  string            // .GoVersion (not a GoReleaser field; kiln's extra)
-	Env                                        map[string]string // .Env: only what the caller passes, never kiln's own environment
+	Version                              string
+	PreviousTag, Branch, Summary, GitURL string
+	TagSubject, TagContents, TagBody     string
+	Commit                               string    // the full hash (.Commit, .FullCommit; .ShortCommit its first 7)
+	CommitDate                           time.Time // .CommitDate, .CommitTimestamp
+	Date                                 time.Time // .Date, .Timestamp, .Now and `time`: kiln passes the commit time, for reproducible output
+	Dirty, Snapshot                      bool
+	GoVersion                            string            // .GoVersion (not a GoReleaser field; kiln's extra)
+	Env                                  map[string]string // .Env: only what the caller passes, never kiln's own environment
 }
 
 // semver splits a version into major, minor, patch and prerelease.
@@ -87,7 +87,7 @@ func (f Facts) data(projectName string, p *matrix.Platform, env map[string]strin
 		"IsSnapshot": f.Snapshot, "IsNightly": false, "IsDraft": false, "IsSingleTarget": false, "IsRelease": !f.Snapshot,
 		"IsMerging": false, "ReleaseNotes": "", "ReleaseURL": "",
 		"TagSubject": f.TagSubject, "TagContents": f.TagContents, "TagBody": f.TagBody,
-		"Runtime": map[string]string{"Goos": runtime.GOOS, "Goarch": runtime.GOARCH},
+		"Runtime":   map[string]string{"Goos": runtime.GOOS, "Goarch": runtime.GOARCH},
 		"GoVersion": f.GoVersion, "Env": maps.Clone(env), "Var": vars,
 	}
 	if d["Env"] == nil {
@@ -116,12 +116,12 @@ func funcs(date time.Time, env map[string]string) template.FuncMap {
 		"replace": strings.ReplaceAll, "split": strings.Split, "contains": strings.Contains,
 		"tolower": strings.ToLower, "toupper": strings.ToUpper, "trim": strings.TrimSpace,
 		"trimprefix": strings.TrimPrefix, "trimsuffix": strings.TrimSuffix, "title": title,
-		"time":    func(layout string) string { return date.UTC().Format(layout) },
-		"dir":     pathDir, "base": pathBase, "join": pathJoin, "abs": fail,
-		"incmajor": func(v string) (string, error) { return incVersion(v, 0) },
-		"incminor": func(v string) (string, error) { return incVersion(v, 1) },
-		"incpatch": func(v string) (string, error) { return incVersion(v, 2) },
-		"filter":   func(s, re string) (string, error) { return filterLines(s, re, false) },
+		"time": func(layout string) string { return date.UTC().Format(layout) },
+		"dir":  pathDir, "base": pathBase, "join": pathJoin, "abs": fail,
+		"incmajor":      func(v string) (string, error) { return incVersion(v, 0) },
+		"incminor":      func(v string) (string, error) { return incVersion(v, 1) },
+		"incpatch":      func(v string) (string, error) { return incVersion(v, 2) },
+		"filter":        func(s, re string) (string, error) { return filterLines(s, re, false) },
 		"reverseFilter": func(s, re string) (string, error) { return filterLines(s, re, true) },
 		"mdv2escape":    mdv2Escape, "urlPathEscape": urlPathEscape, "englishJoin": englishJoin,
 		"envOrDefault": func(name, def string) string {
