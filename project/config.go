@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -114,7 +115,8 @@ func ParseConfig(name string, data []byte) (cfg *Config, err error) {
 	if !ok {
 		return nil, &ConfigError{name, fmt.Errorf("want a mapping of GoReleaser fields at the top, found %s", kind(doc))}
 	}
-	r := reader{file: name}
+	r := reader{file: name, unusedIn: map[string][]string{}}
+	var unused []string
 	for _, k := range sortedKeys(top) {
 		v := top[k]
 		switch k {
@@ -139,8 +141,11 @@ func ParseConfig(name string, data []byte) (cfg *Config, err error) {
 			r.note(k, "a GoReleaser Pro field; kiln renders its values as .Var in templates")
 			c.vars, _ = asMap(v)
 		default:
-			r.note(k, "not used by kiln")
+			unused = append(unused, k)
 		}
+	}
+	if len(unused) > 0 {
+		r.notes = append(r.notes, Note{name, "not used by kiln: " + strings.Join(unused, ", ")})
 	}
 	if c.ProjectName == "" {
 		if rel, ok := asMap(top["release"]); ok {
@@ -155,14 +160,18 @@ func ParseConfig(name string, data []byte) (cfg *Config, err error) {
 	case c.Version != 2:
 		r.note("version", fmt.Sprintf("unknown config version %d; kiln reads its builds as version 2", c.Version))
 	}
+	for _, f := range sortedKeys(anyKeys(r.unusedIn)) {
+		r.notes = append(r.notes, Note{name + " builds[*]." + f, fmt.Sprintf("%s (%s)", unusedBuildFields[f], strings.Join(r.unusedIn[f], ", "))})
+	}
 	c.Notes = r.notes
 	return c, nil
 }
 
 // reader turns the decoded YAML into typed fields, collecting notes.
 type reader struct {
-	file  string
-	notes []Note
+	file     string
+	notes    []Note
+	unusedIn map[string][]string // known build field kiln leaves alone → the builds that set it
 }
 
 func (r *reader) note(where, text string) {
@@ -192,8 +201,8 @@ func (r *reader) build(where string, v any) Build {
 		if r.details(&b.Details, w, k, v) {
 			continue
 		}
-		if why, ok := unusedBuildFields[k]; ok {
-			r.note(w, why)
+		if _, ok := unusedBuildFields[k]; ok {
+			r.unusedIn[k] = append(r.unusedIn[k], where)
 			continue
 		}
 		switch k {
@@ -310,6 +319,14 @@ func buildAxis(b *Build, k string) *[]string {
 		"goos": &b.Goos, "goarch": &b.Goarch, "goarm": &b.Goarm, "goamd64": &b.Goamd64, "go386": &b.Go386,
 		"goarm64": &b.Goarm64, "gomips": &b.Gomips, "goppc64": &b.Goppc64, "goriscv64": &b.Goriscv64,
 	}[k]
+}
+
+func anyKeys(m map[string][]string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k := range m {
+		out[k] = nil
+	}
+	return out
 }
 
 func sortedKeys(m map[string]any) []string {

@@ -112,7 +112,7 @@ func (m *Module) Identity(main string, o Options) (Identity, error) {
 		if tier == 0 && !needsBodies {
 			continue
 		}
-		c := check(pk.imp, pk.info.files)
+		c := m.check(pk.imp, pk.info.files)
 		if needsBodies && !id.ReadsBuildInfo && c.readsMainVersion() {
 			id.ReadsBuildInfo, id.BuildInfoPackage = true, pk.imp
 		}
@@ -245,4 +245,15 @@ func (m *Module) tier(pk pkgNode) int {
 		return 4
 	}
 	return 0
+}
+
+// check type-checks a package once per module and file set.
+func (m *Module) check(imp string, files []string) *checked {
+	k := imp + "\x00" + strings.Join(files, "\x00")
+	if c, ok := m.checks[k]; ok {
+		return c
+	}
+	c := check(imp, files)
+	m.checks[k] = c
+	return c
 }

@@ -46,7 +46,8 @@ type Module struct {
 	// Notes are what reading the module found worth saying.
 	Notes []Note
 
-	pkgs map[pkgKey]*pkgInfo // go/build results, per directory and context
+	pkgs   map[pkgKey]*pkgInfo // go/build results, per directory and context
+	checks map[string]*checked // type-checked packages, per import path and file list
 }
 
 // Open reads the module whose go.mod is in dir, and its release config.
@@ -63,7 +64,7 @@ func Open(dir string) (*Module, error) {
 	if mp == "" {
 		return nil, fmt.Errorf("%s: no module line: not a Go module", filepath.Join(abs, "go.mod"))
 	}
-	m := &Module{Dir: abs, Path: mp, pkgs: map[pkgKey]*pkgInfo{}}
+	m := &Module{Dir: abs, Path: mp, pkgs: map[pkgKey]*pkgInfo{}, checks: map[string]*checked{}}
 	cfg, err := ReadConfig(abs)
 	switch {
 	case err != nil:

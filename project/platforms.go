@@ -213,3 +213,22 @@ func orDefault(l, def []string) []string {
 	}
 	return l
 }
+
+// Platforms returns every platform the file's Go builds state, sorted:
+// the maintainers' matrix.
+func (c *Config) Platforms() []matrix.Platform {
+	var out []matrix.Platform
+	for _, b := range c.Builds {
+		if skip, err := b.Skipped(); !b.IsGo() || skip || err != nil {
+			continue
+		}
+		ps, _ := b.Platforms()
+		for _, p := range ps {
+			if !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b matrix.Platform) int { return strings.Compare(a.String(), b.String()) })
+	return out
+}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/kiln-build/kiln/matrix"
@@ -120,6 +121,12 @@ func (m *Module) releasePrograms(o Options) ([]Program, []Note) {
 			notes = append(notes, Note{where, fmt.Sprintf("main %s is not package main for the planned platforms; left out", rel)})
 			continue
 		}
+		own, _ := b.Platforms()
+		ps = coveredPlatforms(own, ps)
+		if len(ps) == 0 {
+			notes = append(notes, Note{where, fmt.Sprintf("builds only for %s, none of the planned platforms; left out", platformList(own))})
+			continue
+		}
 		name, note := c.binaryName(b, m.Name())
 		if note != "" {
 			notes = append(notes, Note{where, note})
@@ -127,18 +134,18 @@ func (m *Module) releasePrograms(o Options) ([]Program, []Note) {
 		if name == "" {
 			name = shortName(m.importPath(rel))
 		}
-		merged := false
-		for j := range progs {
-			if progs[j].Main == rel && progs[j].Name == name {
-				progs[j].Builds = append(progs[j].Builds, i)
-				merged = true
+		if j := slices.IndexFunc(progs, func(p Program) bool { return p.Main == rel && p.Name == name }); j >= 0 {
+			progs[j].Builds = append(progs[j].Builds, i)
+			for _, p := range ps {
+				if !slices.Contains(progs[j].Platforms, p) {
+					progs[j].Platforms = append(progs[j].Platforms, p)
+				}
 			}
+			continue
 		}
-		if !merged {
-			p := m.program(rel, name, fmt.Sprintf("%s names it", where), ps)
-			p.Builds = []int{i}
-			progs = append(progs, p)
-		}
+		p := m.program(rel, name, fmt.Sprintf("%s names it", where), ps)
+		p.Builds = []int{i}
+		progs = append(progs, p)
 	}
 	if len(progs) == 0 && len(c.Builds) > 0 {
 		notes = append(notes, Note{c.File, "no Go build of this file names a program kiln can build here; kiln finds the programs itself"})
@@ -188,6 +195,22 @@ func (m *Module) structuralPrograms(o Options) ([]Program, []Note, error) {
 		cands[i] = f.rel
 	}
 	return nil, notes, &ChoiceError{Module: m.Path, Candidates: cands}
+}
+
+// platformList spells platforms for a note, the first few and a count.
+func platformList(ps []matrix.Platform) string {
+	var s []string
+	for i, p := range ps {
+		if i == 6 {
+			s = append(s, fmt.Sprintf("and %d more", len(ps)-i))
+			break
+		}
+		s = append(s, p.String())
+	}
+	if len(s) == 0 {
+		return "no platform"
+	}
+	return strings.Join(s, ", ")
 }
 
 func cmpOr(s, def string) string {

@@ -21,6 +21,7 @@ type checked struct {
 	files []*ast.File
 	info  *types.Info
 	pkg   *types.Package
+	reads *bool // readsMainVersion's answer, once known
 }
 
 // debugSource declares the part of runtime/debug that programs use to
@@ -182,6 +183,14 @@ func (c *checked) unsettable(vs *ast.ValueSpec, i int, id *ast.Ident) string {
 // `X.Main.Version`, or a debug.Module's Version read in a package that
 // also selects a BuildInfo's Main (mod := &info.Main; mod.Version).
 func (c *checked) readsMainVersion() bool {
+	if c.reads == nil {
+		r := c.findMainVersion()
+		c.reads = &r
+	}
+	return *c.reads
+}
+
+func (c *checked) findMainVersion() bool {
 	dp := debugPkg()
 	rbi := dp.Scope().Lookup("ReadBuildInfo")
 	calls, direct, mainSel, modVersion := false, false, false, false
