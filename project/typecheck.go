@@ -159,6 +159,15 @@ func (c *checked) vars() (settable []string, other map[string]string) {
 // unsettable says why -X cannot set the i-th variable of vs ("" when it
 // can).
 func (c *checked) unsettable(vs *ast.ValueSpec, i int, id *ast.Ident) string {
+	switch {
+	case len(vs.Values) == 0:
+	case len(vs.Values) != len(vs.Names):
+		return "initialised by a call"
+	default:
+		if tv, ok := c.info.Types[vs.Values[i]]; !ok || tv.Value == nil {
+			return "initialised by a non-constant expression"
+		}
+	}
 	obj, ok := c.info.Defs[id].(*types.Var)
 	if !ok || obj.Type() == nil || obj.Type() == types.Typ[types.Invalid] {
 		return "of a type kiln cannot see"
@@ -166,80 +175,5 @@ func (c *checked) unsettable(vs *ast.ValueSpec, i int, id *ast.Ident) string {
 	if !types.Identical(obj.Type(), types.Typ[types.String]) {
 		return "of type " + types.TypeString(obj.Type(), func(p *types.Package) string { return p.Name() })
 	}
-	switch {
-	case len(vs.Values) == 0:
-		return ""
-	case len(vs.Values) != len(vs.Names):
-		return "initialised by a call"
-	}
-	if tv, ok := c.info.Types[vs.Values[i]]; !ok || tv.Value == nil {
-		return "initialised by a non-constant expression"
-	}
 	return ""
-}
-
-// readsMainVersion reports whether the package calls
-// runtime/debug.ReadBuildInfo and reads the Version of the main module:
-// `X.Main.Version`, or a debug.Module's Version read in a package that
-// also selects a BuildInfo's Main (mod := &info.Main; mod.Version).
-func (c *checked) readsMainVersion() bool {
-	if c.reads == nil {
-		r := c.findMainVersion()
-		c.reads = &r
-	}
-	return *c.reads
-}
-
-func (c *checked) findMainVersion() bool {
-	dp := debugPkg()
-	rbi := dp.Scope().Lookup("ReadBuildInfo")
-	calls, direct, mainSel, modVersion := false, false, false, false
-	written := map[*ast.SelectorExpr]bool{}
-	for _, f := range c.files {
-		ast.Inspect(f, func(n ast.Node) bool {
-			switch n := n.(type) {
-			case *ast.AssignStmt:
-				for _, l := range n.Lhs {
-					if s, ok := l.(*ast.SelectorExpr); ok {
-						written[s] = true
-					}
-				}
-			case *ast.CallExpr:
-				if s, ok := n.Fun.(*ast.SelectorExpr); ok && c.info.Uses[s.Sel] == rbi {
-					calls = true
-				}
-			case *ast.SelectorExpr:
-				sel, ok := c.info.Selections[n]
-				if !ok || sel.Kind() != types.FieldVal {
-					return true
-				}
-				switch {
-				case isDebugField(sel, "BuildInfo", "Main"):
-					mainSel = true
-				case isDebugField(sel, "Module", "Version") && !written[n]:
-					modVersion = true
-					if x, ok := n.X.(*ast.SelectorExpr); ok {
-						if xs, ok := c.info.Selections[x]; ok && isDebugField(xs, "BuildInfo", "Main") {
-							direct = true
-						}
-					}
-				}
-			}
-			return true
-		})
-	}
-	return calls && (direct || mainSel && modVersion)
-}
-
-// isDebugField reports whether sel selects field of runtime/debug's type.
-func isDebugField(sel *types.Selection, typ, field string) bool {
-	if sel.Obj().Name() != field {
-		return false
-	}
-	t := sel.Recv()
-	if p, ok := t.(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	n, ok := t.(*types.Named)
-	return ok && n.Obj().Pkg() == debugPkg() && n.Obj().Name() == typ
 }
