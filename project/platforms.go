@@ -112,6 +112,9 @@ func parseTarget(s string) (Target, error) {
 		return Target{}, fmt.Errorf("target %q: want os_arch or os_arch_variant", s)
 	}
 	t := Target{Goos: parts[0], Goarch: parts[1]}
+	if len(parts) == 2 && t.Goarch == "arm" {
+		t.Goarm = defaultGoarm // as GoReleaser completes linux_arm
+	}
 	if len(parts) == 3 {
 		v := parts[2]
 		switch t.Goarch {
