@@ -10,7 +10,9 @@ import (
 )
 
 // BuildFlags are one build of the release config rendered for one
-// platform: what the maintainers state for it.
+// platform: what the maintainers state for it. A plan applies a row to the
+// Program whose Builds hold its Build index (Render does not check the
+// module, so it also renders builds Programs left out).
 type BuildFlags struct {
 	// Build is the index in Config.Builds; ID its id.
 	Build int
