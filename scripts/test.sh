@@ -32,6 +32,8 @@ fuzz_targets=(
 	"./matrix             FuzzParse       100000x"
 	"./matrix             FuzzSelect      100000x"
 	"./internal/ghactions FuzzAnnotations  50000x"
+	"./project            FuzzParseConfig  50000x"
+	"./project            FuzzRender      100000x"
 )
 fuzz_timeout=${KILN_FUZZ_TIMEOUT:-10m}
 
