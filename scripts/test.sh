@@ -32,6 +32,7 @@ fuzz_targets=(
 	"./matrix             FuzzParse       100000x"
 	"./matrix             FuzzSelect      100000x"
 	"./internal/ghactions FuzzAnnotations  50000x"
+	"./internal/safefile  FuzzCheckRel     50000x"
 )
 fuzz_timeout=${KILN_FUZZ_TIMEOUT:-10m}
 
