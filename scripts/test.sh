@@ -33,6 +33,8 @@ fuzz_targets=(
 	"./matrix             FuzzSelect      100000x"
 	"./internal/ghactions FuzzAnnotations  50000x"
 	"./internal/safefile  FuzzCheckRel     50000x"
+	"./internal/gitinfo   FuzzParseCommit  50000x"
+	"./internal/gitinfo   FuzzParseSourceDateEpoch 50000x"
 )
 fuzz_timeout=${KILN_FUZZ_TIMEOUT:-10m}
 
