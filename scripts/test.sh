@@ -35,6 +35,7 @@ fuzz_targets=(
 	"./internal/safefile  FuzzCheckRel     50000x"
 	"./internal/gitinfo   FuzzParseCommit  50000x"
 	"./internal/gitinfo   FuzzParseSourceDateEpoch 50000x"
+	"./evidence/sbom      FuzzCheck        20000x"
 )
 fuzz_timeout=${KILN_FUZZ_TIMEOUT:-10m}
 
