@@ -35,6 +35,9 @@ import (
 // On systems without openat (Windows, Plan 9, ...), components are checked
 // with Lstat before each operation: links are refused, but a link swapped
 // in between the check and the use is not detected there.
+//
+// A Root is safe for concurrent use: every operation opens its own
+// descriptors from the root's.
 type Root struct {
 	name string // the directory as given, for messages
 	h    rootHandle
