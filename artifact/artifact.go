@@ -16,6 +16,7 @@ import (
 	"sort"
 
 	"github.com/kiln-build/kiln/internal/atomicfile"
+	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/internal/safefile"
 	"github.com/kiln-build/kiln/matrix"
 )
@@ -115,8 +116,9 @@ const maxManifest = 64 << 20
 
 // Load reads dir/artifacts.json. A missing file gives an empty manifest.
 // The file is a claim: its entries' paths must be canonical, relative and
-// unique (Open checks where they lead), else Load fails with the entry
-// named; a damaged file fails with the way out.
+// unique (Open checks where they lead) and every commit a full git object
+// name (gitinfo.ValidCommit), else Load fails with the entry named; a
+// damaged file fails with the way out.
 func Load(dir string) (*Manifest, error) {
 	name := filepath.Join(dir, FileName)
 	f, _, err := safefile.Open(name, maxManifest)
@@ -137,11 +139,18 @@ func Load(dir string) (*Manifest, error) {
 	}
 	seen := map[string]bool{}
 	var errs []error
+	// A commit reaches git (reproduce): only a full object name is one.
+	if m.Commit != "" && !gitinfo.ValidCommit(m.Commit) {
+		errs = append(errs, &gitinfo.CommitError{Value: m.Commit})
+	}
 	for i, a := range m.Artifacts {
 		if err := safefile.CheckRel(a.Path); err != nil {
 			errs = append(errs, fmt.Errorf("entry %d (%s): %w", i, a.Kind, err))
 		} else if seen[a.Path] {
 			errs = append(errs, fmt.Errorf("entry %d: %s is listed twice", i, a.Path))
+		}
+		if a.Commit != "" && !gitinfo.ValidCommit(a.Commit) {
+			errs = append(errs, fmt.Errorf("entry %d (%s): %w", i, a.Path, &gitinfo.CommitError{Value: a.Commit}))
 		}
 		seen[a.Path] = true
 	}

@@ -63,3 +63,33 @@ func TestManifest(t *testing.T) {
 		t.Errorf("Load of a corrupt manifest = %v, want an error naming it", err)
 	}
 }
+
+// TestLoadRefusesCommits is issue 16's case 5 at its source: a manifest
+// whose commit is not a full object name ("--pathspec-from-file=...", an
+// abbreviation, a ref) is refused when it is read, naming the value.
+func TestLoadRefusesCommits(t *testing.T) {
+	good := strings.Repeat("0123456789abcdef", 4)[:40]
+	for _, tt := range []struct {
+		manifest, want string
+	}{
+		{`{"commit":"--pathspec-from-file=/etc/shadow","artifacts":[]}`, `commit "--pathspec-from-file=/etc/shadow" is not a full git object name`},
+		{`{"commit":"HEAD","artifacts":[]}`, `commit "HEAD" is not`},
+		{`{"commit":"` + good[:12] + `","artifacts":[]}`, `is not a full git object name`},
+		{`{"commit":"` + good + `","artifacts":[{"path":"a","kind":"binary","commit":"-c"}]}`, `entry 0 (a): commit "-c" is not`},
+	} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, FileName), []byte(tt.manifest), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "mage clean") {
+			t.Errorf("Load(%s) = %v, want an error saying %q", tt.manifest, err, tt.want)
+		}
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, FileName), []byte(`{"commit":"`+good+`","artifacts":[{"path":"a","kind":"binary","commit":"`+good+`"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := Load(dir); err != nil || m.Commit != good {
+		t.Errorf("Load(full commit) = %v, %v", m, err)
+	}
+}

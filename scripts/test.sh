@@ -34,6 +34,10 @@ fuzz_targets=(
 	"./internal/ghactions FuzzAnnotations  50000x"
 	"./project            FuzzParseConfig  50000x"
 	"./project            FuzzRender      100000x"
+	"./internal/safefile  FuzzCheckRel     50000x"
+	"./internal/gitinfo   FuzzParseCommit  50000x"
+	"./internal/gitinfo   FuzzParseSourceDateEpoch 50000x"
+	"./evidence/sbom      FuzzCheck        20000x"
 )
 fuzz_timeout=${KILN_FUZZ_TIMEOUT:-10m}
 

@@ -62,18 +62,24 @@ func build(t testing.TB, name string) *testBinary {
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go %s in %s: %v\n%s", strings.Join(args, " "), spec.dir, err, msg)
 	}
-	data, err := os.ReadFile(out)
+	b := binaryAt(t, out)
+	built[name] = b
+	return b
+}
+
+// binaryAt reads the binary at path: its sha256 and build info.
+func binaryAt(t testing.TB, path string) *testBinary {
+	t.Helper()
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	bi, err := buildinfo.ReadFile(out)
+	bi, err := buildinfo.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256(data)
-	b := &testBinary{path: out, sha256: hex.EncodeToString(sum[:]), bi: bi}
-	built[name] = b
-	return b
+	return &testBinary{path: path, sha256: hex.EncodeToString(sum[:]), bi: bi}
 }
 
 var buildDir string

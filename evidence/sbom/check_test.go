@@ -103,10 +103,13 @@ func TestCheckMessages(t *testing.T) {
 		e    MismatchError
 		want string
 	}{
-		{MismatchError{"m", "module", "v1", ""}, "sbom: module m v1 is in the binary but not in the SBOM"},
-		{MismatchError{"m", "module", "", "v2"}, "sbom: module m v2 is in the SBOM but not in the binary"},
-		{MismatchError{"", "sha256", "aa", "bb"}, `sbom: binary sha256: SBOM has "bb", binary has "aa"`},
-		{MismatchError{"m", "version", "v1", "v2"}, `sbom: module m: version: SBOM has "v2", binary has "v1"`},
+		{MismatchError{Module: "m", Field: "module", Want: "v1"}, "sbom: module m v1 is in the binary but not in the SBOM"},
+		{MismatchError{Module: "m", Field: "module", Got: "v2"}, "sbom: module m v2 is in the SBOM but not in the binary"},
+		{MismatchError{Field: "sha256", Want: "aa", Got: "bb"}, `sbom: binary sha256: SBOM has "bb", binary has "aa"`},
+		{MismatchError{Module: "m", Field: "version", Want: "v1", Got: "v2"}, `sbom: module m: version: SBOM has "v2", binary has "v1"`},
+		{MismatchError{Module: "left-pad", Field: "package", Got: "1.3.0 pkg:npm/left-pad@1.3.0"}, "sbom: package left-pad 1.3.0 pkg:npm/left-pad@1.3.0 is in the SBOM but not in the binary's build info"},
+		{MismatchError{Field: "content", Path: "packages[2].licenseDeclared", Want: `"NOASSERTION"`, Got: `"MIT"`}, `sbom: packages[2].licenseDeclared: SBOM has "MIT", kiln writes "NOASSERTION" for this binary`},
+		{MismatchError{Field: "content", Path: "extra", Got: `1`}, `sbom: extra: SBOM has 1, kiln writes nothing for this binary`},
 	}
 	for _, tt := range tests {
 		if got := tt.e.Error(); got != tt.want {

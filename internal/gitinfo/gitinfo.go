@@ -1,12 +1,18 @@
-// Package gitinfo reads the version facts of a source tree from git itself:
-// a semver version from `git describe`, the commit and the commit time.
+// Package gitinfo reads the facts of a source tree that a release states:
+// from git itself a semver version (`git describe`), the commit, the
+// commit time and whether the work tree differs from it (Status); the
+// sources outside the commit that reach the build (a go.work, local
+// replace directories: ReadSources); and the values a user or a manifest
+// gives for them, validated where they are read (ParseCommit,
+// ParseSourceDateEpoch, Normalize). Values from outside reach git only
+// through functions that validate them or place them after
+// --end-of-options or "--".
 package gitinfo
 
 import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -23,17 +29,30 @@ type Info struct {
 	Version string    // semver with a leading "v"
 	Commit  string    // full hash, "" without git
 	Time    time.Time // commit time (UTC); SOURCE_DATE_EPOCH wins when set
-	Dirty   bool
+	// Dirty is true when Changes is not empty; a version set by the user
+	// does not change it.
+	Dirty bool
+	// Changes lists what makes the tree differ from Commit (Status).
+	Changes []Change
 	// Note says why facts are missing (no git, no commit), for one line of
 	// output; empty when all is known.
 	Note string
 }
 
-// Read returns the facts for the tree at dir. A tree without git (or git
-// not installed) is not an error: the version is DevVersion and Note says why.
+// Read is ReadWith with the process's SOURCE_DATE_EPOCH.
 func Read(ctx context.Context, dir string) (Info, error) {
+	return ReadWith(ctx, dir, envSourceDateEpoch())
+}
+
+// ReadWith returns the facts for the tree at dir, with sourceDateEpoch the
+// value of SOURCE_DATE_EPOCH ("" when unset), validated by
+// ParseSourceDateEpoch (an *EpochError when it is bad). A tree without git
+// (or git not installed) is not an error: the version is DevVersion and
+// Note says why. Dirty and Changes come from Status: untracked files that
+// are not ignored count, as they do for the go command.
+func ReadWith(ctx context.Context, dir, sourceDateEpoch string) (Info, error) {
 	var info Info
-	epoch, hasEpoch, err := sourceDateEpoch()
+	epoch, hasEpoch, err := sourceDateEpochOf(sourceDateEpoch)
 	if err != nil {
 		return info, err
 	}
@@ -48,24 +67,24 @@ func Read(ctx context.Context, dir string) (Info, error) {
 	}
 	hash, ct, _ := strings.Cut(out, " ")
 	sec, err := strconv.ParseInt(ct, 10, 64)
-	if err != nil {
-		return info, fmt.Errorf("git log: bad commit time %q", ct)
+	if err != nil || !ValidCommit(hash) {
+		return info, fmt.Errorf("git log: unexpected output %q", out)
 	}
 	info.Commit = hash
 	info.Time = time.Unix(sec, 0).UTC()
 	if hasEpoch {
 		info.Time = epoch
 	}
-	desc, err := Git(ctx, dir, "describe", "--tags", "--match=v[0-9]*", "--dirty")
-	if err == nil && semver.IsValid(strings.TrimSuffix(desc, "-dirty")) {
-		info.Dirty = strings.HasSuffix(desc, "-dirty")
-		info.Version = strings.TrimSuffix(desc, "-dirty")
+	if info.Changes, err = Status(ctx, dir); err != nil {
+		return info, err
+	}
+	info.Dirty = len(info.Changes) > 0
+	desc, err := Git(ctx, dir, "describe", "--tags", "--match=v[0-9]*")
+	if err == nil && semver.IsValid(desc) {
+		info.Version = desc
 	} else {
 		// No semver tag: a pseudo-version like the go command's.
 		info.Version = "v0.0.0-" + time.Unix(sec, 0).UTC().Format("20060102150405") + "-" + hash[:12]
-		if st, err := Git(ctx, dir, "status", "--porcelain", "--untracked-files=no"); err == nil && st != "" {
-			info.Dirty = true
-		}
 	}
 	if info.Dirty {
 		info.Version += "+dirty"
@@ -89,21 +108,17 @@ func Normalize(v string) (string, error) {
 	return v, nil
 }
 
-func sourceDateEpoch() (time.Time, bool, error) {
-	s := os.Getenv("SOURCE_DATE_EPOCH")
-	if s == "" {
-		return time.Time{}, false, nil
-	}
-	sec, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || sec < 0 {
-		return time.Time{}, false, fmt.Errorf("SOURCE_DATE_EPOCH=%q: want seconds since 1970", s)
-	}
-	return time.Unix(sec, 0).UTC(), true, nil
+// Git runs git with args in dir and returns its output without the final
+// newlines; a failure carries git's stderr. A value from outside kiln (a
+// manifest's commit) must not reach args unchecked: use the functions of
+// commit.go, which validate it or place it after --end-of-options or "--".
+func Git(ctx context.Context, dir string, args ...string) (string, error) {
+	out, err := gitRaw(ctx, dir, args...)
+	return strings.TrimRight(out, "\n"), err
 }
 
-// Git runs git with args in dir and returns its output without the final
-// newlines; a failure carries git's stderr.
-func Git(ctx context.Context, dir string, args ...string) (string, error) {
+// gitRaw is Git without trimming the output.
+func gitRaw(ctx context.Context, dir string, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = dir
 	var stderr bytes.Buffer
@@ -112,5 +127,5 @@ func Git(ctx context.Context, dir string, args ...string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("git %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
 	}
-	return strings.TrimRight(string(out), "\n"), nil
+	return string(out), nil
 }

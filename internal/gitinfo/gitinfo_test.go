@@ -2,6 +2,7 @@ package gitinfo
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -64,17 +65,40 @@ func TestRead(t *testing.T) {
 		t.Errorf("dirty Version = %q, want v1.2.3+dirty", info.Version)
 	}
 	runGit(t, dir, "commit", "-qam", "two")
-	if info, _ = Read(ctx, dir); !strings.HasPrefix(info.Version, "v1.2.3-1-g") {
-		t.Errorf("Version after the tag = %q, want v1.2.3-1-g…", info.Version)
+	if info, _ = Read(ctx, dir); !strings.HasPrefix(info.Version, "v1.2.3-1-g") || info.Dirty || len(info.Changes) != 0 {
+		t.Errorf("Version after the tag = %q (%v), want v1.2.3-1-g…, clean", info.Version, info.Changes)
+	}
+	// An untracked file makes the tree dirty, as it does for the go
+	// command; an ignored one does not.
+	write(t, dir, map[string]string{".gitignore": "*.log\n"})
+	if info, _ = Read(ctx, dir); !info.Dirty || !strings.HasSuffix(info.Version, "+dirty") || len(info.Changes) != 1 || info.Changes[0].String() != "untracked: .gitignore" {
+		t.Errorf("with an untracked file: %+v, want dirty", info)
+	}
+	runGit(t, dir, "add", ".gitignore")
+	runGit(t, dir, "commit", "-qm", "three")
+	write(t, dir, map[string]string{"build.log": "x"})
+	if info, _ = Read(ctx, dir); info.Dirty {
+		t.Errorf("with an ignored file: %+v, want clean", info)
 	}
 
 	t.Setenv("SOURCE_DATE_EPOCH", "1700000000")
 	if info, _ = Read(ctx, dir); !info.Time.Equal(time.Unix(1700000000, 0)) {
 		t.Errorf("with SOURCE_DATE_EPOCH Time = %v", info.Time)
 	}
-	t.Setenv("SOURCE_DATE_EPOCH", "yesterday")
-	if _, err := Read(ctx, dir); err == nil || !strings.Contains(err.Error(), "SOURCE_DATE_EPOCH") {
-		t.Errorf("bad SOURCE_DATE_EPOCH: err = %v", err)
+	for _, bad := range []string{"yesterday", "253402300800", "-5"} {
+		t.Setenv("SOURCE_DATE_EPOCH", bad)
+		var ee *EpochError
+		if _, err := Read(ctx, dir); !errors.As(err, &ee) || !strings.Contains(err.Error(), "SOURCE_DATE_EPOCH") {
+			t.Errorf("SOURCE_DATE_EPOCH=%s: err = %v, want an *EpochError", bad, err)
+		}
+	}
+	// ReadWith takes the value from the caller (the plan's environment).
+	t.Setenv("SOURCE_DATE_EPOCH", "")
+	if info, err := ReadWith(ctx, dir, "1700000000"); err != nil || !info.Time.Equal(time.Unix(1700000000, 0)) {
+		t.Errorf("ReadWith(1700000000) = %v, %v", info.Time, err)
+	}
+	if _, err := ReadWith(ctx, t.TempDir(), "99999999999999"); err == nil {
+		t.Error("ReadWith(no git, year > 9999) = nil error, want the value refused before anything else")
 	}
 }
 

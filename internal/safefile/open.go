@@ -19,9 +19,15 @@ type NotRegularError struct {
 	// Kind says what the path is instead: "a directory", "a character
 	// device", "a named pipe (FIFO)", "a file of the proc filesystem", ...
 	Kind string
+	// Fix says what to do, when the refusing function knows: "remove it
+	// and run again".
+	Fix string
 }
 
 func (e *NotRegularError) Error() string {
+	if e.Fix != "" {
+		return fmt.Sprintf("%s is %s, not a regular file: %s", e.Path, e.Kind, e.Fix)
+	}
 	return fmt.Sprintf("%s is %s, not a regular file", e.Path, e.Kind)
 }
 

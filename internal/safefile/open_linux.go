@@ -5,9 +5,6 @@ import (
 	"syscall"
 )
 
-// openFlags keeps an open of a FIFO from waiting for a writer.
-const openFlags = syscall.O_NONBLOCK
-
 // pseudoFilesystems are the statfs magic numbers of Linux filesystems whose
 // files are views of the kernel, not stored bytes (linux/magic.h).
 var pseudoFilesystems = map[uint32]string{

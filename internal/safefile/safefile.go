@@ -2,6 +2,14 @@
 // (a manifest entry, a configured path) without trusting them: only
 // regular files of bounded size, only inside a given root after symlinks
 // are resolved, never devices, FIFOs or /proc.
+//
+// It also holds the one rule for every path kiln writes (Root): inside
+// the output directory no component is a symbolic link and no file is
+// reached through one; files are created exclusively or replaced by
+// rename, never written through a link or a second hard link; special
+// files are refused without blocking. OpenAppend is the rule for the files
+// a CI runner names (GITHUB_OUTPUT): regular files only, opened without
+// blocking.
 package safefile
 
 import (
