@@ -204,15 +204,11 @@ func (p *Plan) rebuildPlan(ctx context.Context, m *artifact.Manifest, platforms 
 	return rp, nil
 }
 
-// cleanTree refuses a work tree with uncommitted changes to tracked
-// files, listing them.
+// cleanTree refuses a work tree with uncommitted changes (untracked
+// files included, as Go's own vcs.modified counts them), listing them.
 func (p *Plan) cleanTree(ctx context.Context) error {
-	st, err := gitinfo.Changes(ctx, p.Dir)
-	if err != nil {
-		return fmt.Errorf("reproduce: needs a git checkout: %w", err)
+	if err := gitinfo.Clean(ctx, p.Dir); err != nil {
+		return fmt.Errorf("reproduce: %w", err)
 	}
-	if st == "" {
-		return nil
-	}
-	return fmt.Errorf("reproduce: the work tree has uncommitted changes; commit or stash them first:\n  %s", strings.ReplaceAll(st, "\n", "\n  "))
+	return nil
 }

@@ -9,22 +9,14 @@ import (
 	"strings"
 )
 
-// Changes returns the tracked files with uncommitted changes in the tree
-// at dir, as `git status --porcelain` lists them ("" for a clean tree).
-// A tree that is not a git checkout is an error.
-func Changes(ctx context.Context, dir string) (string, error) {
-	return Git(ctx, dir, "status", "--porcelain", "--untracked-files=no")
-}
-
-// Head returns the commit HEAD names in the tree at dir.
-func Head(ctx context.Context, dir string) (string, error) {
-	return Git(ctx, dir, "rev-parse", "HEAD")
-}
-
 // CloneAt clones the repository that holds dir into dst, checks out
-// commit there and returns dir's counterpart in the clone.
+// commit (a full object name, see ParseCommit) there and returns dir's
+// counterpart in the clone.
 func CloneAt(ctx context.Context, dir, commit, dst string) (string, error) {
-	top, err := Git(ctx, dir, "rev-parse", "--show-toplevel")
+	if _, err := ParseCommit(commit); err != nil {
+		return "", err
+	}
+	top, err := Toplevel(ctx, dir)
 	if err != nil {
 		return "", err
 	}
@@ -36,10 +28,10 @@ func CloneAt(ctx context.Context, dir, commit, dst string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, err := Git(ctx, filepath.Dir(dst), "clone", "--quiet", "--no-checkout", top, dst); err != nil {
+	if err := Clone(ctx, top, dst); err != nil {
 		return "", err
 	}
-	if _, err := Git(ctx, dst, "-c", "advice.detachedHead=false", "checkout", "--quiet", commit); err != nil {
+	if err := Checkout(ctx, dst, commit); err != nil {
 		return "", fmt.Errorf("the commit %s is not in this repository: %w", commit, err)
 	}
 	return filepath.Join(dst, sub), nil

@@ -42,12 +42,15 @@ func TestCloneAt(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(mod, "f"), []byte("two\n"), 0o644)
-	if ch, err := Changes(ctx, mod); err != nil || !strings.Contains(ch, "M mod/f") {
-		t.Errorf("Changes = %q, %v; want mod/f modified", ch, err)
+	if err := Clean(ctx, mod); err == nil || !strings.Contains(err.Error(), "modified: mod/f") {
+		t.Errorf("Clean of a modified tree = %v; want mod/f modified", err)
 	}
 	runGit(t, repo, "commit", "-q", "-am", "two")
-	if ch, err := Changes(ctx, mod); err != nil || ch != "" {
-		t.Errorf("Changes of a clean tree = %q, %v", ch, err)
+	if err := Clean(ctx, mod); err != nil {
+		t.Errorf("Clean of a clean tree = %v", err)
+	}
+	if _, err := CloneAt(ctx, mod, "--pathspec-from-file=/etc/passwd", filepath.Join(t.TempDir(), "src")); err == nil || !strings.Contains(err.Error(), "object name") {
+		t.Errorf("CloneAt of an option-like commit = %v, want a refusal", err)
 	}
 
 	dst := filepath.Join(t.TempDir(), "src")
