@@ -39,8 +39,9 @@ func (e *MismatchError) Error() string {
 // Check compares r with want and returns every disagreement, aggregated in
 // a *multierror.Error wrapped with the file and platform: the OS and arch
 // from the headers against the platform, the build info's GOOS, GOARCH,
-// variant, CGO_ENABLED and -tags, and (when want.Static) the static policy
-// as a *LinkageError. A universal Mach-O must hold a slice for the
+// variant, CGO_ENABLED and -tags, (when want.Static) the static policy
+// as a *LinkageError, and the code signature of darwin/arm64 code as a
+// *SignatureError. A universal Mach-O must hold a slice for the
 // platform's arch; that slice is checked against the claim and every slice
 // against the static policy.
 func Check(r *Report, want Expect) error {
@@ -69,6 +70,9 @@ func Check(r *Report, want Expect) error {
 		if err := r.StaticError(); err != nil {
 			errs = multierror.Append(errs, err)
 		}
+	}
+	if err := r.SignatureError(); err != nil {
+		errs = multierror.Append(errs, err)
 	}
 	if errs.ErrorOrNil() == nil {
 		return nil

@@ -80,6 +80,9 @@ type Report struct {
 	Settings map[string]string `json:"settings,omitempty"`
 	// Slices are the per-architecture reports of a universal Mach-O.
 	Slices []*Report `json:"slices,omitempty"`
+	// Signature is a Mach-O's code signature (LC_CODE_SIGNATURE), nil
+	// when it has none; see SignatureError.
+	Signature *CodeSignature `json:"signature,omitempty"`
 }
 
 // ErrNotExecutable is wrapped by every error that means the input is not a
