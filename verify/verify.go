@@ -83,6 +83,9 @@ type Report struct {
 	// Signature is a Mach-O's code signature (LC_CODE_SIGNATURE), nil
 	// when it has none; see SignatureError.
 	Signature *CodeSignature `json:"signature,omitempty"`
+	// Resources are a PE file's VERSIONINFO and manifest, nil when it has
+	// no resource section; see VersionInfoError.
+	Resources *Resources `json:"resources,omitempty"`
 }
 
 // ErrNotExecutable is wrapped by every error that means the input is not a

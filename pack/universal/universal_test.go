@@ -47,28 +47,17 @@ func darwin(t testing.TB) (amd64, arm64 string) {
 	t.Helper()
 	builds.once.Do(func() {
 		src := filepath.Join(tmpRoot, "src")
-		files := map[string]string{
+		builds.err = testtool.WriteFiles(src, map[string]string{
 			"go.mod":  "module example.com/hello\n\ngo 1.26\n",
 			"main.go": "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello\") }\n",
-		}
-		if builds.err = os.MkdirAll(src, 0o755); builds.err != nil {
-			return
-		}
-		for name, text := range files {
-			if builds.err = os.WriteFile(filepath.Join(src, name), []byte(text), 0o644); builds.err != nil {
-				return
-			}
-		}
+		})
 		builds.paths = map[string]string{}
 		for _, arch := range []string{"amd64", "arm64"} {
-			out := filepath.Join(tmpRoot, "hello-"+arch)
-			cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, ".")
-			cmd.Dir = src
-			cmd.Env = append(os.Environ(), "GOOS=darwin", "GOARCH="+arch, "CGO_ENABLED=0", "GOFLAGS=", "GOWORK=off", "GOTOOLCHAIN=local")
-			if b, err := cmd.CombinedOutput(); err != nil {
-				builds.err = fmt.Errorf("go build darwin/%s: %v\n%s", arch, err, b)
+			if builds.err != nil {
 				return
 			}
+			out := filepath.Join(tmpRoot, "hello-"+arch)
+			builds.err = testtool.GoBuild(src, out, []string{"GOOS=darwin", "GOARCH=" + arch, "CGO_ENABLED=0"}, "-trimpath", "-ldflags=-s -w", ".")
 			builds.paths[arch] = out
 		}
 	})
