@@ -92,6 +92,14 @@ func Join(w io.Writer, data ...[]byte) ([]Slice, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := write(w, data, layout); err != nil {
+		return nil, err
+	}
+	return publicLayout(layout), nil
+}
+
+// write writes the universal file of data laid out as layout.
+func write(w io.Writer, data [][]byte, layout []slice) error {
 	var head bytes.Buffer
 	be := binary.BigEndian
 	head.Write(be.AppendUint32(be.AppendUint32(nil, fatMagic), uint32(len(layout))))
@@ -101,19 +109,19 @@ func Join(w io.Writer, data ...[]byte) ([]Slice, error) {
 		}
 	}
 	if _, err := w.Write(head.Bytes()); err != nil {
-		return nil, err
+		return err
 	}
 	at := uint64(head.Len())
 	for _, s := range layout {
 		if _, err := w.Write(make([]byte, s.Offset-at)); err != nil {
-			return nil, err
+			return err
 		}
 		if _, err := w.Write(data[s.index]); err != nil {
-			return nil, err
+			return err
 		}
 		at = s.Offset + s.Size
 	}
-	return publicLayout(layout), nil
+	return nil
 }
 
 // JoinFiles writes the universal file of the thin Mach-O files at paths to
@@ -124,16 +132,15 @@ func JoinFiles(out string, paths ...string) ([]Slice, error) {
 	for i, p := range paths {
 		data[i], unread[i] = readFile(p)
 	}
-	if _, err := plan(data, unread); err != nil {
+	layout, err := plan(data, unread)
+	if err != nil {
 		return nil, fmt.Errorf("universal binary %s: %w", out, withPaths(err, paths))
 	}
-	var layout []Slice
-	err := atomicfile.Write(out, 0o755, func(w io.Writer) error {
-		var err error
-		layout, err = Join(w, data...)
-		return err
-	})
-	return layout, err
+	err = atomicfile.Write(out, 0o755, func(w io.Writer) error { return write(w, data, layout) })
+	if err != nil {
+		return nil, err
+	}
+	return publicLayout(layout), nil
 }
 
 // readFile reads a regular file of at most MaxSize bytes.
