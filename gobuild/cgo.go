@@ -24,12 +24,21 @@ var crossCC = map[string][2]string{
 	"riscv64": {"riscv64-linux-gnu-gcc", "gcc-riscv64-linux-gnu libc6-dev-riscv64-cross"},
 }
 
+// windowsCC maps a windows GOARCH to Debian's mingw-w64 compiler, which
+// links a static cgo PE importing only system DLLs, and its package.
+// Debian has no mingw-w64 toolchain for arm64.
+var windowsCC = map[string][2]string{
+	"amd64": {"x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64"},
+	"386":   {"i686-w64-mingw32-gcc", "gcc-mingw-w64-i686"},
+}
+
 // ToolchainError reports a cgo build without a usable C toolchain.
 type ToolchainError struct {
 	Platform matrix.Platform
 	Packages []string // the packages that need cgo
 	CC       string   // the compiler looked for, if any
 	Install  string   // Debian packages that provide it, if known
+	Reason   string   // why kiln knows no toolchain, when it can say
 }
 
 func (e *ToolchainError) Error() string {
@@ -42,6 +51,8 @@ func (e *ToolchainError) Error() string {
 		msg += fmt.Sprintf("the C compiler %s is not installed: apt-get install %s, or set CC for %s in the kiln config", e.CC, e.Install, e.Platform)
 	case e.CC != "":
 		msg += fmt.Sprintf("the C compiler %s is not installed; install it or set another CC for %s in the kiln config", e.CC, e.Platform)
+	case e.Reason != "":
+		msg += fmt.Sprintf("%s; set CC for %s in the kiln config, or drop the cgo dependency", e.Reason, e.Platform)
 	default:
 		msg += fmt.Sprintf("kiln knows no static C toolchain for it; set CC for %s in the kiln config, or drop the cgo dependency", e.Platform)
 	}
@@ -64,6 +75,9 @@ func (e *CgoOffError) Error() string {
 // build for p. host is the platform kiln runs on; env is the environment
 // the build runs with, whose PATH the compiler is looked up in.
 func cgoToolchain(p, host matrix.Platform, cc string, pkgs []string, env []string) (string, []string, error) {
+	if p.OS == "windows" {
+		return windowsToolchain(p, cc, pkgs, env)
+	}
 	if p.OS != "linux" {
 		if cc == "" {
 			if p.OS == host.OS && p.Arch == host.Arch {
@@ -73,7 +87,7 @@ func cgoToolchain(p, host matrix.Platform, cc string, pkgs []string, env []strin
 		}
 		return cc, nil, nil
 	}
-	static := []string{"-linkmode", "external", "-extldflags", "-static"}
+	static := staticLink()
 	if cc != "" {
 		return cc, static, nil
 	}
@@ -97,6 +111,32 @@ func cgoToolchain(p, host matrix.Platform, cc string, pkgs []string, env []strin
 		return "", nil, &ToolchainError{Platform: p, Packages: pkgs, CC: want[0], Install: want[1]}
 	}
 	return want[0], static, nil
+}
+
+// windowsToolchain chooses the mingw-w64 compiler of a windows cgo build,
+// linked with -extldflags -static so that the PE imports only system DLLs
+// (no libgcc, libwinpthread or libstdc++ DLLs beside it).
+func windowsToolchain(p matrix.Platform, cc string, pkgs []string, env []string) (string, []string, error) {
+	static := staticLink()
+	if cc != "" {
+		return cc, static, nil
+	}
+	want, ok := windowsCC[p.Arch]
+	switch {
+	case !ok && p.Arch == "arm64":
+		return "", nil, &ToolchainError{Platform: p, Packages: pkgs,
+			Reason: "Debian has no C toolchain for windows/arm64 (no aarch64 mingw-w64 package), so kiln cannot build it with cgo here; set Cgo \"off\" for it if its cgo dependency has a pure Go fallback, or build it on Windows"}
+	case !ok:
+		return "", nil, &ToolchainError{Platform: p, Packages: pkgs}
+	case !lookPath(want[0], env):
+		return "", nil, &ToolchainError{Platform: p, Packages: pkgs, CC: want[0], Install: want[1]}
+	}
+	return want[0], static, nil
+}
+
+// staticLink is the -ldflags part of a static cgo link.
+func staticLink() []string {
+	return []string{"-linkmode", "external", "-extldflags", "-static"}
 }
 
 // lookPath reports whether name is an executable in the PATH of env (the

@@ -99,9 +99,9 @@ type Result struct {
 	CgoPackages []string // non-standard packages that need cgo
 	Tags        []string // the build tags used, kiln's included
 	// Static: built to have no dynamic dependencies (CGO_ENABLED=0, or cgo
-	// linked with -extldflags -static on linux); false for a cgo build
-	// linked against the system's libraries (darwin, windows with the
-	// user's CC) or a position-independent ELF that needs an interpreter.
+	// linked with -extldflags -static on linux and windows); false for a
+	// cgo build linked against the system's libraries (darwin) or a
+	// position-independent ELF that needs an interpreter.
 	Static    bool
 	Key       string // the content key of the build's inputs (its identity)
 	GoVersion string // the go command's version, e.g. "go1.26.8"

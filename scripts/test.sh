@@ -18,6 +18,7 @@ packages=(
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
 	qemu-user-static bubblewrap llvm-14
 	dpkg lintian rpm systemd skopeo umoci
+	gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 wine64
 )
 actionlint_version=v1.7.12
 
@@ -29,6 +30,11 @@ actionlint_version=v1.7.12
 # and is retried once on exactly that error when no failing input was written.
 fuzz_targets=(
 	"./verify             FuzzRead         20000x"
+	"./verify             FuzzCodeSignature 20000x"
+	"./verify             FuzzVersionInfo  50000x"
+	"./verify             FuzzResources    50000x"
+	"./pack/universal     FuzzJoin         20000x"
+	"./pack/winres        FuzzPatch        20000x"
 	"./matrix             FuzzParse       100000x"
 	"./matrix             FuzzSelect      100000x"
 	"./internal/ghactions FuzzAnnotations  50000x"

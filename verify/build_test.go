@@ -107,6 +107,7 @@ func TestMain(m *testing.M) {
 	}
 	buildDir = dir
 	code := m.Run()
+	stopWine()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

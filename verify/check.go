@@ -21,6 +21,11 @@ type Expect struct {
 	Cgo *bool
 	// Tags must all appear in the build info's -tags.
 	Tags []string
+	// VersionInfo, when set, is the release version a PE file's
+	// VERSIONINFO must carry (see Report.VersionInfoError).
+	VersionInfo string
+	// Manifest requires a PE file to carry an application manifest.
+	Manifest bool
 }
 
 // MismatchError reports one property of a binary that disagrees with what
@@ -39,10 +44,12 @@ func (e *MismatchError) Error() string {
 // Check compares r with want and returns every disagreement, aggregated in
 // a *multierror.Error wrapped with the file and platform: the OS and arch
 // from the headers against the platform, the build info's GOOS, GOARCH,
-// variant, CGO_ENABLED and -tags, and (when want.Static) the static policy
-// as a *LinkageError. A universal Mach-O must hold a slice for the
-// platform's arch; that slice is checked against the claim and every slice
-// against the static policy.
+// variant, CGO_ENABLED and -tags, (when want.Static) the static policy
+// as a *LinkageError, the code signature of darwin/arm64 code as a
+// *SignatureError, and for PE files the VERSIONINFO (a *VersionInfoError)
+// and manifest when want asks for them. A universal Mach-O must hold a
+// slice for the platform's arch; that slice is checked against the claim
+// and every slice against the static policy and the signature check.
 func Check(r *Report, want Expect) error {
 	if r == nil {
 		return errors.New("verify: Check of a nil Report")
@@ -69,6 +76,17 @@ func Check(r *Report, want Expect) error {
 		if err := r.StaticError(); err != nil {
 			errs = multierror.Append(errs, err)
 		}
+	}
+	if err := r.SignatureError(); err != nil {
+		errs = multierror.Append(errs, err)
+	}
+	if want.VersionInfo != "" {
+		if err := r.VersionInfoError(want.VersionInfo); err != nil {
+			errs = multierror.Append(errs, err)
+		}
+	}
+	if want.Manifest && r.Format == "pe" && (r.Resources == nil || r.Resources.Manifest == "") {
+		errs = multierror.Append(errs, &MismatchError{"application manifest", "none", "present"})
 	}
 	if errs.ErrorOrNil() == nil {
 		return nil

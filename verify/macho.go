@@ -75,6 +75,8 @@ func machoReport(f *macho.File, r io.ReaderAt) *Report {
 			rep.Interp = lcString(raw, f.ByteOrder.Uint32(raw[8:]))
 		case lcBuildVersion:
 			rep.OS = machoPlatformOS(f.ByteOrder.Uint32(raw[8:]))
+		case lcCodeSignature:
+			rep.Signature = readCodeSignature(raw, f.ByteOrder, r)
 		}
 	}
 	rep.Needed = dedup(libs)

@@ -54,6 +54,7 @@ func readPE(r io.ReaderAt) (*Report, error) {
 		rep.PIE = oh.DllCharacteristics&peDynamicBase != 0
 	}
 	rep.Stripped = f.NumberOfSymbols == 0
+	rep.Resources = readResources(f)
 	readBuildInfo(rep, r)
 	return rep, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -174,18 +175,46 @@ type attempt struct {
 
 // run runs the binary once with args, within timeout (0: ctx only).
 func (sb *sandbox) run(parent context.Context, args []string, timeout time.Duration) attempt {
+	a := runCmd(parent, sb.bwrap, append(sb.argv[:len(sb.argv):len(sb.argv)], args...), nil, timeout, false)
+	a.args = args
+	return a
+}
+
+// runCmd runs name with argv once, with the environment env (nil: the
+// process's), within timeout (0: ctx only), and records how it ended.
+// toFile sends the output to a temporary file instead of a pipe, for
+// commands that leave a daemon holding their stdout (wine's wineserver):
+// a pipe would stay open after the command ended.
+func runCmd(parent context.Context, name string, argv, env []string, timeout time.Duration, toFile bool) attempt {
 	ctx := parent
 	if timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(parent, timeout)
 		defer cancel()
 	}
-	a := attempt{args: args, exit: -1}
+	a := attempt{exit: -1}
 	var out tailBuffer
-	cmd := exec.CommandContext(ctx, sb.bwrap, append(sb.argv[:len(sb.argv):len(sb.argv)], args...)...)
+	cmd := exec.CommandContext(ctx, name, argv...)
+	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = &out, &out
+	var file *os.File
+	if toFile {
+		f, err := os.CreateTemp("", "kiln-run-*.out")
+		if err != nil {
+			a.startErr = err
+			return a
+		}
+		defer os.Remove(f.Name())
+		defer f.Close()
+		cmd.Stdout, cmd.Stderr, file = f, f, f
+	}
 	cmd.WaitDelay = 2 * time.Second
 	err := cmd.Run()
+	if file != nil {
+		if _, err := file.Seek(max(0, fileSize(file)-outputLimit), io.SeekStart); err == nil {
+			io.Copy(&out, file)
+		}
+	}
 	a.output = out.String()
 	if ctx.Err() != nil {
 		a.timedOut, a.cancelled = ctx.Err(), parent.Err() != nil
@@ -201,6 +230,14 @@ func (sb *sandbox) run(parent context.Context, args []string, timeout time.Durat
 		a.exit = 0
 	}
 	return a
+}
+
+func fileSize(f *os.File) int64 {
+	fi, err := f.Stat()
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
 }
 
 // verdict classifies an attempt: "" when the binary started and ended

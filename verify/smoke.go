@@ -60,12 +60,21 @@ type SmokeResult struct {
 	Tried []Probe
 	// Err says why the check failed.
 	Err error
+	// Via names what ran a binary that does not run in the empty root:
+	// "wine" for Wine.Smoke; empty otherwise.
+	Via string
 }
 
 // String is the one-line form for a table: "ok: --version exit 0", "ok:
 // --version exit 2 (no probe exited 0)", "failed: --version: Go runtime
-// crash: panic: ...", "not run: bwrap not found (apt-get install bubblewrap)".
+// crash: panic: ...", "not run: bwrap not found (apt-get install bubblewrap)";
+// "wine: ok: --version exit 0" for a run under wine.
 func (r SmokeResult) String() string {
+	if r.Via != "" {
+		via := r
+		via.Via = ""
+		return r.Via + ": " + via.String()
+	}
 	switch {
 	case r.NotRun != "":
 		return "not run: " + r.NotRun
@@ -128,21 +137,43 @@ func Smoke(ctx context.Context, path string, p matrix.Platform, opts SmokeOption
 	return smoke(ctx, path, p, DefaultProbes, false, 0, timeout)
 }
 
-// smoke runs each of probes until one decides. strict: one run that must
-// exit with exit.
+// smoke runs each of probes in an empty root until one decides. strict:
+// one run that must exit with exit.
 func smoke(ctx context.Context, path string, p matrix.Platform, probes [][]string, strict bool, exit int, timeout time.Duration) SmokeResult {
-	res := SmokeResult{ExitCode: -1, Probed: !strict}
 	sb, notRun, err := prepare(path, p)
 	if notRun != "" || err != nil {
-		res.NotRun, res.Err = notRun, err
-		return res
+		return SmokeResult{ExitCode: -1, Probed: !strict, NotRun: notRun, Err: err}
 	}
+	return probe(ctx, sb, path, p, probes, strict, exit, timeout)
+}
+
+// runner runs a binary once and says how the run ended: the empty root
+// (sandbox) or wine.
+type runner interface {
+	run(ctx context.Context, args []string, timeout time.Duration) attempt
+	// verdict is "" for a run that ended normally, else the failure's
+	// kind, reason and the output line that shows it (-1: none).
+	verdict(a attempt, timeout time.Duration) (kind FailKind, reason string, line int)
+}
+
+// failNoVerdict is a verdict that the runner could not judge the binary
+// (wine lacks something it needs): the result is not run, with the reason.
+const failNoVerdict FailKind = "no verdict"
+
+// probe runs each of probes with rn until one decides.
+func probe(ctx context.Context, rn runner, path string, p matrix.Platform, probes [][]string, strict bool, exit int, timeout time.Duration) SmokeResult {
+	res := SmokeResult{ExitCode: -1, Probed: !strict}
 	var normal *attempt // the first probe that ended normally
 	for _, args := range probes {
-		a := sb.run(ctx, args, timeout)
+		a := rn.run(ctx, args, timeout)
 		res.Ran = res.Ran || a.startErr == nil
 		res.Tried = append(res.Tried, Probe{Args: args, ExitCode: a.exit})
-		kind, reason, line := sb.verdict(a, timeout)
+		kind, reason, line := rn.verdict(a, timeout)
+		if kind == failNoVerdict {
+			res.Ran, res.NotRun = false, reason
+			res.Args, res.ExitCode, res.Output = args, a.exit, a.output
+			return res
+		}
 		if kind == "" && strict && a.exit != exit {
 			kind, reason = FailExit, fmt.Sprintf("exit code %d, expected %d", a.exit, exit)
 		}

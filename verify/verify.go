@@ -19,12 +19,18 @@
 //     slice of a universal binary.
 //
 // Check compares a Report with what the artifact claims to be (Expect) and
-// returns every disagreement at once.
+// returns every disagreement at once, including a darwin/arm64 binary
+// whose code signature is missing or no longer matches it
+// (SignatureError) and, when asked, a PE file's VERSIONINFO and manifest
+// (VersionInfoError); CheckSlices checks a universal binary slice by
+// slice.
 //
 // Smoke runs a linux binary in an empty root with bubblewrap, natively or
 // through qemu-ARCH-static, to show that it loads and its Go runtime
 // reaches main; RunTools names the commands (and Debian packages) that
 // needs. Run is one strict run with given arguments and exit code.
+// Wine.Smoke runs a windows/amd64 binary the same way under wine64, in a
+// wine prefix kiln owns.
 package verify
 
 import (
@@ -80,6 +86,12 @@ type Report struct {
 	Settings map[string]string `json:"settings,omitempty"`
 	// Slices are the per-architecture reports of a universal Mach-O.
 	Slices []*Report `json:"slices,omitempty"`
+	// Signature is a Mach-O's code signature (LC_CODE_SIGNATURE), nil
+	// when it has none; see SignatureError.
+	Signature *CodeSignature `json:"signature,omitempty"`
+	// Resources are a PE file's VERSIONINFO and manifest, nil when it has
+	// no resource section; see VersionInfoError.
+	Resources *Resources `json:"resources,omitempty"`
 }
 
 // ErrNotExecutable is wrapped by every error that means the input is not a

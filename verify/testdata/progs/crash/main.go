@@ -7,7 +7,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"syscall"
 	"time"
 )
 
@@ -22,7 +21,7 @@ func main() {
 		var p *int
 		fmt.Println(*p)
 	case "kill":
-		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		killSelf()
 	case "hang":
 		time.Sleep(time.Hour)
 	}

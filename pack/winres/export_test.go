@@ -1,0 +1,4 @@
+package winres
+
+// ChecksumForTest exposes the PE checksum to the tests.
+var ChecksumForTest = checksum
