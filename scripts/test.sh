@@ -35,6 +35,8 @@ fuzz_targets=(
 	"./internal/ghactions FuzzAnnotations  50000x"
 	"./evidence/signing   FuzzVerify       20000x"
 	"./evidence/signing   FuzzParsePrivateKey 5000x"
+	"./evidence/audit     FuzzUnpack        5000x"
+	"./evidence/audit     FuzzReadProvenance 50000x"
 )
 fuzz_timeout=${KILN_FUZZ_TIMEOUT:-10m}
 
