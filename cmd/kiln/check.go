@@ -34,15 +34,21 @@ func (c *checkCmd) run(ctx context.Context, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kiln %v\n", err)
 		return exitUsage
 	}
+	var rb *rebuildReport
+	if c.rebuild {
+		rb = c.rebuildRelease(ctx, rep, stderr)
+		rep.Results = append(rep.Results, rb.Results...)
+		rep.OK = len(rep.Failed()) == 0
+	}
 	if c.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		if err := enc.Encode(jsonReport{rep, rb}); err != nil {
 			fmt.Fprintf(stderr, "kiln check: %v\n", err)
 			return exitUsage
 		}
 	} else {
-		printTable(stdout, rep)
+		printTable(stdout, rep, rb)
 	}
 	if !rep.OK {
 		return exitFailed
@@ -50,9 +56,16 @@ func (c *checkCmd) run(ctx context.Context, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
+// jsonReport is --json's output: the check's report, with the rebuild's
+// facts when --rebuild ran (its results are among the report's).
+type jsonReport struct {
+	*audit.Report
+	Rebuild *rebuildReport `json:"rebuild,omitempty"`
+}
+
 // printTable prints the report for a person: one row per claim, failures
 // first in the summary.
-func printTable(w io.Writer, rep *audit.Report) {
+func printTable(w io.Writer, rep *audit.Report, rb *rebuildReport) {
 	fmt.Fprintf(w, "kiln check %s\n", rep.Dir)
 	fmt.Fprintf(w, "  checksums   %s\n", rep.Checksums)
 	if rep.Provenance != "" {
@@ -60,6 +73,17 @@ func printTable(w io.Writer, rep *audit.Report) {
 	}
 	if rep.Repository != "" {
 		fmt.Fprintf(w, "  source      %s at %s\n", rep.Repository, rep.Commit)
+	}
+	if rb != nil && rb.Source != "" {
+		fmt.Fprintf(w, "  rebuilt     from %s at %s\n", rb.Source, rb.Commit)
+	}
+	if rb != nil && rb.Kept != "" {
+		fmt.Fprintf(w, "  kept        the rebuilt release in %s\n", rb.Kept)
+	}
+	if rb != nil {
+		for _, n := range rb.Notes {
+			fmt.Fprintf(w, "  note        %s\n", n)
+		}
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

@@ -30,7 +30,7 @@ const (
 // source, and for each of the four archived binaries its checksum, SBOM,
 // platform, static linkage and build. --json says the same to a machine.
 func TestCheckSampleRelease(t *testing.T) {
-	dir, s := release(t)
+	dir, s := sampleCopy(t)
 	out, errOut, code := kiln(t, "check", "--key", pub("key.pub"), "--repo", s.repo, "--commit", s.commit[:12], dir)
 	if code != exitOK {
 		t.Fatalf("kiln check = exit %d, want 0\n%s%s", code, out, errOut)
@@ -201,7 +201,7 @@ func TestCheckFails(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir, s := release(t)
+			dir, s := sampleCopy(t)
 			tt.tamper(t, dir, s)
 			args := []string{"check", "--json", "--key", pub("key.pub")}
 			if tt.args != nil {

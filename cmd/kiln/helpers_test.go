@@ -66,9 +66,9 @@ type sampleRelease struct {
 	other  *ecdsa.PrivateKey // signed nothing
 }
 
-// release returns a fresh copy of the sample release's published files
+// sampleCopy returns a fresh copy of the sample release's published files
 // (and key.pub, other.pub beside them, outside the release directory).
-func release(t *testing.T) (dir string, s *sampleRelease) {
+func sampleCopy(t *testing.T) (dir string, s *sampleRelease) {
 	t.Helper()
 	testtool.Need(t, "musl-gcc", "git") // the sample app's linux service is a static cgo build
 	sampleOnce.Do(func() {
@@ -142,25 +142,8 @@ func buildSample(t *testing.T) (*sampleRelease, error) {
 		return nil, err
 	}
 	s := &sampleRelease{dir: filepath.Join(root, "release"), repo: repo, commit: strings.TrimSpace(commit)}
-	if err := os.Mkdir(s.dir, 0o755); err != nil {
+	if err := copyPublished(dist, s.dir); err != nil {
 		return nil, err
-	}
-	ents, err := os.ReadDir(dist)
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range ents {
-		n := e.Name()
-		if e.Type().IsRegular() && (strings.HasSuffix(n, ".tar.gz") || strings.HasSuffix(n, ".zip") ||
-			strings.HasSuffix(n, "_checksums.txt") || strings.HasSuffix(n, ".spdx.json") || strings.HasSuffix(n, ".intoto.json")) {
-			data, err := os.ReadFile(filepath.Join(dist, n))
-			if err != nil {
-				return nil, err
-			}
-			if err := os.WriteFile(filepath.Join(s.dir, n), data, 0o644); err != nil {
-				return nil, err
-			}
-		}
 	}
 	if s.key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {
 		return nil, err
@@ -182,6 +165,38 @@ func buildSample(t *testing.T) (*sampleRelease, error) {
 		return nil, err
 	}
 	return s, signFiles(signer, s.dir, "sample-app_1.2.3_checksums.txt", "sample-app_1.2.3.intoto.json")
+}
+
+// copyPublished copies what a release page publishes from an output
+// directory to a new directory dst: archives, the checksums file, SBOMs
+// and the provenance (not the manifest, the binaries' directories, nor the
+// packages the tests do not check).
+func copyPublished(dist, dst string) error {
+	if err := os.Mkdir(dst, 0o755); err != nil {
+		return err
+	}
+	ents, err := os.ReadDir(dist)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		n := e.Name()
+		if !e.Type().IsRegular() {
+			continue
+		}
+		for _, suffix := range []string{".tar.gz", ".zip", "_checksums.txt", ".spdx.json", ".intoto.json"} {
+			if strings.HasSuffix(n, suffix) {
+				data, err := os.ReadFile(filepath.Join(dist, n))
+				if err != nil {
+					return err
+				}
+				if err := os.WriteFile(filepath.Join(dst, n), data, 0o644); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // signFiles writes <file>.sigstore.json for each file in dir: a DSSE
@@ -215,10 +230,16 @@ func pub(name string) string { return filepath.Join(tmpRoot, "sample", name) }
 // code.
 func kiln(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return kilnEnv(t, env(), args...)
+}
+
+// kilnEnv runs the built command with the environment envv.
+func kilnEnv(t *testing.T, envv []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, kilnBin, args...)
-	cmd.Env = env()
+	cmd.Env = envv
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

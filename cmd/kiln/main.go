@@ -9,7 +9,8 @@
 // every checksums line, the signature bundles (with --key), the
 // provenance's subjects against the checksums and its source against
 // --repo/--commit, and each archived binary against its SBOM, its
-// platform and kiln's static-linkage policy.
+// platform and kiln's static-linkage policy. With --rebuild it also
+// rebuilds the release from the provenance alone and compares every file.
 //
 // Exit status: 0 when every claim held, 1 when one failed, 2 when the
 // command could not run (bad flags, no checksums file).
@@ -29,7 +30,8 @@ import (
 const usage = `usage: kiln check [flags] DIR
 
 Checks the release whose published files are in DIR: checksums, signatures,
-provenance, SBOMs, and each archived binary's platform and static linkage.
+provenance, SBOMs, and each archived binary's platform and static linkage;
+with --rebuild, rebuilds it from its provenance and compares every file.
 
 flags:
 `
@@ -75,6 +77,8 @@ type checkCmd struct {
 	key          string
 	repo, commit string
 	json         bool
+	rebuild      bool
+	source       string
 }
 
 // parseCheck reads check's flags, before or after DIR.
@@ -90,6 +94,8 @@ func parseCheck(args []string, stderr io.Writer) (*checkCmd, error) {
 	fs.StringVar(&c.repo, "repo", "", "repository the provenance must name as the source (URL or path)")
 	fs.StringVar(&c.commit, "commit", "", "commit the provenance must name (full hash or a prefix of 7+ digits)")
 	fs.BoolVar(&c.json, "json", false, "print the report as JSON")
+	fs.BoolVar(&c.rebuild, "rebuild", false, "also rebuild the release from its provenance alone (a clone of its repository at its commit, its recorded parameters, an empty build cache) and compare every file")
+	fs.StringVar(&c.source, "source", "", "with --rebuild: clone this repository (a URL or a local path: a mirror or a clone) instead of the one the provenance names")
 	var dirs []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -107,6 +113,8 @@ func parseCheck(args []string, stderr io.Writer) (*checkCmd, error) {
 		return nil, errors.New("no DIR given: the directory holding the release's files")
 	case len(dirs) > 1:
 		return nil, fmt.Errorf("one DIR, got %d: %q", len(dirs), dirs)
+	case c.source != "" && !c.rebuild:
+		return nil, errors.New("--source is for --rebuild: give both, or neither")
 	}
 	c.dir = dirs[0]
 	return c, nil

@@ -46,20 +46,27 @@ func unpack(t *testing.T, dir, name string) map[string][]byte {
 }
 
 // swapEntry rewrites a published archive with one entry's content
-// replaced.
+// replaced, every name and mode kept.
 func swapEntry(t *testing.T, dir, name, entry string, content []byte) {
 	t.Helper()
-	src := t.TempDir()
+	f, err := os.Open(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := f.Stat()
+	entries, err := audit.Unpack(context.Background(), f, fi.Size(), name, t.TempDir(), audit.DefaultLimits)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var files []archive.File
-	for n, data := range unpack(t, dir, name) {
-		if n == entry {
-			data = content
+	for _, e := range entries {
+		if e.Name == entry {
+			if err := os.WriteFile(e.Path, content, 0o600); err != nil {
+				t.Fatal(err)
+			}
 		}
-		p := filepath.Join(src, n)
-		if err := os.WriteFile(p, data, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, archive.File{Src: p, Name: n, Mode: 0o755})
+		files = append(files, archive.File{Src: e.Path, Name: e.Name, Mode: e.Mode})
 	}
 	if err := archive.Write(context.Background(), filepath.Join(dir, name), files, archive.Options{}); err != nil {
 		t.Fatal(err)
@@ -70,7 +77,13 @@ func swapEntry(t *testing.T, dir, name, entry string, content []byte) {
 // someone who tampers with them would.
 func updateSums(t *testing.T, dir string, names ...string) {
 	t.Helper()
-	path := filepath.Join(dir, sums)
+	updateSumsIn(t, dir, sums, names...)
+}
+
+// updateSumsIn is updateSums of the checksums file sumsFile.
+func updateSumsIn(t *testing.T, dir, sumsFile string, names ...string) {
+	t.Helper()
+	path := filepath.Join(dir, sumsFile)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

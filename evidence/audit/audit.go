@@ -81,6 +81,9 @@ type Result struct {
 // Report is every claim checked in one directory.
 type Report struct {
 	Dir string `json:"dir"`
+	// Project is the release's project name, from the checksums file's
+	// name ("<project>_<version>_checksums.txt").
+	Project string `json:"project"`
 	// Checksums and Provenance are the file names found ("" for none).
 	Checksums  string `json:"checksums"`
 	Provenance string `json:"provenance,omitempty"`
@@ -143,6 +146,7 @@ func Dir(ctx context.Context, dir string, opts Options) (*Report, error) {
 		return nil, err
 	}
 	a.unlisted()
+	a.rep.Project = a.project()
 	a.rep.OK = len(a.rep.Failed()) == 0
 	return a.rep, ctx.Err()
 }
