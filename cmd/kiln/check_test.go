@@ -31,6 +31,7 @@ const (
 // platform, static linkage and build. --json says the same to a machine.
 func TestCheckSampleRelease(t *testing.T) {
 	dir, s := sampleCopy(t)
+	resign(t, dir, s, linuxTar) // any published file may carry a bundle: checked by its digest
 	out, errOut, code := kiln(t, "check", "--key", pub("key.pub"), "--repo", s.repo, "--commit", s.commit[:12], dir)
 	if code != exitOK {
 		t.Fatalf("kiln check = exit %d, want 0\n%s%s", code, out, errOut)
@@ -38,6 +39,7 @@ func TestCheckSampleRelease(t *testing.T) {
 	for _, want := range []string{
 		"ok           signature  " + sumsSig,
 		"ok           signature  " + provSig,
+		"ok           signature  " + linuxTar + ".sigstore.json",
 		"ok           subjects   " + prov,
 		"ok           source     " + prov,
 		"every claim checked holds",
@@ -64,7 +66,7 @@ func TestCheckSampleRelease(t *testing.T) {
 	}
 	// 4 archived binaries: each a sha256 (beside the 6 published files),
 	// platform, static, build and SBOM row.
-	want := map[string]int{"sha256": 6 + 4, "signature": 2, "subjects": 1, "platform": 4, "static": 4, "build": 4, "sbom": 4}
+	want := map[string]int{"sha256": 6 + 4, "signature": 3, "subjects": 1, "platform": 4, "static": 4, "build": 4, "sbom": 4}
 	for claim, n := range want {
 		if got[claim] != n {
 			t.Errorf("%d ok %s claims, want %d: %+v", got[claim], claim, n, rep.Results)
@@ -217,6 +219,7 @@ func TestCheckFails(t *testing.T) {
 			}
 			for _, f := range rep.Failed() {
 				if strings.HasPrefix(f.File, tt.file) && f.Claim == tt.claim && strings.Contains(f.Detail, tt.detail) {
+					t.Logf("FAIL %s %s: %s", f.Claim, f.File, f.Detail)
 					return
 				}
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"time"
@@ -61,6 +62,13 @@ func NewVerifier(key *ecdsa.PublicKey) (*Verifier, error) {
 // signature by the verifier's key over exactly data. Errors are
 // *VerifyError.
 func (v *Verifier) VerifyBlob(name string, bundleJSON, data []byte) error {
+	sum := sha256.Sum256(data)
+	return v.VerifyBlobSHA256(name, bundleJSON, sum[:])
+}
+
+// VerifyBlobSHA256 is VerifyBlob of the blob whose SHA-256 is digest: a
+// large file need not be in memory.
+func (v *Verifier) VerifyBlobSHA256(name string, bundleJSON, digest []byte) error {
 	b, err := parseBundle(bundleJSON)
 	if err != nil {
 		return &VerifyError{name, err}
@@ -68,7 +76,7 @@ func (v *Verifier) VerifyBlob(name string, bundleJSON, data []byte) error {
 	if b.GetMessageSignature() == nil {
 		return &VerifyError{name, errors.New("holds no message signature (a DSSE envelope? use it for the provenance)")}
 	}
-	policy := verify.NewPolicy(verify.WithArtifact(bytes.NewReader(data)), verify.WithKey())
+	policy := verify.NewPolicy(verify.WithArtifactDigest("sha256", digest), verify.WithKey())
 	if _, err := v.v.Verify(b, policy); err != nil {
 		return &VerifyError{name, fmt.Errorf("does not verify with the key: %w", err)}
 	}
