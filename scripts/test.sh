@@ -33,7 +33,7 @@ fuzz_targets=(
 	"./matrix             FuzzParse       100000x"
 	"./matrix             FuzzSelect      100000x"
 	"./internal/ghactions FuzzAnnotations  50000x"
-	"./evidence/signing   FuzzVerify       20000x"
+	"./evidence/sigcheck  FuzzVerify       20000x"
 	"./evidence/signing   FuzzParsePrivateKey 5000x"
 	"./evidence/audit     FuzzUnpack        5000x"
 	"./evidence/audit     FuzzReadProvenance 50000x"

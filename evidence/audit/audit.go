@@ -39,7 +39,7 @@ import (
 	"strings"
 
 	"github.com/kiln-build/kiln/evidence/provenance"
-	"github.com/kiln-build/kiln/evidence/signing"
+	"github.com/kiln-build/kiln/evidence/sigcheck"
 	"github.com/kiln-build/kiln/internal/safefile"
 )
 
@@ -135,7 +135,7 @@ func Dir(ctx context.Context, dir string, opts Options) (*Report, error) {
 	a := &auditor{ctx: ctx, rel: rel, opts: opts,
 		rep: &Report{Dir: dir, Checksums: rel.checksums, Provenance: rel.provenance}}
 	if opts.Key != nil {
-		if a.verifier, err = signing.NewVerifier(opts.Key); err != nil {
+		if a.verifier, err = sigcheck.NewVerifier(opts.Key); err != nil {
 			return nil, err
 		}
 	}
@@ -156,7 +156,7 @@ type auditor struct {
 	ctx      context.Context
 	rel      *release
 	opts     Options
-	verifier *signing.Verifier
+	verifier *sigcheck.Verifier
 	rep      *Report
 	// lines are the checksums file's lines (nil when unreadable), prov
 	// the parsed provenance (nil when absent or unreadable).

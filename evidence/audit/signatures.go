@@ -5,7 +5,7 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/kiln-build/kiln/evidence/signing"
+	"github.com/kiln-build/kiln/evidence/sigcheck"
 )
 
 // signatures verifies every bundle in the directory against the key, and
@@ -58,7 +58,7 @@ func (a *auditor) signatures() {
 				err = a.verifier.VerifyBlobSHA256(b, bundle, digest)
 			}
 		}
-		if ve := (*signing.VerifyError)(nil); errors.As(err, &ve) {
+		if ve := (*sigcheck.VerifyError)(nil); errors.As(err, &ve) {
 			err = ve.Err // the row names the bundle already
 		}
 		if err != nil {

@@ -1,7 +1,6 @@
 package signing
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -10,10 +9,8 @@ import (
 	"encoding/pem"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/kiln-build/kiln/evidence/provenance"
 	"github.com/kiln-build/kiln/internal/testtool"
@@ -57,15 +54,6 @@ func newSigner(t testing.TB, k *ecdsa.PrivateKey) *Signer {
 	return s
 }
 
-func newVerifier(t testing.TB, k *ecdsa.PublicKey) *Verifier {
-	t.Helper()
-	v, err := NewVerifier(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
 // fixture is a small release: two published files, their checksums file
 // and the provenance whose subjects are its lines, as kiln writes them.
 type fixture struct {
@@ -103,20 +91,10 @@ func newFixture(t testing.TB) fixture {
 	return f
 }
 
-// cosign runs the real cosign binary in dir with args; COSIGN_PASSWORD
-// and the rest of the environment as given.
+// cosign runs the real cosign in dir.
 func cosign(t *testing.T, dir string, env []string, args ...string) (string, error) {
 	t.Helper()
-	bin := testtool.Need(t, "cosign")[0]
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Dir = dir
-	// No cosign state of the user's: an empty home, no TUF cache, no
-	// network-facing defaults picked up from the environment.
-	cmd.Env = append([]string{"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "TUF_ROOT=" + filepath.Join(dir, ".sigstore")}, env...)
-	out, err := cmd.CombinedOutput()
-	return string(out), err
+	return testtool.Cosign(t, dir, env, args...)
 }
 
 // write writes files (name → content) into dir.

@@ -1,6 +1,6 @@
-// Package signing signs a release's evidence with the user's key and
-// verifies it, in process and offline, in Sigstore's own formats, so that
-// cosign checks what kiln signs and kiln checks what cosign signs:
+// Package signing signs a release's evidence with the user's key, in
+// process and offline, in Sigstore's own formats, so that cosign (and
+// evidence/sigcheck) verify what kiln signs:
 //
 //   - a blob (the checksums file) gets a Sigstore bundle v0.3 holding a
 //     message signature over its SHA-256;
@@ -26,8 +26,10 @@
 // with RFC 6979 nonces and a fixed JSON layout, so the same key and the
 // same bytes give the same bundle, run after run.
 //
-// This package pulls sigstore-go and its module tree into the program that
-// imports it: only opt-in code (cmd/kiln, targets/signing) does.
+// The bundles are written from plain structs in the layout of Sigstore's
+// protobuf JSON, with the standard library alone (and x/crypto for
+// cosign's encrypted keys): a magefile that signs pulls no Sigstore
+// library. Verification, which needs sigstore-go, is evidence/sigcheck's.
 package signing
 
 import (
@@ -40,10 +42,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-
-	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
-	"github.com/sigstore/sigstore-go/pkg/sign"
-	"google.golang.org/protobuf/encoding/protojson"
 )
 
 // InTotoPayloadType is the DSSE payload type of an in-toto statement.
@@ -82,16 +80,23 @@ func (s *Signer) PublicKey() *ecdsa.PublicKey { return &s.key.PublicKey }
 // SignBlob returns the Sigstore bundle (JSON) of a signature over data,
 // the file published as name; name only labels errors.
 func (s *Signer) SignBlob(ctx context.Context, name string, data []byte) ([]byte, error) {
-	b, err := s.bundle(ctx, &sign.PlainData{Data: data})
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("sign %s: %w", name, err)
+	}
+	digest := sha256.Sum256(data)
+	sig, err := s.sign(digest[:])
 	if err != nil {
 		return nil, fmt.Errorf("sign %s: %w", name, err)
 	}
-	return b, nil
+	return s.bundle(bundle{MessageSignature: &messageSignature{
+		MessageDigest: hashOutput{Algorithm: "SHA2_256", Digest: digest[:]},
+		Signature:     sig,
+	}})
 }
 
 // SignStatement returns the Sigstore bundle (JSON) of a DSSE envelope
 // carrying stmt, an in-toto statement, exactly as given: its bytes are
-// the envelope's payload.
+// the envelope's payload, signed over DSSE's pre-authentication encoding.
 func (s *Signer) SignStatement(ctx context.Context, stmt []byte) ([]byte, error) {
 	var st struct {
 		Type string `json:"_type"`
@@ -99,25 +104,36 @@ func (s *Signer) SignStatement(ctx context.Context, stmt []byte) ([]byte, error)
 	if err := json.Unmarshal(stmt, &st); err != nil || st.Type == "" {
 		return nil, fmt.Errorf("sign statement: not an in-toto statement (no _type): %v", err)
 	}
-	b, err := s.bundle(ctx, &sign.DSSEData{Data: stmt, PayloadType: InTotoPayloadType})
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("sign statement: %w", err)
+	}
+	digest := sha256.Sum256(PAE(InTotoPayloadType, stmt))
+	sig, err := s.sign(digest[:])
 	if err != nil {
 		return nil, fmt.Errorf("sign statement: %w", err)
 	}
-	return b, nil
+	return s.bundle(bundle{DSSEEnvelope: &envelope{Payload: stmt, PayloadType: InTotoPayloadType,
+		Signatures: []envelopeSignature{{Sig: sig}}}})
 }
 
-// bundle signs content and writes the bundle as indented JSON. protojson
-// varies its whitespace from build to build on purpose; re-indenting
-// gives one layout (its field order is the protobuf's, fixed).
-func (s *Signer) bundle(ctx context.Context, content sign.Content) ([]byte, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	pb, err := sign.Bundle(content, keypair{s}, sign.BundleOptions{Context: ctx})
-	if err != nil {
-		return nil, err
-	}
-	raw, err := protojson.Marshal(pb)
+// PAE is DSSE's pre-authentication encoding of a payload: what the
+// signature covers.
+func PAE(payloadType string, payload []byte) []byte {
+	return fmt.Appendf(nil, "DSSEv1 %d %s %d %s", len(payloadType), payloadType, len(payload), payload)
+}
+
+// sign signs a SHA-256 digest, ASN.1 DER. A nil random source makes
+// crypto/ecdsa derive the nonce from the key and the digest (RFC 6979).
+func (s *Signer) sign(digest []byte) ([]byte, error) {
+	return s.key.Sign(nil, digest, crypto.SHA256)
+}
+
+// bundle completes b with the media type and the key hint and writes it
+// as indented JSON with a trailing newline.
+func (s *Signer) bundle(b bundle) ([]byte, error) {
+	b.MediaType = BundleMediaType
+	b.VerificationMaterial.PublicKey.Hint = s.hint
+	raw, err := json.Marshal(b)
 	if err != nil {
 		return nil, err
 	}
@@ -129,37 +145,41 @@ func (s *Signer) bundle(ctx context.Context, content sign.Content) ([]byte, erro
 	return out.Bytes(), nil
 }
 
-// keypair is the signer as sigstore-go's sign.Keypair, signing with
-// RFC 6979 deterministic nonces.
-type keypair struct{ s *Signer }
+// BundleMediaType is the Sigstore bundle format kiln writes.
+const BundleMediaType = "application/vnd.dev.sigstore.bundle.v0.3+json"
 
-func (keypair) GetHashAlgorithm() protocommon.HashAlgorithm {
-	return protocommon.HashAlgorithm_SHA2_256
+// The Sigstore bundle v0.3 as JSON (protobuf-specs' Bundle through
+// protojson: camelCase names, bytes in standard base64, enums by name),
+// reduced to a keyed signature. Field order is the protobuf's.
+type bundle struct {
+	MediaType            string               `json:"mediaType"`
+	VerificationMaterial verificationMaterial `json:"verificationMaterial"`
+	MessageSignature     *messageSignature    `json:"messageSignature,omitempty"`
+	DSSEEnvelope         *envelope            `json:"dsseEnvelope,omitempty"`
 }
 
-func (keypair) GetSigningAlgorithm() protocommon.PublicKeyDetails {
-	return protocommon.PublicKeyDetails_PKIX_ECDSA_P256_SHA_256
+type verificationMaterial struct {
+	PublicKey struct {
+		Hint string `json:"hint"`
+	} `json:"publicKey"`
 }
 
-func (k keypair) GetHint() []byte { return []byte(k.s.hint) }
-
-func (keypair) GetKeyAlgorithm() string { return "ECDSA" }
-
-func (k keypair) GetPublicKey() crypto.PublicKey { return k.s.PublicKey() }
-
-func (k keypair) GetPublicKeyPem() (string, error) {
-	b, err := PublicKeyPEM(k.s.PublicKey())
-	return string(b), err
+type messageSignature struct {
+	MessageDigest hashOutput `json:"messageDigest"`
+	Signature     []byte     `json:"signature"`
 }
 
-// SignData returns the signature of data's SHA-256 and that digest. A nil
-// random source makes crypto/ecdsa derive the nonce from the key and the
-// digest (RFC 6979).
-func (k keypair) SignData(_ context.Context, data []byte) ([]byte, []byte, error) {
-	digest := sha256.Sum256(data)
-	sig, err := k.s.key.Sign(nil, digest[:], crypto.SHA256)
-	if err != nil {
-		return nil, nil, err
-	}
-	return sig, digest[:], nil
+type hashOutput struct {
+	Algorithm string `json:"algorithm"`
+	Digest    []byte `json:"digest"`
+}
+
+type envelope struct {
+	Payload     []byte              `json:"payload"`
+	PayloadType string              `json:"payloadType"`
+	Signatures  []envelopeSignature `json:"signatures"`
+}
+
+type envelopeSignature struct {
+	Sig []byte `json:"sig"`
 }

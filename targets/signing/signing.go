@@ -2,9 +2,9 @@
 // bundle (<file>.sigstore.json) for the checksums file and a DSSE-signed
 // one for the provenance, made in process with your key and verifiable
 // offline by cosign and by `kiln check --key`. It is a separate package
-// because its signing library (sigstore-go) adds about 80 modules to a
-// magefile's build; a magefile that does not import it does not pay for
-// it. In your magefile:
+// so that a magefile that does not sign compiles none of it (signing
+// itself needs only the standard library and x/crypto's scrypt and
+// secretbox, for cosign's encrypted keys). In your magefile:
 //
 //	func init() {
 //		targets.Config.Package.Signing = signing.New()

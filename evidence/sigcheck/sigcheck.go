@@ -1,4 +1,10 @@
-package signing
+// Package sigcheck verifies Sigstore bundles against one public key,
+// offline and in process, with sigstore-go's verifier: the bundles
+// evidence/signing writes, and cosign's keyed bundles (cosign sign-blob
+// and attest-blob with --new-bundle-format). It is the heavy half of
+// signing (sigstore-go and its module tree): kiln check imports it, a
+// magefile that only signs does not.
+package sigcheck
 
 import (
 	"bytes"
@@ -13,6 +19,8 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/verify"
 	"github.com/sigstore/sigstore/pkg/signature"
+
+	"github.com/kiln-build/kiln/evidence/signing"
 )
 
 // MaxBundle is the largest bundle Verify reads: kiln's are a few KiB, a
@@ -37,14 +45,14 @@ type Verifier struct {
 	v *verify.Verifier
 }
 
-// NewVerifier returns a verifier for key (see ParsePublicKey).
+// NewVerifier returns a verifier for key (see signing.ParsePublicKey).
 func NewVerifier(key *ecdsa.PublicKey) (*Verifier, error) {
 	if key == nil {
-		return nil, &KeyError{"public key", errors.New("none given")}
+		return nil, &signing.KeyError{What: "public key", Err: errors.New("none given")}
 	}
 	sv, err := signature.LoadVerifier(key, crypto.SHA256)
 	if err != nil {
-		return nil, &KeyError{"public key", err}
+		return nil, &signing.KeyError{What: "public key", Err: err}
 	}
 	// Every hint maps to the one key: a bundle naming another key still
 	// has to verify with this one.
@@ -101,8 +109,8 @@ func (v *Verifier) VerifyStatement(name string, bundleJSON, stmt []byte) error {
 	if _, err := v.v.Verify(b, policy); err != nil {
 		return &VerifyError{name, fmt.Errorf("does not verify with the key: %w", err)}
 	}
-	if env.GetPayloadType() != InTotoPayloadType {
-		return &VerifyError{name, fmt.Errorf("payload type %q, want %q", env.GetPayloadType(), InTotoPayloadType)}
+	if env.GetPayloadType() != signing.InTotoPayloadType {
+		return &VerifyError{name, fmt.Errorf("payload type %q, want %q", env.GetPayloadType(), signing.InTotoPayloadType)}
 	}
 	if !bytes.Equal(env.GetPayload(), stmt) {
 		return &VerifyError{name, errors.New("signs another statement: its payload differs from the file")}
