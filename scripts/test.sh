@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kiln's whole test suite, on a fresh Debian machine with only Go installed:
 # installs the system tools the tests use (real validators, toolchains and
-# emulators) and actionlint, then runs gofmt, vet, short fuzzing runs, the
+# emulators), actionlint and cosign, then runs gofmt, vet, short fuzzing runs, the
 # race detector on the concurrent code and the tests.
 #
 # Every phase runs even when an earlier one failed; each prints its result
@@ -21,6 +21,7 @@ packages=(
 	gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 wine64
 )
 actionlint_version=v1.7.12
+cosign_version=v2.6.5
 
 # Fuzz targets, one a line: package, target, iterations. Budgets are
 # iteration counts (-fuzztime=Nx), not durations: with a duration, Go 1.26's
@@ -44,6 +45,10 @@ fuzz_targets=(
 	"./internal/gitinfo   FuzzParseCommit  50000x"
 	"./internal/gitinfo   FuzzParseSourceDateEpoch 50000x"
 	"./evidence/sbom      FuzzCheck        20000x"
+	"./evidence/sigcheck  FuzzVerify       20000x"
+	"./evidence/signing   FuzzParsePrivateKey 5000x"
+	"./evidence/audit     FuzzUnpack        5000x"
+	"./evidence/audit     FuzzReadProvenance 50000x"
 )
 fuzz_timeout=${KILN_FUZZ_TIMEOUT:-10m}
 
@@ -113,18 +118,32 @@ install_packages() {
 	"${root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-install_actionlint() {
-	if [ "$(actionlint -version 2>/dev/null | head -n 1)" != "$actionlint_version" ]; then
+# install_go_tool NAME PKG VERSION HAVE installs PKG@VERSION with go install
+# unless HAVE (the version the installed NAME reports) is VERSION, then
+# checks that NAME resolves to the installed one.
+install_go_tool() {
+	local name=$1 pkg=$2 version=$3 have=$4 found
+	if [ "$have" != "$version" ]; then
 		# GOFLAGS cleared: a -mod=vendor in it refuses pkg@version.
-		GOFLAGS= go install "github.com/rhysd/actionlint/cmd/actionlint@$actionlint_version" || return
+		GOFLAGS= go install "$pkg@$version" || return
 	fi
-	local found
-	found=$(command -v actionlint)
-	if [ "$found" != "$gobin/actionlint" ]; then
-		echo "actionlint resolves to '$found', not $gobin/actionlint" >&2
+	found=$(command -v "$name")
+	if [ "$found" != "$gobin/$name" ]; then
+		echo "$name resolves to '$found', not $gobin/$name" >&2
 		return 1
 	fi
-	echo "actionlint $actionlint_version: $found"
+	echo "$name $version: $found"
+}
+
+install_actionlint() {
+	install_go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$actionlint_version" \
+		"$(actionlint -version 2>/dev/null | head -n 1)"
+}
+
+# cosign verifies the bundles kiln signs (the tests run it offline).
+install_cosign() {
+	install_go_tool cosign github.com/sigstore/cosign/v2/cmd/cosign "$cosign_version" \
+		"$(cosign version 2>/dev/null | sed -n 's/^GitVersion: *//p')"
 }
 
 check_gofmt() {
@@ -156,6 +175,7 @@ fuzz() {
 go version
 phase "install: Debian packages" install_packages
 phase "install: actionlint $actionlint_version" install_actionlint
+phase "install: cosign $cosign_version" install_cosign
 phase "gofmt" check_gofmt
 phase "go vet" go vet ./...
 phase "go vet (sample-app)" go -C sample-app vet ./...
