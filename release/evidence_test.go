@@ -16,8 +16,8 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/kiln-build/kiln/artifact"
-	"github.com/kiln-build/kiln/evidence/provenance"
 	"github.com/kiln-build/kiln/internal/testtool"
+	"github.com/kiln-build/kiln/pack/checksum"
 )
 
 // git runs git in dir with a fixed identity and dates.
@@ -124,7 +124,7 @@ func TestEvidence(t *testing.T) {
 	if err := pred.Validate(); err != nil {
 		t.Fatalf("Provenance.Validate: %v", err)
 	}
-	subjects, err := provenance.SubjectsFromChecksums(sums)
+	subjects, err := checksum.Parse(sums)
 	if err != nil {
 		t.Fatal(err)
 	}

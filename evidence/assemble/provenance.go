@@ -12,6 +12,7 @@ import (
 	"github.com/kiln-build/kiln/evidence/provenance"
 	"github.com/kiln-build/kiln/gobuild"
 	"github.com/kiln-build/kiln/matrix"
+	"github.com/kiln-build/kiln/pack/checksum"
 )
 
 // Release is what the provenance states about a release.
@@ -52,7 +53,7 @@ type Shipped struct {
 // Provenance is the in-toto provenance statement of a release whose
 // subjects are the lines of its checksums file.
 func Provenance(checksums []byte, r Release) ([]byte, error) {
-	subjects, err := provenance.SubjectsFromChecksums(checksums)
+	subjects, err := checksum.Parse(checksums)
 	if err != nil {
 		return nil, err
 	}

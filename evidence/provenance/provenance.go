@@ -36,7 +36,7 @@ const (
 
 // Release is what the provenance of one release says.
 type Release struct {
-	// Subjects are the released files, as SubjectsFromChecksums returns
+	// Subjects are the released files, as checksum.Parse returns
 	// them for the release's checksums file.
 	Subjects []Subject
 	// BuildType overrides the buildType URI; default BuildType.
