@@ -69,6 +69,11 @@ type Artifact struct {
 	Static bool   `json:"static,omitempty"`
 	// Tags are the build tags of a binary.
 	Tags []string `json:"tags,omitempty"`
+	// Args and Env are the go build that made a binary, as the engine ran
+	// it (gobuild.Result): its arguments after "go build -o <output>" and
+	// the environment entries that decide its output.
+	Args []string `json:"args,omitempty"`
+	Env  []string `json:"env,omitempty"`
 	// Verify is the verify result, for binaries that were verified.
 	Verify *VerifyResult `json:"verify,omitempty"`
 }

@@ -104,6 +104,13 @@ type Result struct {
 	// user's CC) or a position-independent ELF that needs an interpreter.
 	Static    bool
 	Key       string // the content key of the build's inputs (its identity)
+	// Args are the arguments of the go build that made the output, after
+	// "go build -o <output>" (the output path is a temporary file's), and
+	// Env the entries of its environment that decide the output: GO*,
+	// CGO_*, CC and CXX, without the ones that only say where the go
+	// command keeps things (GOCACHE, GOPATH, GOPROXY, …). Both are recorded
+	// with the output, so an up-to-date build reports them too.
+	Args, Env []string
 	GoVersion string // the go command's version, e.g. "go1.26.8"
 	Err       error
 }

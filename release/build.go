@@ -135,7 +135,7 @@ func (p *Plan) record(results []gobuild.Result) error {
 		a := artifact.Artifact{Path: p.out().Rel(s.Out), Kind: artifact.Binary, Name: s.Name,
 			OS: pl.OS, Arch: pl.Arch, Variant: pl.Variant, Size: r.Size, SHA256: r.SHA256,
 			Main: imp, Version: s.Stamp.Version, Commit: s.Stamp.Commit, Key: r.Key,
-			Cgo: r.Cgo, CC: r.CC, Static: r.Static, Tags: r.Tags}
+			Cgo: r.Cgo, CC: r.CC, Static: r.Static, Tags: r.Tags, Args: r.Args, Env: r.Env}
 		if old, ok := byPath[a.Path]; ok && old.Verify != nil && sameBuild(old, a) {
 			a.Verify = old.Verify
 		}

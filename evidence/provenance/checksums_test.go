@@ -16,13 +16,14 @@ func TestStatementInvalid(t *testing.T) {
 	r.Source.Commit = "abc"
 	r.BuilderID = ""
 	r.External.Version = ""
+	r.Internal.Builds = append(r.Internal.Builds, Build{Binary: "app", Platform: "linux/386"})
 	r.FinishedOn = r.StartedOn.Add(-1)
 	_, err := Statement(r)
 	if err == nil {
 		t.Fatal("Statement(invalid) = nil error")
 	}
 	for _, want := range []string{"subject a is listed twice", `subject a: sha256 "xyz"`, "subject 3 has no name",
-		`source commit "abc"`, "no builder id", "no release version", "before it started"} {
+		`source commit "abc"`, "no builder id", "build 3 needs its binary, platform and arguments", "no release version", "before it started"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("Statement(invalid) = %v, want it to say %q", err, want)
 		}

@@ -70,9 +70,13 @@ func release(t *testing.T, checksums []byte) Release {
 			Ref:        "refs/tags/v1.2.3",
 		},
 		Internal: Internal{
-			GoVersion:   "go1.26.8",
-			Flags:       []string{"-trimpath", "-ldflags=-s -w -X main.version=v1.2.3"},
-			Env:         map[string]string{"CGO_ENABLED": "0", "GOFLAGS": "-mod=readonly", "GOARM": "7"},
+			GoVersion: "go1.26.8",
+			Builds: []Build{
+				{Binary: "app", Platform: "linux/arm/7", Args: []string{"-trimpath", "-buildvcs=false", "-ldflags", "-s -w -X main.version=v1.2.3", "./cmd/app"},
+					Env: []string{"GOFLAGS=-mod=readonly", "GOOS=linux", "GOARCH=arm", "GOARM=7", "CGO_ENABLED=0"}},
+				{Binary: "app", Platform: "linux/amd64", Args: []string{"-trimpath", "-buildvcs=false", "-ldflags", "-s -w -X main.version=v1.2.3", "./cmd/app"},
+					Env: []string{"GOOS=linux", "GOARCH=amd64", "CGO_ENABLED=0"}},
+			},
 			CToolchains: map[string]string{"linux/amd64": "musl-gcc (musl 1.2.3)"},
 		},
 		Source:       Source{URI: "git+https://github.com/example/app@refs/tags/v1.2.3", Commit: strings.Repeat("c0ffee", 6) + "c0ff"},
