@@ -275,13 +275,6 @@ func buildArgs(s Spec, cgo bool, extLink []string) ([]string, []string) {
 	return append(args, s.Main), tags
 }
 
-func formatDate(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
-}
-
 // joinLDFlags quotes the elements of -ldflags the way the go command splits
 // them (cmd/internal/quoted).
 func joinLDFlags(args []string) string {
