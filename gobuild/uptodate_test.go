@@ -275,9 +275,8 @@ func TestUpToDateGoEnvFile(t *testing.T) {
 }
 
 // TestUpToDateMatrix: a second BuildAll of the whole default matrix with
-// nothing changed finds every output up to date, touches none, and is
-// quick (the DESIGN promises well under a second for a no-op run; the
-// bound here is loose for loaded CI machines).
+// nothing changed finds every output up to date and touches none (how
+// quick it is, BenchmarkNoOp measures).
 func TestUpToDateMatrix(t *testing.T) {
 	testtool.Need(t, "musl-gcc", "aarch64-linux-gnu-gcc", "arm-linux-gnueabihf-gcc")
 	_, built := sharedBuild(t)
@@ -316,9 +315,6 @@ func TestUpToDateMatrix(t *testing.T) {
 			t.Errorf("%s: the up-to-date result (%s, cgo %v %q %q) differs from the build's (%s, cgo %v %q %q)", r.Spec.Platform,
 				r.SHA256, r.Cgo, r.CC, r.CgoPackages, built[i].SHA256, built[i].Cgo, built[i].CC, built[i].CgoPackages)
 		}
-	}
-	if took > 10*time.Second {
-		t.Errorf("a no-op run took %v", took)
 	}
 }
 
