@@ -4,8 +4,6 @@
 package artifact
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +17,7 @@ import (
 	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/internal/safefile"
 	"github.com/kiln-build/kiln/matrix"
+	"github.com/kiln-build/kiln/pack/checksum"
 )
 
 // Kind says what an artifact is.
@@ -71,6 +70,11 @@ type Artifact struct {
 	Static bool   `json:"static,omitempty"`
 	// Tags are the build tags of a binary.
 	Tags []string `json:"tags,omitempty"`
+	// Args and Env are the go build that made a binary, as the engine ran
+	// it (gobuild.Result): its arguments after "go build -o <output>" and
+	// the environment entries that decide its output.
+	Args []string `json:"args,omitempty"`
+	Env  []string `json:"env,omitempty"`
 	// Verify is the verify result, for binaries that were verified.
 	Verify *VerifyResult `json:"verify,omitempty"`
 }
@@ -254,28 +258,11 @@ func Describe(dir string, a Artifact) (Artifact, error) {
 		return a, err
 	}
 	defer f.Close()
-	a.SHA256, a.Size, err = Hash(f)
+	a.SHA256, a.Size, err = checksum.Sum(f)
 	if err != nil {
 		return a, fmt.Errorf("hash %s: %w", a.Path, err)
 	}
 	return a, nil
-}
-
-// Hash returns the hex SHA-256 and the length of what r holds.
-func Hash(r io.Reader) (string, int64, error) {
-	h := sha256.New()
-	n, err := io.Copy(h, r)
-	return hex.EncodeToString(h.Sum(nil)), n, err
-}
-
-// HashFile returns the hex SHA-256 and the size of the file at path.
-func HashFile(path string) (string, int64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", 0, err
-	}
-	defer f.Close()
-	return Hash(f)
 }
 
 // Copy copies the file of an entry in dir (see Open) to dst with mode,
@@ -288,7 +275,7 @@ func Copy(dir string, a Artifact, dst string, mode os.FileMode) error {
 	}
 	defer src.Close()
 	return atomicfile.Write(dst, mode, func(w io.Writer) error {
-		sum, n, err := Hash(io.TeeReader(src, w))
+		sum, n, err := checksum.Sum(io.TeeReader(src, w))
 		if err != nil {
 			return err
 		}

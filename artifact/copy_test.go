@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kiln-build/kiln/pack/checksum"
 )
 
 // TestCopy: an entry's file is copied with the mode asked; a file whose
@@ -15,7 +17,7 @@ func TestCopy(t *testing.T) {
 	data := []byte("binary bytes")
 	os.WriteFile(filepath.Join(src, "bin"), data, 0o644)
 	a := Artifact{Path: "bin"}
-	a.SHA256, a.Size, _ = Hash(bytes.NewReader(data))
+	a.SHA256, a.Size, _ = checksum.Sum(bytes.NewReader(data))
 	dst := filepath.Join(t.TempDir(), "out", "bin")
 	os.MkdirAll(filepath.Dir(dst), 0o755)
 	if err := Copy(src, a, dst, 0o755); err != nil {

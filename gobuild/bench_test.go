@@ -47,3 +47,29 @@ func BenchmarkJobs(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkNoOp measures a run of the default matrix in which nothing
+// changed: every output is up to date (the DESIGN promises well under a
+// second). TestUpToDateMatrix checks what such a run does; this measures
+// how long it takes.
+//
+//	go test -run '^$' -bench NoOp -benchtime 10x ./gobuild
+func BenchmarkNoOp(b *testing.B) {
+	testtool.Need(b, "musl-gcc", "aarch64-linux-gnu-gcc", "arm-linux-gnueabihf-gcc")
+	dir := copyModule(b, filepath.Join(tmpRoot, "noop", "src"))
+	ss := specs(dir, filepath.Join(tmpRoot, "noop", "dist"), matrix.Default)
+	if _, err := newEngine(b).BuildAll(context.Background(), ss, nil); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		rs, err := newEngine(b).BuildAll(context.Background(), ss, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range rs {
+			if r.Status != gobuild.UpToDate {
+				b.Fatalf("%s: %s, want up to date", r.Spec.Platform, r.Status)
+			}
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/kiln-build/kiln/internal/atomicfile"
+	"github.com/kiln-build/kiln/pack/checksum"
 )
 
 // BuildAll builds every spec, at most the engine's jobs at once. Each
@@ -88,7 +89,8 @@ func (e *Engine) build(ctx context.Context, s Spec) (Result, error) {
 	quick := e.quickKey(ident, s)
 	prev, intact := readStamp(s.Out)
 	r.GoVersion = identValue(ident, "GOVERSION")
-	if intact && prev.Quick == quick && unchanged(prev.Inputs) {
+	// A stamp without the build's arguments is of an older kiln: plan again.
+	if intact && prev.Quick == quick && len(prev.Args) > 0 && unchanged(prev.Inputs) {
 		prev.fill(&r)
 		r.Status = UpToDate
 		return r, nil
@@ -121,7 +123,7 @@ func (e *Engine) build(ctx context.Context, s Spec) (Result, error) {
 	if _, err := e.run(ctx, s.Dir, env, full...); err != nil {
 		return r, err
 	}
-	sum, size, err := fileSHA256(tmp)
+	sum, size, err := checksum.File(tmp)
 	if err != nil {
 		return r, err
 	}
@@ -174,7 +176,7 @@ func (e *Engine) plan(ctx context.Context, s Spec, ident, quick string) (stamp, 
 	}
 	env := e.platformEnv(s, st.Cgo, st.CC)
 	args, tags := buildArgs(s, st.Cgo, extLink)
-	st.Tags, st.Quick = tags, quick
+	st.Tags, st.Quick, st.Args, st.Env = tags, quick, args, keyEnv(env)
 	st.Static = linkedStatic(s.Platform, st.Cgo, extLink, goFlags(env, ident))
 	if hit {
 		return st, env, args, nil
@@ -183,10 +185,8 @@ func (e *Engine) plan(ctx context.Context, s Spec, ident, quick string) (stamp, 
 	// Everything that determines the output goes into the key.
 	h := sha256.New()
 	fmt.Fprintf(h, "kiln-build-2\n%s\n", ident)
-	for _, kv := range env {
-		if k, _, _ := strings.Cut(kv, "="); buildVar(k) {
-			fmt.Fprintf(h, "env %s\n", kv)
-		}
+	for _, kv := range st.Env {
+		fmt.Fprintf(h, "env %s\n", kv)
 	}
 	fmt.Fprintf(h, "args %q\n", args)
 	modInputs, err := hashModules(h, s.Dir, env, pkgs)
@@ -229,6 +229,18 @@ func buildVar(k string) bool {
 	return strings.HasPrefix(k, "GO") || strings.HasPrefix(k, "CGO_") || k == "CC" || k == "CXX"
 }
 
+// keyEnv returns the entries of env that can change what go build
+// produces (buildVar), in order.
+func keyEnv(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		if k, _, _ := strings.Cut(kv, "="); buildVar(k) {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
 // whereVars say where the go command keeps or fetches things, not what it
 // builds: with -trimpath the same sources give the same bytes whatever
 // they are, so they stay out of the key — which then is the same on every
@@ -261,13 +273,6 @@ func buildArgs(s Spec, cgo bool, extLink []string) ([]string, []string) {
 		args = append(args, "-tags", strings.Join(tags, ","))
 	}
 	return append(args, s.Main), tags
-}
-
-func formatDate(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
 }
 
 // joinLDFlags quotes the elements of -ldflags the way the go command splits

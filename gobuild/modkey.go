@@ -1,8 +1,6 @@
 package gobuild
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"go/build/constraint"
 	"io"
@@ -12,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/mod/modfile"
+
+	"github.com/kiln-build/kiln/pack/checksum"
 )
 
 // hashModules writes to h what the module files contribute to the output
@@ -223,26 +223,10 @@ func hashConstraints(h io.Writer, path, name string) error {
 
 // hashFile writes "file NAME SHA256" of the file at path to h.
 func hashFile(h io.Writer, path, name string) error {
-	sum, _, err := fileSHA256(path)
+	sum, _, err := checksum.File(path)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(h, "file %s %s\n", name, sum)
 	return nil
-}
-
-// fileSHA256 returns the hex SHA-256 and the size of a file: the one way
-// gobuild hashes a file, for outputs and inputs alike.
-func fileSHA256(path string) (string, int64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", 0, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return "", 0, fmt.Errorf("read %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
 }

@@ -9,6 +9,7 @@ import (
 	"cmp"
 	"time"
 
+	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/matrix"
 )
 
@@ -66,7 +67,7 @@ func (st Stamp) flags() []string {
 	for _, v := range []struct{ name, def, value string }{
 		{st.Vars.Version, DefaultStampVars.Version, st.Version},
 		{st.Vars.Commit, DefaultStampVars.Commit, st.Commit},
-		{st.Vars.Date, DefaultStampVars.Date, formatDate(st.Date)},
+		{st.Vars.Date, DefaultStampVars.Date, gitinfo.FormatDate(st.Date)},
 	} {
 		switch name := cmp.Or(v.name, v.def); name {
 		case "-":
@@ -102,8 +103,15 @@ type Result struct {
 	// linked with -extldflags -static on linux and windows); false for a
 	// cgo build linked against the system's libraries (darwin) or a
 	// position-independent ELF that needs an interpreter.
-	Static    bool
-	Key       string // the content key of the build's inputs (its identity)
+	Static bool
+	Key    string // the content key of the build's inputs (its identity)
+	// Args are the arguments of the go build that made the output, after
+	// "go build -o <output>" (the output path is a temporary file's), and
+	// Env the entries of its environment that decide the output: GO*,
+	// CGO_*, CC and CXX, without the ones that only say where the go
+	// command keeps things (GOCACHE, GOPATH, GOPROXY, …). Both are recorded
+	// with the output, so an up-to-date build reports them too.
+	Args, Env []string
 	GoVersion string // the go command's version, e.g. "go1.26.8"
 	Err       error
 }

@@ -35,12 +35,15 @@ type stamp struct {
 	CgoPackages []string `json:"cgo_packages,omitempty"`
 	Tags        []string `json:"tags,omitempty"`
 	Static      bool     `json:"static,omitempty"`
+	Args        []string `json:"args"`
+	Env         []string `json:"env,omitempty"`
 }
 
 // fill copies the stamp's record of a build into r.
 func (st stamp) fill(r *Result) {
 	r.Size, r.SHA256, r.Key, r.Static = st.Size, st.SHA256, st.Key, st.Static
 	r.Cgo, r.CC, r.CgoPackages, r.Tags = st.Cgo, st.CC, st.CgoPackages, st.Tags
+	r.Args, r.Env = st.Args, st.Env
 }
 
 // input is the stat of one file (Size -1: did not exist), or the names in

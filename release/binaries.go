@@ -86,7 +86,7 @@ func (p *Plan) resolveBinaries(ctx context.Context, s Settings, envMain, name st
 			Tags:    append(slices.Clone(s.Tags), b.Tags...),
 			LDFlags: append(slices.Clone(s.LDFlags), b.LDFlags...),
 			Env:     append(slices.Clone(s.Env), b.Env...),
-			Cgo:     cmp.Or(gobuild.CgoMode(b.Cgo), cgo), VerifyArgs: b.VerifyArgs}
+			Cgo:     cmp.Or(b.Cgo, cgo), VerifyArgs: b.VerifyArgs}
 		if !validCgo(bn.Cgo) {
 			errs = append(errs, fmt.Sprintf("binary %s: Cgo %q: want auto, on or off", bn.Name, bn.Cgo))
 		}

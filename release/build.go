@@ -9,6 +9,7 @@ import (
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/gobuild"
+	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/matrix"
 )
 
@@ -107,10 +108,7 @@ func (b Bin) builds(pl matrix.Platform) bool {
 
 // describeRelease sets the manifest's release facts to the plan's.
 func (p *Plan) describeRelease(m *artifact.Manifest) {
-	m.Project, m.Version, m.Commit, m.Date = p.Project, p.Version.Semver, p.Version.Commit, ""
-	if !p.Version.Date.IsZero() {
-		m.Date = p.Version.Date.Format(time.RFC3339)
-	}
+	m.Project, m.Version, m.Commit, m.Date = p.Project, p.Version.Semver, p.Version.Commit, gitinfo.FormatDate(p.Version.Date)
 }
 
 // record puts the built binaries into the manifest with their identity. A
@@ -135,7 +133,7 @@ func (p *Plan) record(results []gobuild.Result) error {
 		a := artifact.Artifact{Path: p.out().Rel(s.Out), Kind: artifact.Binary, Name: s.Name,
 			OS: pl.OS, Arch: pl.Arch, Variant: pl.Variant, Size: r.Size, SHA256: r.SHA256,
 			Main: imp, Version: s.Stamp.Version, Commit: s.Stamp.Commit, Key: r.Key,
-			Cgo: r.Cgo, CC: r.CC, Static: r.Static, Tags: r.Tags}
+			Cgo: r.Cgo, CC: r.CC, Static: r.Static, Tags: r.Tags, Args: r.Args, Env: r.Env}
 		if old, ok := byPath[a.Path]; ok && old.Verify != nil && sameBuild(old, a) {
 			a.Verify = old.Verify
 		}

@@ -75,11 +75,10 @@ func (pk *packager) writeProvenance() (*artifact.Artifact, error) {
 	if err != nil {
 		return nil, fmt.Errorf("provenance: %w", err)
 	}
-	r := assemble.Release{Version: p.Version.Semver, Commit: p.Version.Commit, Date: p.Version.Date, Source: pk.source,
-		Matrix: p.Platforms, StampVars: p.StampVars, Env: p.in.buildEnv, Shipped: pk.shipped}
+	r := assemble.Release{Version: p.Version.Semver, Commit: p.Version.Commit, Source: pk.source,
+		Matrix: p.Platforms, Shipped: pk.shipped}
 	for _, b := range p.Binaries {
-		r.Binaries = append(r.Binaries, assemble.Binary{Name: b.Name, Main: b.ImportPath, Tags: b.Tags,
-			LDFlags: b.LDFlags, Env: b.Env, Platforms: b.Platforms})
+		r.Binaries = append(r.Binaries, assemble.Binary{Name: b.Name, Main: b.ImportPath, Tags: b.Tags, Platforms: b.Platforms})
 	}
 	data, err := assemble.Provenance(sums, r)
 	if err != nil {

@@ -16,8 +16,8 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/kiln-build/kiln/artifact"
-	"github.com/kiln-build/kiln/evidence/provenance"
 	"github.com/kiln-build/kiln/internal/testtool"
+	"github.com/kiln-build/kiln/pack/checksum"
 )
 
 // git runs git in dir with a fixed identity and dates.
@@ -124,7 +124,7 @@ func TestEvidence(t *testing.T) {
 	if err := pred.Validate(); err != nil {
 		t.Fatalf("Provenance.Validate: %v", err)
 	}
-	subjects, err := provenance.SubjectsFromChecksums(sums)
+	subjects, err := checksum.Parse(sums)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,6 +142,17 @@ func TestEvidence(t *testing.T) {
 	deps := pred.GetBuildDefinition().GetResolvedDependencies()
 	if len(deps) == 0 || deps[0].GetUri() != "git+https://example.com/org/tool.git" || deps[0].GetDigest()["gitCommit"] != commit {
 		t.Errorf("source = %v, want git+https://example.com/org/tool.git at %s, without the credentials", deps, commit)
+	}
+	// The go builds as the engine ran them, from the manifest.
+	for _, a := range m.Filter(artifact.ByKind(artifact.Binary)) {
+		if len(a.Args) == 0 || !slices.Contains(a.Env, "GOOS="+a.OS) {
+			t.Errorf("%s: the manifest records the build %q %q", a.Path, a.Args, a.Env)
+		}
+	}
+	for _, want := range []string{"-X main.version=v1.2.3 -X main.commit=" + commit, `"GOOS=windows"`, `"binary": "tool"`, `"platform": "windows/amd64"`} {
+		if !bytes.Contains(data, []byte(want)) {
+			t.Errorf("the provenance does not record %s:\n%s", want, data)
+		}
 	}
 	if bytes.Contains(data, []byte("secret")) {
 		t.Errorf("the provenance holds the remote's password:\n%s", data)

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/go-multierror"
 
 	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/matrix"
 )
 
@@ -136,10 +137,7 @@ func (p *Plan) checkShards(shards []*shardDir) ([]pick, error) {
 	fail := func(sd *shardDir, format string, args ...any) {
 		errs = multierror.Append(errs, fmt.Errorf("shard %s: %s", sd.name, fmt.Sprintf(format, args...)))
 	}
-	date := ""
-	if !p.Version.Date.IsZero() {
-		date = p.Version.Date.Format(time.RFC3339)
-	}
+	date := gitinfo.FormatDate(p.Version.Date)
 	byPath := map[string]pick{}
 	claimed := map[string]bool{} // paths some shard has, refused or not
 	var present [][]matrix.Platform

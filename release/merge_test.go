@@ -14,6 +14,7 @@ import (
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/internal/testtool"
+	"github.com/kiln-build/kiln/pack/checksum"
 )
 
 // The sample app's configuration, as its magefile sets it (without the
@@ -279,7 +280,7 @@ func testMergeRefusals(t *testing.T, root, tmp string, shards []string) {
 				if err := os.WriteFile(filepath.Join(dir, a.Path), data, 0o644); err != nil {
 					t.Fatal(err)
 				}
-				a.SHA256, a.Size, _ = artifact.Hash(bytes.NewReader(data))
+				a.SHA256, a.Size, _ = checksum.Sum(bytes.NewReader(data))
 			})}
 		}, []string{"two shards built different bytes for one artifact"}},
 		{"not a shard", func(t *testing.T) []string { return []string{shards[0], filepath.Join(tmp, "nowhere-*")} },

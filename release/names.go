@@ -111,6 +111,15 @@ func (p *Plan) resolvePackage(s PackageSettings) error {
 	if !known {
 		return fmt.Errorf("Config.Package.Image.Entrypoint %q is none of the binaries (%s)", pp.Entrypoint, p.binaryNames())
 	}
+	if s.OSPackages != nil {
+		names := make([]string, len(p.Binaries))
+		for i, b := range p.Binaries {
+			names[i] = b.Name
+		}
+		if err := s.OSPackages.CheckNames(p.Project, names); err != nil {
+			return fmt.Errorf("Config.Package.OSPackages: the project's or binaries' names do not suit the packages (set Config.Project or the binaries' Name):\n  %w", err)
+		}
+	}
 	p.PackageWith = pp
 	return nil
 }

@@ -110,8 +110,8 @@ func readInputs(s Settings, o options) (inputs, []string, error) {
 		}
 		in.s.Jobs = max(n, 1)
 	}
-	in.s.Cgo = cmp.Or(env("KILN_CGO"), s.Cgo, string(gobuild.CgoAuto))
-	if !validCgo(gobuild.CgoMode(in.s.Cgo)) {
+	in.s.Cgo = cmp.Or(CgoMode(env("KILN_CGO")), s.Cgo, gobuild.CgoAuto)
+	if !validCgo(in.s.Cgo) {
 		bad("KILN_CGO/Config.Cgo %q: want auto, on or off", in.s.Cgo)
 	}
 	in.s.Static = s.Static || o.static

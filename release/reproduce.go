@@ -195,7 +195,7 @@ func (p *Plan) rebuildPlan(ctx context.Context, m *artifact.Manifest, platforms 
 	if err != nil {
 		return nil, fmt.Errorf("reproduce: %w", err)
 	}
-	if date := rp.Version.Date.Format(time.RFC3339); m.Date != "" && date != m.Date {
+	if date := gitinfo.FormatDate(rp.Version.Date); m.Date != "" && date != m.Date {
 		return nil, fmt.Errorf("reproduce: the manifest's date %s is not the commit's %s: was SOURCE_DATE_EPOCH set for the build?", m.Date, date)
 	}
 	// The clone's origin is this checkout: name the source as this

@@ -79,7 +79,7 @@ func resolve(ctx context.Context, in inputs, errs []string) (*Plan, error) {
 	if err := p.resolvePlatforms(ctx, in); err != nil {
 		return nil, err
 	}
-	bins, err := p.resolveBinaries(ctx, s, in.mains, s.Name, gobuild.CgoMode(s.Cgo))
+	bins, err := p.resolveBinaries(ctx, s, in.mains, s.Name, s.Cgo)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/kiln-build/kiln/pack/linuxpkg"
 )
 
 // TestResolveRefuses: values that would make bad file names or silently
@@ -73,5 +75,31 @@ func TestNames(t *testing.T) {
 		if got != want {
 			t.Errorf("got %q, want %q", got, want)
 		}
+	}
+}
+
+// namesPackager is an OSPackager that checks names by linuxpkg's rule, as
+// targets/ospkg does (which this package's tests cannot import).
+type namesPackager struct{}
+
+func (namesPackager) PackageOS(context.Context, OSPackageRequest) ([]OSPackage, error) {
+	return nil, nil
+}
+func (namesPackager) CheckNames(name string, bins []string) error {
+	return linuxpkg.CheckNames(name, bins)
+}
+
+// TestResolveRefusesPackageNames: a project name the deb/rpm/apk packages
+// refuse is refused when the plan is resolved, not after build and verify.
+func TestResolveRefusesPackageNames(t *testing.T) {
+	dir := testModule(t)
+	s := Settings{Project: "My_Tool", Package: PackageSettings{OSPackages: namesPackager{}}}
+	_, err := Resolve(context.Background(), s, WithDir(dir), testCache, WithOutput(&bytes.Buffer{}), WithEnv(func(string) string { return "" }))
+	if err == nil || !strings.Contains(err.Error(), "Config.Package.OSPackages") || !strings.Contains(err.Error(), `name "My_Tool": want lower case`) {
+		t.Errorf("Resolve with project My_Tool and OS packages = %v, want the package name rule", err)
+	}
+	s.Project = "my-tool"
+	if _, err := Resolve(context.Background(), s, WithDir(dir), testCache, WithOutput(&bytes.Buffer{}), WithEnv(func(string) string { return "" })); err != nil {
+		t.Errorf("Resolve with project my-tool and OS packages = %v", err)
 	}
 }

@@ -47,7 +47,7 @@ type Settings struct {
 	Env     []string
 	// Cgo is "auto" (default: cgo exactly when a dependency needs it,
 	// linked statically), "on" or "off" (fail when a dependency needs cgo).
-	Cgo string
+	Cgo CgoMode
 	// CC sets the C compiler per platform ("linux/arm64": "my-gcc") for
 	// cgo builds; defaults are musl-gcc for linux/amd64 and Debian's cross
 	// compilers with -static elsewhere on linux.
@@ -68,6 +68,9 @@ type Settings struct {
 // StampVars names the variables -X sets: see Settings.VersionVars.
 type StampVars = gobuild.StampVars
 
+// CgoMode is a cgo mode: "auto", "on" or "off" (see Settings.Cgo).
+type CgoMode = gobuild.CgoMode
+
 // Binary is one program of the project.
 type Binary struct {
 	// Name of the binary, without ".exe"; default: the main package's
@@ -79,7 +82,7 @@ type Binary struct {
 	// Tags, LDFlags and Env are added to the project's for this binary.
 	Tags, LDFlags, Env []string
 	// Cgo overrides the project's cgo mode for this binary.
-	Cgo string
+	Cgo CgoMode
 	// Platforms limits the binary to the platforms of the matrix that this
 	// selector names, e.g. "linux/*"; default: every platform.
 	Platforms string
@@ -151,6 +154,9 @@ type Image struct {
 // binaries. Get one from github.com/kiln-build/kiln/targets/ospkg.
 type OSPackager interface {
 	PackageOS(ctx context.Context, req OSPackageRequest) ([]OSPackage, error)
+	// CheckNames returns the rules the project's and the binaries' names
+	// break for the packages: Resolve asks before anything is built.
+	CheckNames(name string, binaries []string) error
 }
 
 // OSPackageRequest is one platform's binaries to package.

@@ -49,6 +49,9 @@ fuzz_targets=(
 	"./evidence/signing   FuzzParsePrivateKey 5000x"
 	"./evidence/audit     FuzzUnpack        5000x"
 	"./evidence/audit     FuzzReadProvenance 50000x"
+	"./pack/checksum      FuzzParse       100000x"
+	"./evidence/sbom      FuzzSPDX         20000x"
+	"./evidence/bindiff   FuzzExplain       2000x"
 )
 fuzz_timeout=${KILN_FUZZ_TIMEOUT:-10m}
 
@@ -183,7 +186,13 @@ for entry in "${fuzz_targets[@]}"; do
 	read -r pkg target n <<<"$entry"
 	phase "fuzz $target ($pkg, $n)" fuzz "$pkg" "$target" "$n"
 done
-phase "race detector on the concurrent code" go test -race -timeout 30m ./matrix ./gobuild ./internal/...
+# race runs the race detector on every package whose code starts goroutines
+# (gobuild's runner, apt's installs, release's stages); release's -short
+# leaves out the slow rebuilds, which start no goroutines of their own.
+race() {
+	go test -race -timeout 30m ./gobuild ./internal/... && go test -race -short -timeout 30m ./release
+}
+phase "race detector on the concurrent code" race
 phase "tests" go test -timeout 60m ./...
 
 echo "== summary"

@@ -23,6 +23,7 @@ var Config release.Settings
 type (
 	Settings         = release.Settings
 	Binary           = release.Binary
+	CgoMode          = release.CgoMode
 	Service          = release.Service
 	Image            = release.Image
 	OSPackager       = release.OSPackager

@@ -29,6 +29,7 @@ import (
 var (
 	tmpRoot  string // removed by TestMain
 	repoRoot string
+	goCache  string // the machine's Go build cache (go env GOCACHE)
 
 	mageOnce sync.Once
 	mageBin  string
@@ -46,6 +47,12 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
+	out, err := exec.Command("go", "env", "GOCACHE").Output()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "go env GOCACHE:", err)
+		os.Exit(2)
+	}
+	goCache = strings.TrimSpace(string(out))
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -82,7 +89,11 @@ func goEnv(extra ...string) []string {
 		}
 		env = append(env, kv)
 	}
-	env = append(env, "GOFLAGS=-mod=mod",
+	// kiln's plan cache ($XDG_CACHE_HOME/kiln) goes to the tests' own
+	// directory, never the user's ~/.cache/kiln; GOCACHE is pinned to the
+	// machine's, so moving XDG_CACHE_HOME does not move Go's warm build
+	// cache (a test that wants a cold one passes its own GOCACHE after).
+	env = append(env, "GOFLAGS=-mod=mod", "GOCACHE="+goCache, "XDG_CACHE_HOME="+filepath.Join(tmpRoot, "xdg-cache"),
 		"MAGEFILE_CACHE="+filepath.Join(tmpRoot, "magefile-cache"), "MAGEFILE_HASHFAST=1")
 	return append(env, extra...)
 }

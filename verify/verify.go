@@ -35,10 +35,10 @@ package verify
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 
+	"github.com/kiln-build/kiln/internal/binfmt"
 	"github.com/kiln-build/kiln/internal/safefile"
 )
 
@@ -95,8 +95,9 @@ type Report struct {
 }
 
 // ErrNotExecutable is wrapped by every error that means the input is not a
-// readable executable: unknown format, truncated or corrupt headers.
-var ErrNotExecutable = errors.New("not an executable")
+// readable executable: unknown format, truncated or corrupt headers. It is
+// binfmt's, the same error evidence/bindiff wraps.
+var ErrNotExecutable = binfmt.ErrNotExecutable
 
 // MaxSize is the largest file ReadFile inspects, 2 GiB: far above any Go
 // binary, small enough that a mistaken path (a disk image, a sparse file)
@@ -174,21 +175,8 @@ func formatName(kind string) string {
 	return kind
 }
 
-// sniff names the format from the magic bytes, or returns "".
-func sniff(b []byte) string {
-	switch {
-	case bytes.HasPrefix(b, []byte("\x7fELF")):
-		return "elf"
-	case bytes.HasPrefix(b, []byte("MZ")):
-		return "pe"
-	case bytes.HasPrefix(b, []byte{0xfe, 0xed, 0xfa, 0xce}), bytes.HasPrefix(b, []byte{0xce, 0xfa, 0xed, 0xfe}),
-		bytes.HasPrefix(b, []byte{0xfe, 0xed, 0xfa, 0xcf}), bytes.HasPrefix(b, []byte{0xcf, 0xfa, 0xed, 0xfe}):
-		return "macho"
-	case bytes.HasPrefix(b, []byte{0xca, 0xfe, 0xba, 0xbe}):
-		return "macho-universal"
-	}
-	return ""
-}
+// sniff names the format from the magic bytes (binfmt.Sniff), or returns "".
+func sniff(b []byte) string { return string(binfmt.Sniff(b)) }
 
 // describeUnknown says what an unrecognized input looks like.
 func describeUnknown(b []byte) string {

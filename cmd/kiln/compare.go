@@ -11,12 +11,12 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/evidence/audit"
 	"github.com/kiln-build/kiln/evidence/bindiff"
 	"github.com/kiln-build/kiln/evidence/provenance"
 	"github.com/kiln-build/kiln/internal/safefile"
 	"github.com/kiln-build/kiln/pack/archive"
+	"github.com/kiln-build/kiln/pack/checksum"
 )
 
 // compareRelease compares every published file that the checksums file
@@ -31,7 +31,7 @@ func compareRelease(ctx context.Context, dir string, rep *audit.Report, out stri
 	sums, err := readSmall(filepath.Join(dir, rep.Checksums), audit.MaxEvidence)
 	var lines []provenance.Subject
 	if err == nil {
-		lines, err = provenance.SubjectsFromChecksums(sums)
+		lines, err = checksum.Parse(sums)
 	}
 	if err != nil {
 		add(rep.Checksums, audit.Failed, "%v", err)
@@ -50,8 +50,8 @@ func compareRelease(ctx context.Context, dir string, rep *audit.Report, out stri
 			add(l.Name, audit.NotChecked, "not rebuilt: the provenance does not record the settings that shape it (image, service unit, OS packages)")
 			continue
 		}
-		a, _, errA := artifact.HashFile(published)
-		b, _, errB := artifact.HashFile(rebuilt)
+		a, _, errA := checksum.File(published)
+		b, _, errB := checksum.File(rebuilt)
 		switch {
 		case errA != nil || errB != nil:
 			add(l.Name, audit.Failed, "%v", errors.Join(errA, errB))
@@ -122,8 +122,8 @@ func explainArchive(ctx context.Context, name, published, rebuilt string) string
 		case e.Mode != r.Mode:
 			diffs = append(diffs, fmt.Sprintf("entry %s has mode %v, rebuilt %v", n, e.Mode, r.Mode))
 		default:
-			a, _, _ := artifact.HashFile(e.Path)
-			b, _, _ := artifact.HashFile(r.Path)
+			a, _, _ := checksum.File(e.Path)
+			b, _, _ := checksum.File(r.Path)
 			if a == b {
 				continue
 			}

@@ -16,11 +16,11 @@ import (
 	"time"
 
 	"github.com/kiln-build/kiln/evidence/audit"
-	"github.com/kiln-build/kiln/evidence/provenance"
 	"github.com/kiln-build/kiln/evidence/sbom"
 	"github.com/kiln-build/kiln/evidence/signing"
 	"github.com/kiln-build/kiln/internal/testtool"
 	"github.com/kiln-build/kiln/pack/archive"
+	"github.com/kiln-build/kiln/pack/checksum"
 )
 
 // unpack returns the entries of a published archive: name → content.
@@ -88,7 +88,7 @@ func updateSumsIn(t *testing.T, dir, sumsFile string, names ...string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines, err := provenance.SubjectsFromChecksums(data)
+	lines, err := checksum.Parse(data)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/evidence/sbom"
+	"github.com/kiln-build/kiln/pack/checksum"
 )
 
 // kilnModule is kiln's module path, to find its version in the running
@@ -99,7 +100,7 @@ func CheckSBOM(dir string, m *artifact.Manifest, bin artifact.Artifact) (note st
 	case len(data) > maxSBOM:
 		return fail(fmt.Errorf("larger than %d bytes", maxSBOM))
 	}
-	if sum, size, _ := artifact.Hash(bytes.NewReader(data)); sum != doc.SHA256 || size != doc.Size {
+	if sum, size, _ := checksum.Sum(bytes.NewReader(data)); sum != doc.SHA256 || size != doc.Size {
 		return fail(fmt.Errorf("sha256 %s does not match the manifest's %s: it changed after package", sum, doc.SHA256))
 	}
 	bi, err := BuildInfo(dir, bin)

@@ -1,42 +1,35 @@
 package assemble
 
 import (
-	"cmp"
 	"debug/buildinfo"
-	"os"
+	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/evidence/provenance"
-	"github.com/kiln-build/kiln/gobuild"
 	"github.com/kiln-build/kiln/matrix"
+	"github.com/kiln-build/kiln/pack/checksum"
 )
 
 // Release is what the provenance states about a release.
 type Release struct {
-	// Version (semver), Commit and Date (the source date) of the release.
+	// Version (semver) and Commit of the release.
 	Version, Commit string
-	Date            time.Time
 	// Source is the source repository as a git+ URI (gitinfo.SourceURI).
 	Source string
 	// Matrix are the platforms of the release.
 	Matrix []matrix.Platform
 	// Binaries are the release's programs as configured.
 	Binaries []Binary
-	// StampVars are the variables that received the version facts.
-	StampVars gobuild.StampVars
-	// Env is the environment the builds ran with (nil: os.Environ()).
-	Env []string
 	// Shipped are the binaries shipped.
 	Shipped []Shipped
 }
 
 // Binary is one program of the release as configured.
 type Binary struct {
-	Name, Main         string
-	Tags, LDFlags, Env []string
+	Name, Main string
+	Tags       []string
 	// Platforms are the platforms of the matrix it is built for.
 	Platforms []matrix.Platform
 }
@@ -52,13 +45,16 @@ type Shipped struct {
 // Provenance is the in-toto provenance statement of a release whose
 // subjects are the lines of its checksums file.
 func Provenance(checksums []byte, r Release) ([]byte, error) {
-	subjects, err := provenance.SubjectsFromChecksums(checksums)
+	subjects, err := checksum.Parse(checksums)
 	if err != nil {
 		return nil, err
 	}
 	bis := make([]*buildinfo.BuildInfo, len(r.Shipped))
 	for i, s := range r.Shipped {
 		bis[i] = s.Info
+		if len(s.Entry.Args) == 0 {
+			return nil, fmt.Errorf("%s records no go build (built by an older kiln): run mage crossall again", s.Entry.Path)
+		}
 	}
 	kv := KilnVersion()
 	return provenance.Statement(provenance.Release{
@@ -96,58 +92,16 @@ func (r Release) external() provenance.External {
 	return e
 }
 
-// provenanceEnv are the variables of the build environment that change
-// what go build writes and are recorded (never paths, proxies or
-// credentials).
-var provenanceEnv = []string{"GOFLAGS", "GOEXPERIMENT", "GOTOOLCHAIN", "CGO_CFLAGS", "CGO_CPPFLAGS",
-	"CGO_CXXFLAGS", "CGO_FFLAGS", "CGO_LDFLAGS", "CXX"}
-
-// internal are the parameters kiln set: Go version, flags, the
-// environment that reached go build, and the C compilers.
+// internal are the parameters kiln set: the Go version, each go build as
+// the engine ran it (its manifest entry records it), and the C compilers.
 func (r Release) internal() provenance.Internal {
-	in := provenance.Internal{Env: map[string]string{}, CToolchains: map[string]string{}}
+	in := provenance.Internal{CToolchains: map[string]string{}}
 	var gos []string
 	for _, s := range r.Shipped {
 		if !slices.Contains(gos, s.Info.GoVersion) {
 			gos = append(gos, s.Info.GoVersion)
 		}
-	}
-	in.GoVersion = strings.Join(gos, ", ")
-	ld := []string{"-s", "-w"}
-	vars := []struct{ name, def, value string }{
-		{r.StampVars.Version, "main.version", r.Version},
-		{r.StampVars.Commit, "main.commit", r.Commit},
-		{r.StampVars.Date, "main.date", ""},
-	}
-	if !r.Date.IsZero() {
-		vars[2].value = r.Date.UTC().Format(time.RFC3339)
-	}
-	for _, v := range vars {
-		if name := cmp.Or(v.name, v.def); name != "-" {
-			ld = append(ld, "-X", name+"="+v.value)
-		}
-	}
-	in.Flags = []string{"-trimpath", "-buildvcs=false", "-ldflags=" + strings.Join(ld, " ")}
-	env := r.Env
-	if env == nil {
-		env = os.Environ()
-	}
-	for _, kv := range env {
-		if k, v, _ := strings.Cut(kv, "="); slices.Contains(provenanceEnv, k) && v != "" {
-			in.Env[k] = v
-		}
-	}
-	for _, b := range r.Binaries {
-		if len(b.LDFlags) > 0 {
-			in.Flags = append(in.Flags, b.Name+": -ldflags="+strings.Join(b.LDFlags, " "))
-		}
-		for _, kv := range b.Env {
-			if k, v, _ := strings.Cut(kv, "="); slices.Contains(provenanceEnv, k) || k == "CC" || strings.HasPrefix(k, "GO") {
-				in.Env[b.Name+":"+k] = v
-			}
-		}
-	}
-	for _, s := range r.Shipped {
+		in.Builds = append(in.Builds, provenance.Build{Binary: s.Binary, Platform: s.Platform.String(), Args: s.Entry.Args, Env: s.Entry.Env})
 		if !s.Entry.Cgo || s.Entry.CC == "" {
 			continue
 		}
@@ -158,5 +112,6 @@ func (r Release) internal() provenance.Internal {
 			in.CToolchains[key] = s.Entry.CC
 		}
 	}
+	in.GoVersion = strings.Join(gos, ", ")
 	return in
 }

@@ -12,10 +12,10 @@ import (
 
 	"github.com/hashicorp/go-multierror"
 
-	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/evidence/sbom"
 	"github.com/kiln-build/kiln/internal/safefile"
 	"github.com/kiln-build/kiln/matrix"
+	"github.com/kiln-build/kiln/pack/checksum"
 	"github.com/kiln-build/kiln/verify"
 )
 
@@ -128,7 +128,7 @@ func (a *auditor) binary(archive string, pl matrix.Platform, e Entry, described 
 		a.add(file, "platform", Failed, "%v", err)
 		return true
 	}
-	sum, _, err := artifact.Hash(io.NewSectionReader(f, 0, e.Size))
+	sum, _, err := checksum.Sum(io.NewSectionReader(f, 0, e.Size))
 	if err != nil {
 		a.add(file, "sha256", Failed, "%v", err)
 		return true

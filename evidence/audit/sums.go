@@ -7,9 +7,8 @@ import (
 	"io/fs"
 	"strings"
 
-	"github.com/kiln-build/kiln/artifact"
-	"github.com/kiln-build/kiln/evidence/provenance"
 	"github.com/kiln-build/kiln/internal/safefile"
+	"github.com/kiln-build/kiln/pack/checksum"
 )
 
 // checksums checks every line of the checksums file against its file.
@@ -21,7 +20,7 @@ func (a *auditor) checksums() {
 		return
 	}
 	// The parser reports every bad line; a file with any is not trusted.
-	lines, err := provenance.SubjectsFromChecksums(data)
+	lines, err := checksum.Parse(data)
 	if err != nil {
 		a.add(name, "sha256", Failed, "not a sha256sum checksums file: %v", err)
 		return
@@ -56,7 +55,7 @@ func (a *auditor) hash(name string) (string, error) {
 		return "", err
 	}
 	defer f.Close()
-	sum, _, err := artifact.Hash(f)
+	sum, _, err := checksum.Sum(f)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", name, err)
 	}

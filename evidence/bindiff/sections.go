@@ -1,18 +1,19 @@
 package bindiff
 
 import (
-	"bytes"
 	"debug/elf"
 	"debug/macho"
 	"debug/pe"
-	"errors"
 	"fmt"
 	"io"
+
+	"github.com/kiln-build/kiln/internal/binfmt"
 )
 
 // ErrNotExecutable is wrapped by the error for an input that is not a
-// readable ELF, PE or Mach-O file.
-var ErrNotExecutable = errors.New("not an executable")
+// readable ELF, PE or Mach-O file. It is binfmt's, the same error verify
+// wraps.
+var ErrNotExecutable = binfmt.ErrNotExecutable
 
 // A span is a named byte range of a file: a section, or a header.
 type span struct {
@@ -48,18 +49,15 @@ func readLayout(r io.ReaderAt, size int64) (l layout, err error) {
 			l, err = layout{}, fmt.Errorf("%w: corrupt %s file (parser panicked: %v)", ErrNotExecutable, l.Format, p)
 		}
 	}()
-	switch {
-	case bytes.Equal(head[:], []byte("\x7fELF")):
-		l.Format = "elf"
+	l.Format = string(binfmt.Sniff(head[:]))
+	switch binfmt.Format(l.Format) {
+	case binfmt.ELF:
 		l.Spans, err = elfSpans(r)
-	case bytes.HasPrefix(head[:], []byte("MZ")):
-		l.Format = "pe"
+	case binfmt.PE:
 		l.Spans, err = peSpans(r)
-	case bytes.Equal(head[:], []byte{0xca, 0xfe, 0xba, 0xbe}):
-		l.Format = "macho-universal"
+	case binfmt.Universal:
 		l.Spans, err = fatSpans(r, size)
-	case isMachO(head[:]):
-		l.Format = "macho"
+	case binfmt.MachO:
 		l.Spans, err = machoSpans(r, "")
 	default:
 		return layout{}, fmt.Errorf("%w: unknown format (magic % x)", ErrNotExecutable, head)
@@ -68,15 +66,6 @@ func readLayout(r io.ReaderAt, size int64) (l layout, err error) {
 		return layout{}, fmt.Errorf("%w: corrupt %s file: %v", ErrNotExecutable, l.Format, err)
 	}
 	return l, nil
-}
-
-func isMachO(b []byte) bool {
-	for _, m := range [][]byte{{0xfe, 0xed, 0xfa, 0xce}, {0xce, 0xfa, 0xed, 0xfe}, {0xfe, 0xed, 0xfa, 0xcf}, {0xcf, 0xfa, 0xed, 0xfe}} {
-		if bytes.Equal(b, m) {
-			return true
-		}
-	}
-	return false
 }
 
 func elfSpans(r io.ReaderAt) ([]span, error) {

@@ -1,6 +1,7 @@
 package provenance
 
 import (
+	"cmp"
 	"debug/buildinfo"
 	"slices"
 	"strings"
@@ -117,6 +118,15 @@ func resolved(src Source, mods []Module) []resourceDescriptor {
 }
 
 // sorted returns e with the matrix and binaries sorted.
+// sorted returns i with its builds sorted by binary, then platform.
+func (i Internal) sorted() Internal {
+	i.Builds = slices.Clone(i.Builds)
+	slices.SortStableFunc(i.Builds, func(a, b Build) int {
+		return cmp.Or(strings.Compare(a.Binary, b.Binary), strings.Compare(a.Platform, b.Platform))
+	})
+	return i
+}
+
 func (e External) sorted() External {
 	e.Matrix = slices.Sorted(slices.Values(e.Matrix))
 	e.Binaries = slices.Clone(e.Binaries)

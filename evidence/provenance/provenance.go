@@ -36,7 +36,7 @@ const (
 
 // Release is what the provenance of one release says.
 type Release struct {
-	// Subjects are the released files, as SubjectsFromChecksums returns
+	// Subjects are the released files, as checksum.Parse returns
 	// them for the release's checksums file.
 	Subjects []Subject
 	// BuildType overrides the buildType URI; default BuildType.
@@ -87,15 +87,26 @@ type Binary struct {
 	Platforms string `json:"platforms,omitempty"`
 }
 
-// Internal are the build's internal parameters. Env must hold only what
-// reached go build (GO*, CGO_*, CC per platform): never secrets.
+// Internal are the build's internal parameters.
 type Internal struct {
-	GoVersion string            `json:"goVersion"`
-	Flags     []string          `json:"flags,omitempty"`
-	Env       map[string]string `json:"env,omitempty"`
+	GoVersion string `json:"goVersion"`
+	// Builds are the go builds that made the binaries, as they ran;
+	// written sorted by binary and platform.
+	Builds []Build `json:"builds,omitempty"`
 	// CToolchains maps a platform to the C compiler that built it,
 	// "linux/amd64": "musl-gcc (musl 1.2.3)".
 	CToolchains map[string]string `json:"cToolchains,omitempty"`
+}
+
+// Build is one go build of a release: the binary and platform it made,
+// the arguments after "go build -o <output>", and the environment entries
+// that decide the output (GO*, CGO_*, CC, CXX: never paths of the go
+// command's caches, proxies or credentials).
+type Build struct {
+	Binary   string   `json:"binary"`
+	Platform string   `json:"platform"`
+	Args     []string `json:"args"`
+	Env      []string `json:"env,omitempty"`
 }
 
 // Source is the repository a release was built from.
@@ -120,7 +131,7 @@ func Statement(r Release) ([]byte, error) {
 			BuildDefinition: buildDefinition{
 				BuildType:            cmpOr(r.BuildType, BuildType),
 				ExternalParameters:   r.External.sorted(),
-				InternalParameters:   r.Internal,
+				InternalParameters:   r.Internal.sorted(),
 				ResolvedDependencies: resolved(r.Source, r.Modules),
 			},
 			RunDetails: runDetails{
@@ -162,6 +173,11 @@ func (r Release) validate() error {
 	}
 	if r.BuilderID == "" {
 		errs = append(errs, errors.New("no builder id"))
+	}
+	for i, b := range r.Internal.Builds {
+		if b.Binary == "" || b.Platform == "" || len(b.Args) == 0 {
+			errs = append(errs, fmt.Errorf("build %d needs its binary, platform and arguments", i+1))
+		}
 	}
 	if r.External.Version == "" {
 		errs = append(errs, errors.New("no release version"))

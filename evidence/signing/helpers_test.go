@@ -14,6 +14,7 @@ import (
 
 	"github.com/kiln-build/kiln/evidence/provenance"
 	"github.com/kiln-build/kiln/internal/testtool"
+	"github.com/kiln-build/kiln/pack/checksum"
 )
 
 // newKey returns a throwaway P-256 key.
@@ -74,7 +75,7 @@ func newFixture(t testing.TB) fixture {
 		sums = fmt.Appendf(sums, "%x  %s\n", sum, name)
 	}
 	f.checksums = sums
-	subjects, err := provenance.SubjectsFromChecksums(sums)
+	subjects, err := checksum.Parse(sums)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -92,6 +92,15 @@ func ReadWith(ctx context.Context, dir, sourceDateEpoch string) (Info, error) {
 	return info, nil
 }
 
+// FormatDate is a source date as kiln writes it everywhere (the -X date
+// variable, the manifest, image labels): RFC 3339 in UTC, "" for no date.
+func FormatDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
 // Normalize validates a user-given version (KILN_VERSION, config) and
 // returns it with a leading "v".
 func Normalize(v string) (string, error) {

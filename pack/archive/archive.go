@@ -33,7 +33,9 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-multierror"
+
 	"github.com/kiln-build/kiln/internal/atomicfile"
+	"github.com/kiln-build/kiln/internal/reprotar"
 )
 
 // File is one entry of an archive.
@@ -192,23 +194,12 @@ func writeTarGz(ctx context.Context, w io.Writer, entries []entry, mtime time.Ti
 		return err
 	}
 	zw.Header = gzip.Header{OS: 255} // no name, no mtime, OS "unknown"
-	tw := tar.NewWriter(zw)
-	for _, e := range entries {
-		hdr := &tar.Header{
-			Typeflag: tar.TypeReg,
-			Name:     e.Name,
-			Mode:     int64(e.Mode),
-			Size:     e.size,
-			ModTime:  mtime,
-		}
-		if err := tw.WriteHeader(hdr); err != nil {
-			return fmt.Errorf("entry %q: %w", e.Name, err)
-		}
-		if err := copyFile(ctx, tw, e); err != nil {
-			return err
-		}
+	tes := make([]reprotar.Entry, len(entries))
+	for i, e := range entries {
+		tes[i] = reprotar.Entry{Name: e.Name, Mode: int64(e.Mode), Size: e.size,
+			Body: func(w io.Writer) error { return copyFile(ctx, w, e) }}
 	}
-	if err := tw.Close(); err != nil {
+	if err := reprotar.Write(zw, tes, mtime, tar.FormatUnknown); err != nil {
 		return err
 	}
 	return zw.Close()

@@ -1,27 +1,28 @@
-// Package checksum writes and verifies a release's checksums file in the
-// format of `sha256sum` (text mode), so `sha256sum -c` checks it:
+// Package checksum is the one reader and writer of a release's checksums
+// file, in the format of `sha256sum` (text mode), so `sha256sum -c` checks
+// it:
 //
 //	<64 lowercase hex digits><space><space><name>\n
 //
 // one line per file, names relative to the file's directory with forward
-// slashes, sorted by name.
+// slashes, sorted by name, each listed once. A name holding a backslash or
+// a newline is escaped as sha256sum escapes it: the line starts with a
+// backslash, and "\\" and "\n" stand for them. Parse reads the same
+// format strictly and also takes binary mode (" *" before the name). File
+// and Sum are kiln's one way to hash a file.
 package checksum
 
 import (
-	"bufio"
-	"bytes"
-	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/hashicorp/go-multierror"
+
 	"github.com/kiln-build/kiln/internal/atomicfile"
 )
 
@@ -36,8 +37,7 @@ func (e *MismatchError) Error() string {
 }
 
 // Write hashes files and writes their checksums to path atomically. Each
-// file is a path relative to dir or an absolute path inside dir; names must
-// not contain newlines or backslashes (sha256sum would escape them). All
+// file is a path relative to dir or an absolute path inside dir. All
 // unreadable or misplaced files are reported together.
 func Write(path, dir string, files []string) error {
 	if len(files) == 0 {
@@ -47,8 +47,7 @@ func Write(path, dir string, files []string) error {
 	if err != nil {
 		return fmt.Errorf("checksums %s: %w", path, err)
 	}
-	type line struct{ name, sum string }
-	var lines []line
+	var lines []Line
 	var errs *multierror.Error
 	seen := map[string]bool{}
 	for _, f := range files {
@@ -61,26 +60,25 @@ func Write(path, dir string, files []string) error {
 			continue
 		}
 		seen[name] = true
-		sum, err := hashFile(filepath.Join(absDir, filepath.FromSlash(name)))
+		sum, _, err := File(filepath.Join(absDir, filepath.FromSlash(name)))
 		if err != nil {
 			errs = multierror.Append(errs, err)
 			continue
 		}
-		lines = append(lines, line{name, sum})
+		lines = append(lines, Line{Name: name, SHA256: sum})
 	}
 	if err := errs.ErrorOrNil(); err != nil {
 		return fmt.Errorf("checksums %s: %w", path, err)
 	}
-	slices.SortFunc(lines, func(a, b line) int { return cmp.Compare(a.name, b.name) })
-	var buf bytes.Buffer
-	for _, l := range lines {
-		fmt.Fprintf(&buf, "%s  %s\n", l.sum, l.name)
+	data, err := Format(lines)
+	if err != nil {
+		return fmt.Errorf("checksums %s: %w", path, err)
 	}
-	return atomicfile.WriteFile(path, buf.Bytes(), 0o644)
+	return atomicfile.WriteFile(path, data, 0o644)
 }
 
 // relName returns f's slash name relative to dir, or an error when it lies
-// outside dir or cannot be written in the format.
+// outside dir.
 func relName(dir, f string) (string, error) {
 	p := f
 	if !filepath.IsAbs(p) {
@@ -90,76 +88,58 @@ func relName(dir, f string) (string, error) {
 	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return "", fmt.Errorf("%s: not a file inside %s", f, dir)
 	}
-	name := filepath.ToSlash(rel)
-	if strings.ContainsAny(name, "\n\r\\") {
-		return "", fmt.Errorf("%q: name contains a newline or backslash", name)
-	}
-	return name, nil
+	return filepath.ToSlash(rel), nil
 }
 
-func hashFile(path string) (string, error) {
+// Sum returns the hex SHA-256 and the length of what r holds.
+func Sum(r io.Reader) (string, int64, error) {
+	h := sha256.New()
+	n, err := io.Copy(h, r)
+	return hex.EncodeToString(h.Sum(nil)), n, err
+}
+
+// File returns the hex SHA-256 and the size of the file at path.
+func File(path string) (string, int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("%s: %w", path, err)
+	sum, n, err := Sum(f)
+	if err != nil {
+		return "", 0, fmt.Errorf("%s: %w", path, err)
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return sum, n, nil
 }
 
 // Verify re-hashes every file listed in the checksums file at path, names
-// taken relative to dir. Every malformed line, missing file and mismatch
-// (*MismatchError) is reported in one error; a listed name that leaves dir
-// is malformed.
+// taken relative to dir. Every malformed line (*LineError), missing file
+// and mismatch (*MismatchError) is reported in one error.
 func Verify(path, dir string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("verify checksums: %w", err)
 	}
 	var errs *multierror.Error
-	n := 0
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for i := 1; sc.Scan(); i++ {
-		if sc.Text() == "" {
-			continue
+	lines, err := Parse(data)
+	if err != nil {
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			errs = multierror.Append(errs, j.Unwrap()...)
+		} else {
+			errs = multierror.Append(errs, err)
 		}
-		want, name, ok := parseLine(sc.Text())
-		if !ok {
-			errs = multierror.Append(errs, fmt.Errorf("%s:%d: malformed line %q", path, i, sc.Text()))
-			continue
-		}
-		n++
-		got, err := hashFile(filepath.Join(dir, filepath.FromSlash(name)))
+	}
+	for _, l := range lines {
+		got, _, err := File(filepath.Join(dir, filepath.FromSlash(l.Name)))
 		switch {
 		case err != nil:
-			errs = multierror.Append(errs, fmt.Errorf("%s: %w", name, err))
-		case got != want:
-			errs = multierror.Append(errs, &MismatchError{Name: name, Want: want, Got: got})
+			errs = multierror.Append(errs, fmt.Errorf("%s: %w", l.Name, err))
+		case got != l.SHA256:
+			errs = multierror.Append(errs, &MismatchError{Name: l.Name, Want: l.SHA256, Got: got})
 		}
-	}
-	if err := sc.Err(); err != nil {
-		errs = multierror.Append(errs, fmt.Errorf("%s: %w", path, err))
-	}
-	if n == 0 && errs.ErrorOrNil() == nil {
-		errs = multierror.Append(errs, fmt.Errorf("%s: no checksum lines", path))
 	}
 	if err := errs.ErrorOrNil(); err != nil {
 		return fmt.Errorf("verify checksums %s: %w", path, err)
 	}
 	return nil
-}
-
-// parseLine splits "<hex>  <name>" (or "<hex> *<name>", binary mode).
-func parseLine(s string) (sum, name string, ok bool) {
-	if len(s) < 64+2+1 || (s[64:66] != "  " && s[64:66] != " *") {
-		return "", "", false
-	}
-	sum, name = strings.ToLower(s[:64]), s[66:]
-	if _, err := hex.DecodeString(sum); err != nil || !fs.ValidPath(name) {
-		return "", "", false
-	}
-	return sum, name, true
 }

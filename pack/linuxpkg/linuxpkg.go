@@ -18,6 +18,7 @@ package linuxpkg
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -91,6 +92,31 @@ var (
 	programRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9+._-]*$`)
 )
 
+// CheckNames returns the rules a package name and its programs' names
+// break, all at once: the rule Build applies, for a caller to check the
+// names before it builds anything.
+func CheckNames(name string, programs []string) error {
+	errs := []error{checkName(name)}
+	for _, p := range programs {
+		errs = append(errs, checkProgram(p))
+	}
+	return errors.Join(errs...)
+}
+
+func checkName(name string) error {
+	if !nameRE.MatchString(name) {
+		return fmt.Errorf("name %q: want lower case letters, digits and + . - (at least 2 characters)", name)
+	}
+	return nil
+}
+
+func checkProgram(name string) error {
+	if !nameRE.MatchString(name) && !programRE.MatchString(name) {
+		return fmt.Errorf("program name %q: want letters, digits and + . _ -", name)
+	}
+	return nil
+}
+
 var packagers = map[string]nfpm.Packager{"deb": deb.Default, "rpm": rpm.DefaultRPM, "apk": apk.Default}
 
 // Build writes one package per format into o.OutDir, named by the
@@ -136,8 +162,8 @@ func (o *Options) check() (version, error) {
 	bad := func(format string, args ...any) {
 		errs = multierror.Append(errs, fmt.Errorf("linux packages: "+format, args...))
 	}
-	if !nameRE.MatchString(o.Name) {
-		bad("name %q: want lower case letters, digits and + . - (at least 2 characters)", o.Name)
+	if err := checkName(o.Name); err != nil {
+		bad("%v", err)
 	}
 	v, err := parseVersion(o.Version)
 	if err != nil {
@@ -171,8 +197,8 @@ func (o *Options) check() (version, error) {
 	seen := map[string]bool{}
 	for _, prog := range o.Programs {
 		switch fi, err := os.Stat(prog.Path); {
-		case !nameRE.MatchString(prog.Name) && !programRE.MatchString(prog.Name):
-			bad("program name %q: want letters, digits and + . _ -", prog.Name)
+		case checkProgram(prog.Name) != nil:
+			bad("%v", checkProgram(prog.Name))
 		case seen[prog.Name]:
 			bad("program %s is listed twice", prog.Name)
 		case prog.Path == "":

@@ -61,7 +61,6 @@ func TestVersion(t *testing.T) {
 	}{
 		{"1.2.3", "1.2.3", "", "1.2.3"},
 		{"v1.2.3", "1.2.3", "", "1.2.3"},
-		{"v1.2", "1.2.0", "", "1.2.0"},
 		{"0.0.0-dev", "0.0.0~dev", "", "0.0.0_alpha"},
 		{"v1.2.3-rc.1", "1.2.3~rc.1", "", "1.2.3_rc1"},
 		{"v1.2.3-beta2", "1.2.3~beta2", "", "1.2.3_beta2"},
@@ -86,7 +85,7 @@ func TestVersion(t *testing.T) {
 			t.Errorf("parseVersion(%q).apk() = %q, want %q", tc.in, got, tc.apk)
 		}
 	}
-	for _, bad := range []string{"", "latest", "1.2.3.4", "v1.2.3-", "01.2.3"} {
+	for _, bad := range []string{"", "latest", "1.2.3.4", "v1.2.3-", "01.2.3", "v1.2"} {
 		if _, err := parseVersion(bad); err == nil {
 			t.Errorf("parseVersion(%q) succeeded, want an error", bad)
 		}
@@ -183,7 +182,7 @@ func TestBuildErrors(t *testing.T) {
 		{"program twice", func(o *Options) { o.Programs = append(o.Programs, o.Programs[0]) }, "listed twice"},
 		{"binary is a directory", func(o *Options) { o.Programs[0].Path = t.TempDir() }, "not a regular file"},
 		{"non-linux", func(o *Options) { o.Platform = matrix.MustParse("darwin/arm64") }, "linux only"},
-		{"bad version", func(o *Options) { o.Version = "latest" }, "not a semantic version"},
+		{"bad version", func(o *Options) { o.Version = "latest" }, "is not semver"},
 		{"bad name", func(o *Options) { o.Name = "Kiln Hello" }, "name"},
 		{"bad release", func(o *Options) { o.Release = "1a" }, "release"},
 		{"bad format", func(o *Options) { o.Formats = []string{"deb", "msi"} }, "msi"},

@@ -1,11 +1,12 @@
 package linuxpkg
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 
 	"golang.org/x/mod/semver"
+
+	"github.com/kiln-build/kiln/internal/gitinfo"
 )
 
 // version is a semantic version split into the parts the package formats
@@ -14,14 +15,12 @@ type version struct {
 	core, pre, build string
 }
 
-// parseVersion accepts a semantic version with or without the leading "v".
+// parseVersion accepts a release version as kiln does everywhere
+// (gitinfo.Normalize): a semantic version with or without the leading "v".
 func parseVersion(s string) (version, error) {
-	v := s
-	if !strings.HasPrefix(v, "v") {
-		v = "v" + v
-	}
-	if !semver.IsValid(v) {
-		return version{}, fmt.Errorf("version %q is not a semantic version (want e.g. 1.2.3, v1.2.3-rc.1)", s)
+	v, err := gitinfo.Normalize(s)
+	if err != nil {
+		return version{}, err
 	}
 	pre := semver.Prerelease(v)
 	return version{

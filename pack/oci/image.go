@@ -9,7 +9,6 @@ import (
 	"path"
 	"sort"
 	"strings"
-	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
@@ -17,6 +16,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"github.com/kiln-build/kiln/internal/reprotar"
 	"github.com/kiln-build/kiln/matrix"
 )
 
@@ -133,68 +133,27 @@ func exposedPorts(ports []string) map[string]struct{} {
 }
 
 // entry is one file or directory of the image's filesystem.
-type entry struct {
-	name     string // relative, no leading slash; directories end in "/"
-	mode     int64
-	uid, gid int
-	data     []byte
-}
-
 // rootfsTar returns the layer: a tar of the image's files, sorted by name,
 // every entry stamped with o.Created; progs are the binaries by name.
 func rootfsTar(o Options, progs map[string][]byte, certs []byte) ([]byte, error) {
-	entries := []entry{
-		{name: "etc/", mode: 0o755},
-		{name: "etc/group", mode: 0o644, data: []byte(group)},
-		{name: "etc/passwd", mode: 0o644, data: []byte(passwd)},
-		{name: "etc/ssl/", mode: 0o755},
-		{name: "etc/ssl/certs/", mode: 0o755},
-		{name: "etc/ssl/certs/ca-certificates.crt", mode: 0o644, data: certs},
-		{name: "home/", mode: 0o755},
-		{name: "home/nonroot/", mode: 0o700, uid: nonrootUID, gid: nonrootUID},
-		{name: "tmp/", mode: 0o1777},
-		{name: "usr/", mode: 0o755},
-		{name: "usr/local/", mode: 0o755},
-		{name: "usr/local/bin/", mode: 0o755},
+	dir := func(name string, mode int64) reprotar.Entry { return reprotar.Entry{Name: name, Mode: mode} }
+	entries := []reprotar.Entry{
+		dir("etc/", 0o755),
+		reprotar.Data("etc/group", 0o644, []byte(group)),
+		reprotar.Data("etc/passwd", 0o644, []byte(passwd)),
+		dir("etc/ssl/", 0o755),
+		dir("etc/ssl/certs/", 0o755),
+		reprotar.Data("etc/ssl/certs/ca-certificates.crt", 0o644, certs),
+		dir("home/", 0o755),
+		{Name: "home/nonroot/", Mode: 0o700, UID: nonrootUID, GID: nonrootUID},
+		dir("tmp/", 0o1777),
+		dir("usr/", 0o755),
+		dir("usr/local/", 0o755),
+		dir("usr/local/bin/", 0o755),
 	}
 	for name, data := range progs {
-		entries = append(entries, entry{name: path.Join(BinDir[1:], name), mode: 0o755, data: data})
+		entries = append(entries, reprotar.Data(path.Join(BinDir[1:], name), 0o755, data))
 	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].name < entries[j].name })
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	for _, e := range entries {
-		if err := writeEntry(tw, e, o.Created); err != nil {
-			return nil, err
-		}
-	}
-	if err := tw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-// writeEntry writes one deterministic tar entry.
-func writeEntry(tw *tar.Writer, e entry, mtime time.Time) error {
-	h := &tar.Header{
-		Name:    e.name,
-		Mode:    e.mode,
-		Uid:     e.uid,
-		Gid:     e.gid,
-		ModTime: mtime,
-		Format:  tar.FormatPAX,
-	}
-	if strings.HasSuffix(e.name, "/") {
-		h.Typeflag = tar.TypeDir
-	} else {
-		h.Typeflag = tar.TypeReg
-		h.Size = int64(len(e.data))
-	}
-	if err := tw.WriteHeader(h); err != nil {
-		return fmt.Errorf("%s: %w", e.name, err)
-	}
-	if _, err := tw.Write(e.data); err != nil {
-		return fmt.Errorf("%s: %w", e.name, err)
-	}
-	return nil
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name < entries[j].Name })
+	return reprotar.Bytes(entries, o.Created, tar.FormatPAX)
 }

@@ -37,15 +37,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/go-multierror"
-
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/hashicorp/go-multierror"
 
 	"github.com/kiln-build/kiln/internal/atomicfile"
+	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/matrix"
 )
 
@@ -283,7 +283,7 @@ func checkBinaries(o Options) error {
 func (o Options) annotations() map[string]string {
 	a := map[string]string{
 		"org.opencontainers.image.title":   o.Name,
-		"org.opencontainers.image.created": o.Created.Format(time.RFC3339),
+		"org.opencontainers.image.created": gitinfo.FormatDate(o.Created),
 	}
 	for k, v := range map[string]string{
 		"version": o.Version, "revision": o.Revision, "source": o.Source,

@@ -24,6 +24,10 @@ func New(formats ...string) release.OSPackager {
 
 type packager struct{ formats []string }
 
+func (k packager) CheckNames(name string, binaries []string) error {
+	return linuxpkg.CheckNames(name, binaries)
+}
+
 func (k packager) PackageOS(ctx context.Context, req release.OSPackageRequest) ([]release.OSPackage, error) {
 	p, err := matrix.Parse(req.Platform)
 	if err != nil {
