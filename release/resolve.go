@@ -54,10 +54,12 @@ func resolve(ctx context.Context, in inputs, errs []string) (*Plan, error) {
 		errs = append(errs, err.Error())
 	}
 	if s.Version != "" {
-		info.Version, info.Note, info.Dirty = s.Version, "", false
+		// A set version changes the version, never the tree's state: a
+		// dirty tree stays dirty (no provenance, refused in CI).
+		info.Version, info.Note = s.Version, ""
 	}
 	p.Version = Version{Semver: info.Version, Plain: strings.TrimPrefix(info.Version, "v"),
-		Commit: info.Commit, Date: info.Time, Dirty: info.Dirty, Note: info.Note}
+		Commit: info.Commit, Date: info.Time, Dirty: info.Dirty, Changes: info.Changes, Note: info.Note}
 	p.VerifyWith = VerifyPlan{Args: s.Verify.Args, Exit: s.Verify.Exit, Timeout: s.Verify.Timeout, NoRun: s.Verify.NoRun}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("kiln configuration:\n  %s", strings.Join(errs, "\n  "))
