@@ -84,7 +84,7 @@ func TestReproduceDirty(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, err := run(t, dir, nil, (*Plan).Reproduce)
-	if err == nil || !strings.Contains(err.Error(), "uncommitted changes") || !strings.Contains(err.Error(), "M main.go") {
+	if err == nil || !strings.Contains(err.Error(), "uncommitted change") || !strings.Contains(err.Error(), "modified: main.go") {
 		t.Fatalf("reproduce of a dirty tree = %v, want a refusal listing main.go\n%s", err, out)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "dist")); err == nil {
