@@ -76,6 +76,7 @@ type inputs struct {
 	shard                         matrix.Shard    // KILN_SHARD
 	shards                        int             // KILN_SHARDS
 	allowDirty, ci                bool            // KILN_ALLOW_DIRTY, CI
+	sourceDate                    string          // SOURCE_DATE_EPOCH, validated by gitinfo.ReadWith
 	rep                           report.Reporter // o.w, GitHub Actions when GITHUB_ACTIONS=true
 	verbose                       bool
 	// buildEnv replaces the engine's environment (nil: os.Environ()) and
@@ -94,7 +95,7 @@ func readInputs(s Settings, o options) (inputs, []string, error) {
 		return inputs{}, nil, err
 	}
 	env := func(k string) string { return strings.TrimSpace(o.getenv(k)) }
-	in := inputs{s: s, dir: dir, mains: env("KILN_MAIN"), host: o.host, ci: env("CI") != "",
+	in := inputs{s: s, dir: dir, mains: env("KILN_MAIN"), host: o.host, ci: env("CI") != "", sourceDate: env("SOURCE_DATE_EPOCH"),
 		rep: report.New(o.w, report.GitHubFromEnv(env), dir), verbose: o.verbose, planCache: o.planCache}
 	var errs []string
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }

@@ -49,7 +49,7 @@ func resolve(ctx context.Context, in inputs, errs []string) (*Plan, error) {
 	if err := checkName(p.Project); err != nil {
 		errs = append([]string{fmt.Sprintf("Config.Project %q: %v", p.Project, err)}, errs...)
 	}
-	info, err := gitinfo.Read(ctx, dir)
+	info, err := gitinfo.ReadWith(ctx, dir, in.sourceDate)
 	if err != nil {
 		errs = append(errs, err.Error())
 	}

@@ -29,6 +29,8 @@ func TestResolveRefuses(t *testing.T) {
 		{map[string]string{"KILN_LOCK": "maybe"}, []string{"KILN_LOCK"}},
 		{map[string]string{"KILN_TOOLCHAINS": "yes"}, []string{"KILN_TOOLCHAINS"}},
 		{map[string]string{"KILN_ALLOW_DIRTY": "perhaps"}, []string{"KILN_ALLOW_DIRTY"}},
+		{map[string]string{"SOURCE_DATE_EPOCH": "253402300800"}, []string{`SOURCE_DATE_EPOCH="253402300800"`, "after 9999-12-31"}},
+		{map[string]string{"SOURCE_DATE_EPOCH": "-1"}, []string{"SOURCE_DATE_EPOCH", "whole seconds"}},
 	} {
 		_, err := Resolve(context.Background(), Settings{}, WithDir(dir), testCache, WithOutput(&bytes.Buffer{}),
 			WithEnv(func(k string) string { return tc.env[k] }))
