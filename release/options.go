@@ -62,13 +62,14 @@ func withPlanCache(dir string) Option { return func(o *options) { o.planCache = 
 // KILN_* environment and the options applied. Reproduce resolves its
 // rebuild from a copy.
 type inputs struct {
-	// s holds the settings with their overrides: Name (KILN_NAME), Jobs
-	// (KILN_JOBS, 0: the default), Cgo (KILN_CGO), Static (KILN_STATIC,
-	// WithStatic), Version (KILN_VERSION, normalized), Toolchains
-	// (KILN_TOOLCHAINS). Out is unused: see out.
-	s   Settings
-	dir string     // the module root (absolute)
-	out outdir.Dir // KILN_OUT, Config.Out; KILN_LOCK
+	// s holds the settings with their overrides: Name (KILN_NAME, as
+	// nameFrom says), Jobs (KILN_JOBS, 0: the default), Cgo (KILN_CGO),
+	// Static (KILN_STATIC, WithStatic), Version (KILN_VERSION,
+	// normalized), Toolchains (KILN_TOOLCHAINS). Out is unused: see out.
+	s        Settings
+	nameFrom setting    // where s.Name came from
+	dir      string     // the module root (absolute)
+	out      outdir.Dir // KILN_OUT, Config.Out; KILN_LOCK
 	// mains is KILN_MAIN; selector the platforms' selector (WithSelector,
 	// else KILN_MATRIX as named by selectorName); host: ForHost.
 	mains, selector, selectorName string
@@ -86,6 +87,20 @@ type inputs struct {
 	planCache string
 }
 
+// A setting names where a value came from as the user set it: an
+// environment variable ("KILN_NAME") or a field of the configuration
+// ("Config.Name").
+type setting string
+
+// is is the setting with its value, as a message names it:
+// KILN_NAME="a/b" or Config.Name "a/b".
+func (s setting) is(value string) string {
+	if strings.HasPrefix(string(s), "Config.") {
+		return fmt.Sprintf("%s %q", s, value)
+	}
+	return fmt.Sprintf("%s=%q", s, value)
+}
+
 // readInputs reads the environment and the options into inputs; it
 // returns one line per bad value, each naming the variable or field and
 // the accepted forms.
@@ -100,7 +115,10 @@ func readInputs(s Settings, o options) (inputs, []string, error) {
 	var errs []string
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
 
-	in.s.Name = cmp.Or(env("KILN_NAME"), s.Name)
+	in.s.Name, in.nameFrom = s.Name, "Config.Name"
+	if v := env("KILN_NAME"); v != "" {
+		in.s.Name, in.nameFrom = v, "KILN_NAME"
+	}
 	if in.out, err = outdir.Resolve(dir, s.Out, o.getenv); err != nil {
 		bad("%v", err)
 	}

@@ -46,8 +46,20 @@ func resolve(ctx context.Context, in inputs, errs []string) (*Plan, error) {
 		return nil, fmt.Errorf("go.mod in %s has no module line", dir)
 	}
 	p.Project = cmp.Or(s.Project, s.Name, moduleName(p.Module))
-	if err := checkName(p.Project); err != nil {
-		errs = append([]string{fmt.Sprintf("Config.Project %q: %v", p.Project, err)}, errs...)
+	// Each name is refused as the setting the user set spells it.
+	if s.Name != "" {
+		if err := checkName(s.Name); err != nil {
+			errs = append([]string{in.nameFrom.is(s.Name) + ": " + err.Error()}, errs...)
+		}
+	}
+	if s.Project != "" || s.Name == "" {
+		if err := checkName(p.Project); err != nil {
+			what := fmt.Sprintf("Config.Project %q", p.Project)
+			if s.Project == "" {
+				what = fmt.Sprintf("the project's name %q, the last element of module %s (set Config.Project)", p.Project, p.Module)
+			}
+			errs = append([]string{what + ": " + err.Error()}, errs...)
+		}
 	}
 	info, err := gitinfo.ReadWith(ctx, dir, in.sourceDate)
 	if err != nil {

@@ -77,3 +77,29 @@ func TestNames(t *testing.T) {
 		}
 	}
 }
+
+// TestResolveNamesTheSetting: a bad name is refused naming the setting
+// the user set (the variable or the field), never another one.
+func TestResolveNamesTheSetting(t *testing.T) {
+	dir := testModule(t)
+	for _, tc := range []struct {
+		name      string
+		s         Settings
+		env       map[string]string
+		want, not string
+	}{
+		{"KILN_NAME", Settings{}, map[string]string{"KILN_NAME": "a/b"}, `KILN_NAME="a/b"`, "Config."},
+		{"KILN_NAME over Config.Name", Settings{Name: "ok"}, map[string]string{"KILN_NAME": "a/b"}, `KILN_NAME="a/b"`, "Config."},
+		{"KILN_NAME with Config.Project", Settings{Project: "proj"}, map[string]string{"KILN_NAME": "a/b"}, `KILN_NAME="a/b"`, "Config."},
+		{"Config.Name", Settings{Name: "a/b"}, nil, `Config.Name "a/b"`, "KILN_NAME"},
+		{"Config.Project", Settings{Project: "a/b", Name: "ok"}, nil, `Config.Project "a/b"`, "Name"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Resolve(context.Background(), tc.s, WithDir(dir), testCache, WithOutput(&bytes.Buffer{}),
+				WithEnv(func(k string) string { return tc.env[k] }))
+			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), tc.not) {
+				t.Errorf("Resolve = %v, want it to name %s and not %s", err, tc.want, tc.not)
+			}
+		})
+	}
+}
