@@ -103,3 +103,35 @@ func TestResolveNamesTheSetting(t *testing.T) {
 		})
 	}
 }
+
+// TestMissingMainFailsFirst: a main package that does not exist is an
+// error of the plan naming the setting, before any warning about the
+// program (its version variable) is printed.
+func TestMissingMainFailsFirst(t *testing.T) {
+	dir := testModule(t)
+	for _, tc := range []struct {
+		name string
+		s    Settings
+		env  map[string]string
+		want string
+	}{
+		{"KILN_MAIN", Settings{}, map[string]string{"KILN_MAIN": "./nope"}, `KILN_MAIN="./nope"`},
+		{"Config.Main", Settings{Main: "./nope"}, nil, `Config.Main "./nope"`},
+		{"Config.Binaries", Settings{Binaries: []Binary{{Main: "."}, {Main: "./cmd/nope"}}}, nil, `Config.Binaries[1].Main "./cmd/nope"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			p, err := Resolve(context.Background(), tc.s, WithDir(dir), testCache, WithOutput(&out),
+				WithEnv(func(k string) string { return map[string]string{"KILN_MATRIX": "linux/amd64"}[k] + tc.env[k] }))
+			if err == nil {
+				err = p.Build(context.Background())
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "no such directory") {
+				t.Errorf("a missing main package = %v, want an error naming %s\n%s", err, tc.want, out.String())
+			}
+			if strings.Contains(out.String(), "warning") || strings.Contains(out.String(), "declare") {
+				t.Errorf("a warning was printed for a missing main package:\n%s", out.String())
+			}
+		})
+	}
+}
