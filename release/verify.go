@@ -61,7 +61,7 @@ func (p *Plan) Verify(ctx context.Context) error {
 			// An SBOM that does not describe its binary fails verify, but
 			// not the binary's result: package writes the SBOM again.
 			var sbomErr error
-			notes[i], sbomErr = assemble.CheckSBOM(p.Out, m, a)
+			notes[i], sbomErr = assemble.CheckSBOM(p.Out, m, a, p.Version.Semver)
 			errs[i] = errors.Join(errs[i], sbomErr)
 			return nil
 		})
