@@ -102,8 +102,15 @@ func (a Artifact) Platform() matrix.Platform {
 	return matrix.Platform{OS: a.OS, Arch: a.Arch, Variant: a.Variant}
 }
 
+// Format names the manifest's format in its "format" field: a manifest
+// that states it was written by kiln (Save always writes it).
+const Format = "kiln-artifacts/v1"
+
 // Manifest is the content of artifacts.json.
 type Manifest struct {
+	// Format is the format the manifest is written in (Format): the
+	// manifest's statement that kiln wrote it. Save sets it.
+	Format    string     `json:"format,omitempty"`
 	Project   string     `json:"project,omitempty"`
 	Version   string     `json:"version,omitempty"`
 	Commit    string     `json:"commit,omitempty"`
@@ -167,12 +174,18 @@ func (m *Manifest) Save(dir string) error {
 	if m.Artifacts == nil {
 		m.Artifacts = []Artifact{}
 	}
+	m.Format = Format
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err
 	}
 	return atomicfile.WriteFile(filepath.Join(dir, FileName), append(data, '\n'), 0o644)
 }
+
+// Kiln reports whether the manifest states that kiln wrote it (its format
+// is Format): a file named artifacts.json that parses is not enough to
+// make a directory kiln's.
+func (m *Manifest) Kiln() bool { return m.Format == Format }
 
 // Put adds a or replaces the artifact with the same path.
 func (m *Manifest) Put(a Artifact) {

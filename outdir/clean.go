@@ -7,8 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-
-	"github.com/kiln-build/kiln/artifact"
 )
 
 // Acquire claims the output directory (Claim) and takes its lock (Lock):
@@ -22,7 +20,7 @@ func (d Dir) Acquire(ctx context.Context) (func(), error) {
 }
 
 // Clean removes the output directory when kiln created it: it must carry
-// kiln's marker or manifest, and never is the module, a directory holding
+// kiln's marker or manifest (see MarkerName), and never is the module, a directory holding
 // it, a repository, a module or magefiles (symlinks resolved first). A
 // missing directory is not an error.
 func (d Dir) Clean(ctx context.Context) error {
@@ -44,7 +42,7 @@ func (d Dir) Clean(ctx context.Context) error {
 		return &Error{Path: d.Path, Reason: why + "; not removed"}
 	}
 	if !owned(real) {
-		return &Error{Path: d.Path, Reason: "kiln did not create it (no " + MarkerName + " or " + artifact.FileName + "); not removed"}
+		return &Error{Path: d.Path, Reason: notOwned + "; not removed"}
 	}
 	unlock, err := d.Lock(ctx)
 	if err != nil {

@@ -25,8 +25,10 @@ const (
 	// output directory; the archives and manifests never start with it.
 	Prefix = ".kiln-"
 	// MarkerName is the file that marks a directory as kiln's output: kiln
-	// writes into, and deletes, only directories that carry it (or a
-	// manifest).
+	// writes into, and deletes, only directories that carry it (a regular
+	// file) or a manifest that kiln can read and that states kiln wrote it
+	// (artifact.Manifest.Kiln); a file name alone never makes a directory
+	// kiln's.
 	MarkerName = Prefix + "output"
 	// LockName is the lock file in the output directory.
 	LockName = Prefix + "lock"
@@ -128,19 +130,25 @@ func (d Dir) forbidden(real string) string {
 	return ""
 }
 
-// owned reports whether the directory carries kiln's marker or manifest.
+// owned reports whether the directory carries kiln's marker (a regular
+// file) or a manifest kiln can read that states kiln wrote it.
 func owned(dir string) bool {
-	for _, f := range []string{MarkerName, artifact.FileName} {
-		if fi, err := os.Lstat(filepath.Join(dir, f)); err == nil && fi.Mode().IsRegular() {
-			return true
-		}
+	if fi, err := os.Lstat(filepath.Join(dir, MarkerName)); err == nil && fi.Mode().IsRegular() {
+		return true
 	}
-	return false
+	if fi, err := os.Lstat(filepath.Join(dir, artifact.FileName)); err != nil || !fi.Mode().IsRegular() {
+		return false
+	}
+	m, err := artifact.Load(dir)
+	return err == nil && m.Kiln()
 }
+
+// notOwned is the reason a directory is not kiln's.
+const notOwned = "kiln did not create it (no " + MarkerName + ", and no " + artifact.FileName + " that kiln wrote)"
 
 // Claim makes sure the output directory is one kiln may write: it creates
 // it (with the marker), or takes an empty directory, or accepts one that
-// carries the marker or a manifest. Anything else is refused.
+// kiln owns (see MarkerName). Anything else is refused.
 func (d Dir) Claim() error {
 	bad := func(reason string) error { return &Error{Path: d.Path, Reason: reason} }
 	fi, err := os.Stat(d.Path)
@@ -172,7 +180,7 @@ func (d Dir) Claim() error {
 		if strings.HasPrefix(e.Name(), Prefix) {
 			continue // another kiln run is claiming it at this moment
 		}
-		return bad("it is not empty and kiln did not create it (no " + MarkerName + " or " + artifact.FileName + " in it)")
+		return bad("it is not empty and " + notOwned)
 	}
 	// Not atomicfile: its temporary name would not start with Prefix.
 	return os.WriteFile(filepath.Join(real, MarkerName), []byte("This directory is kiln's output; `mage clean` removes it.\n"), 0o644)

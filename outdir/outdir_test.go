@@ -50,14 +50,16 @@ func TestClean(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	refuse := []string{".", "..", mod, root, "/", ".git", "magefiles", "other/sub", "cmd", "cmd/app", "up", "self", "git", "abs", "file", "empty"}
+	os.MkdirAll(filepath.Join(mod, "stray"), 0o755)
+	os.WriteFile(filepath.Join(mod, "stray", "artifacts.json"), []byte("not json"), 0o644)
+	refuse := []string{".", "..", mod, root, "/", ".git", "magefiles", "other/sub", "cmd", "cmd/app", "up", "self", "git", "abs", "file", "empty", "stray"}
 	for _, out := range refuse {
 		err := clean(mod, cleanEnv(out))
 		if err == nil || !strings.Contains(err.Error(), "not removed") {
 			t.Errorf("Clean with KILN_OUT=%q = %v, want a refusal", out, err)
 		}
 	}
-	for _, keep := range []string{"dist/x", ".git/objects", "magefiles", "other/sub/go.mod", "cmd/app/main.go", "file", "empty", "go.mod"} {
+	for _, keep := range []string{"dist/x", ".git/objects", "magefiles", "other/sub/go.mod", "cmd/app/main.go", "file", "empty", "go.mod", "stray/artifacts.json"} {
 		if _, err := os.Stat(filepath.Join(mod, keep)); err != nil {
 			t.Fatalf("a refused Clean removed %s: %v", keep, err)
 		}
@@ -79,18 +81,23 @@ func TestClean(t *testing.T) {
 }
 
 // TestClaim: a build writes only into a directory it creates, an empty
-// one, or one that carries kiln's marker or manifest.
+// one, or one that carries kiln's marker or a manifest kiln wrote — never
+// one whose only tie to kiln is a file named artifacts.json.
 func TestClaim(t *testing.T) {
 	mod := t.TempDir()
-	for _, d := range []string{".git", "cmd/app", "empty", "mine"} {
+	for _, d := range []string{".git", "cmd/app", "empty", "mine", "stray", "strayjson", "linked"} {
 		os.MkdirAll(filepath.Join(mod, d), 0o755)
 	}
 	os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module example.com/mod\n"), 0o644)
 	os.WriteFile(filepath.Join(mod, "cmd/app/main.go"), []byte("package main\n"), 0o644)
-	os.WriteFile(filepath.Join(mod, "mine/artifacts.json"), []byte("{}"), 0o644)
+	os.WriteFile(filepath.Join(mod, "mine/artifacts.json"), []byte(`{"format": "kiln-artifacts/v1", "artifacts": []}`), 0o644)
+	os.WriteFile(filepath.Join(mod, "stray/artifacts.json"), []byte("not json"), 0o644)
+	os.WriteFile(filepath.Join(mod, "strayjson/artifacts.json"), []byte("{}"), 0o644)
 	os.WriteFile(filepath.Join(mod, "afile"), []byte("x"), 0o644)
+	os.Symlink(filepath.Join(mod, "afile"), filepath.Join(mod, "linked", MarkerName))
+	os.WriteFile(filepath.Join(mod, "linked", "data"), []byte("x"), 0o644)
 	for out, ok := range map[string]bool{".": false, "..": false, "/": false, ".git": false, "cmd": false, "afile": false,
-		"new/dist": true, "empty": true, "mine": true} {
+		"stray": false, "strayjson": false, "linked": false, "new/dist": true, "empty": true, "mine": true} {
 		d := Dir{Module: mod, Path: Abs(mod, out)}
 		err := d.Claim()
 		if ok != (err == nil) {
