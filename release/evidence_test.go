@@ -175,7 +175,9 @@ func TestVerifySBOM(t *testing.T) {
 	const rel = "tool_1.2.3_linux_amd64_tool.spdx.json"
 	orig := readDist(t, dir, rel)
 
-	otherGo := func(b []byte) []byte { return bytes.Replace(b, []byte(`"versionInfo": "go1.`), []byte(`"versionInfo": "go0.`), 1) }
+	otherGo := func(b []byte) []byte {
+		return bytes.Replace(b, []byte(`"versionInfo": "go1.`), []byte(`"versionInfo": "go0.`), 1)
+	}
 	for _, tc := range []struct {
 		name, want     string
 		edit           func([]byte) []byte
