@@ -12,10 +12,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sort"
 
-	"github.com/kiln-build/kiln/internal/atomicfile"
 	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/internal/safefile"
 	"github.com/kiln-build/kiln/matrix"
@@ -121,14 +119,29 @@ type Manifest struct {
 // maxManifest bounds the manifest kiln reads.
 const maxManifest = 64 << 20
 
-// Load reads dir/artifacts.json. A missing file gives an empty manifest.
-// The file is a claim: its entries' paths must be canonical, relative and
-// unique (Open checks where they lead) and every commit a full git object
-// name (gitinfo.ValidCommit), else Load fails with the entry named; a
-// damaged file fails with the way out.
+// Load reads dir/artifacts.json (LoadIn). A missing file or directory
+// gives an empty manifest.
 func Load(dir string) (*Manifest, error) {
-	name := filepath.Join(dir, FileName)
-	f, _, err := safefile.Open(name, maxManifest)
+	r, err := safefile.OpenRoot(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &Manifest{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read manifest: %w", err)
+	}
+	defer r.Close()
+	return LoadIn(r)
+}
+
+// LoadIn reads the manifest of the output directory r, never through a
+// symbolic link nor from a FIFO or device in its place. A missing file
+// gives an empty manifest. The file is a claim: its entries' paths must be
+// canonical, relative and unique (Open checks where they lead) and every
+// commit a full git object name (gitinfo.ValidCommit), else LoadIn fails
+// with the entry named; a damaged file fails with the way out.
+func LoadIn(r *safefile.Root) (*Manifest, error) {
+	name := r.Path(FileName)
+	f, _, err := r.Open(FileName, maxManifest)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &Manifest{}, nil
 	}
@@ -167,9 +180,28 @@ func Load(dir string) (*Manifest, error) {
 	return &m, nil
 }
 
-// Save writes the manifest atomically to dir/artifacts.json, artifacts
-// sorted by path so that the file is deterministic.
+// Save writes the manifest to dir/artifacts.json (SaveIn), making dir
+// when it is missing.
 func (m *Manifest) Save(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("save manifest: %w", err)
+	}
+	r, err := safefile.OpenRoot(dir)
+	if err != nil {
+		return fmt.Errorf("save manifest: %w", err)
+	}
+	defer r.Close()
+	return m.SaveIn(r)
+}
+
+// SaveIn writes the manifest atomically to the output directory r,
+// artifacts sorted by path so that the file is deterministic, with Format
+// set. It replaces only a regular file: a link, a FIFO or anything else
+// in its place is refused, naming it.
+func (m *Manifest) SaveIn(r *safefile.Root) error {
+	if err := r.Regular(FileName); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("save manifest: %w", err)
+	}
 	sort.Slice(m.Artifacts, func(i, j int) bool { return m.Artifacts[i].Path < m.Artifacts[j].Path })
 	if m.Artifacts == nil {
 		m.Artifacts = []Artifact{}
@@ -179,7 +211,7 @@ func (m *Manifest) Save(dir string) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(filepath.Join(dir, FileName), append(data, '\n'), 0o644)
+	return r.WriteFileAtomic(FileName, append(data, '\n'), 0o644)
 }
 
 // Kiln reports whether the manifest states that kiln wrote it (its format
@@ -291,16 +323,17 @@ func HashFile(path string) (string, int64, error) {
 	return Hash(f)
 }
 
-// Copy copies the file of an entry in dir (see Open) to dst with mode,
-// atomically, and fails when the bytes copied are not the ones the entry
-// records: the bytes written are the bytes checked.
-func Copy(dir string, a Artifact, dst string, mode os.FileMode) error {
+// Copy copies the file of an entry in dir (see Open) to rel below the
+// output directory r with mode, atomically and never through a link
+// (safefile.Root.WriteAtomic), and fails when the bytes copied are not the
+// ones the entry records: the bytes written are the bytes checked.
+func Copy(dir string, a Artifact, r *safefile.Root, rel string, mode os.FileMode) error {
 	src, err := Open(dir, a)
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	return atomicfile.Write(dst, mode, func(w io.Writer) error {
+	return r.WriteAtomic(rel, mode, func(w io.Writer) error {
 		sum, n, err := Hash(io.TeeReader(src, w))
 		if err != nil {
 			return err

@@ -4,13 +4,13 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io"
+	"path"
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/evidence/assemble"
-	"github.com/kiln-build/kiln/internal/atomicfile"
 	"github.com/kiln-build/kiln/internal/gitinfo"
+	"github.com/kiln-build/kiln/internal/safefile"
 )
 
 // The package stage's evidence (made by evidence/assemble): an SPDX SBOM
@@ -42,7 +42,7 @@ func (pk *packager) writeSBOMs(ctx context.Context, ships []shipment) error {
 			return fmt.Errorf("sbom %s: %w", s.a.Path, err)
 		}
 		rel := p.SBOMPath(s.bin, s.pl)
-		if err := atomicfile.WriteFile(filepath.Join(pk.stage, rel), data, 0o644); err != nil {
+		if err := pk.h.Root.WriteFileAtomic(path.Join(pk.staged, rel), data, 0o644); err != nil {
 			return err
 		}
 		if err := pk.addEntry(artifact.Artifact{Path: rel, Kind: artifact.SBOM, Name: s.bin.Name,
@@ -54,6 +54,16 @@ func (pk *packager) writeSBOMs(ctx context.Context, ships []shipment) error {
 		pk.source = cmp.Or(p.evidence.source, gitinfo.SourceURI(ctx, p.Dir))
 	}
 	return nil
+}
+
+// readAll reads the regular file rel of the output directory r.
+func readAll(r *safefile.Root, rel string) ([]byte, error) {
+	f, _, err := r.Open(rel, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
 }
 
 // writeProvenance writes the provenance statement over the checksums file
@@ -71,7 +81,7 @@ func (pk *packager) writeProvenance() (*artifact.Artifact, error) {
 		p.rep.Printf("  provenance: not written: the work tree has uncommitted changes, so no commit describes the sources\n")
 		return nil, nil
 	}
-	sums, err := os.ReadFile(filepath.Join(p.Out, p.ChecksumsPath()))
+	sums, err := readAll(pk.h.Root, p.ChecksumsPath())
 	if err != nil {
 		return nil, fmt.Errorf("provenance: %w", err)
 	}
@@ -86,13 +96,15 @@ func (pk *packager) writeProvenance() (*artifact.Artifact, error) {
 		return nil, fmt.Errorf("provenance: %w", err)
 	}
 	rel := p.ProvenancePath()
-	dst := filepath.Join(p.Out, rel)
-	if err := atomicfile.WriteFile(dst, data, 0o644); err != nil {
+	if err := pk.h.Replaceable(rel); err != nil {
+		return nil, fmt.Errorf("provenance: %w", err)
+	}
+	if err := pk.h.Root.WriteFileAtomic(rel, data, 0o644); err != nil {
 		return nil, fmt.Errorf("provenance: %w", err)
 	}
 	a, err := artifact.Describe(p.Out, artifact.Artifact{Path: rel, Kind: artifact.Provenance, Name: p.Project})
 	if err != nil {
-		os.Remove(dst)
+		pk.h.Root.Remove(rel)
 		return nil, err
 	}
 	p.rep.File(a)

@@ -1,0 +1,67 @@
+package outdir
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+)
+
+// Stage makes a new staging directory for a stage's files ("stage",
+// "merge") inside the output directory and returns its path relative to
+// it; the caller removes it (Root.RemoveAll). The directory is new, made
+// without following links and private (0700), so tools that write by
+// path (Root.Path) write files of this run only.
+func (h *Held) Stage(what string) (string, error) {
+	rel, err := h.Root.MkdirTemp(".", Prefix+what+"-*")
+	if err != nil {
+		return "", fmt.Errorf("staging directory: %w", err)
+	}
+	return rel, nil
+}
+
+// Replaceable checks that kiln may put a file of its own at rel: nothing
+// is there, or a regular file (which a rename replaces). A symbolic link
+// anywhere on the way, a directory, a FIFO or a device is refused, naming
+// the entry and what to do; nothing is opened.
+func (h *Held) Replaceable(rel string) error {
+	if err := h.Root.Regular(rel); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// Commit moves the files at rels (slash-separated, relative) from the
+// staging directory stage (as Stage returned it) into the output
+// directory, making their directories, each through the Root: a link or a
+// special file where a file goes is refused (Replaceable). On a failure
+// it removes what it moved; otherwise it returns the files moved, for
+// Undo.
+func (h *Held) Commit(stage string, rels []string) ([]string, error) {
+	var moved []string
+	for _, rel := range rels {
+		var err error
+		if dir := path.Dir(rel); dir != "." {
+			err = h.Root.MkdirAll(dir, 0o755)
+		}
+		if err == nil {
+			err = h.Replaceable(rel)
+		}
+		if err == nil {
+			err = h.Root.Rename(path.Join(stage, rel), rel)
+		}
+		if err != nil {
+			h.Undo(moved)
+			return nil, err
+		}
+		moved = append(moved, rel)
+	}
+	return moved, nil
+}
+
+// Undo removes the files a Commit moved, when a later step fails.
+func (h *Held) Undo(moved []string) {
+	for _, rel := range moved {
+		h.Root.Remove(rel)
+	}
+}
