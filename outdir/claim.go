@@ -24,8 +24,9 @@ type Held struct {
 	unlock func()
 }
 
-// Acquire claims the output directory (Claim) and takes its lock: what
-// every stage that writes it does first. The caller calls Release.
+// Acquire claims the output directory (Claim), takes its lock and removes
+// what runs that died left in it (sweep): what every stage that writes it
+// does first. The caller calls Release.
 func (d Dir) Acquire(ctx context.Context) (*Held, error) {
 	r, err := d.Claim()
 	if err != nil {
@@ -36,7 +37,12 @@ func (d Dir) Acquire(ctx context.Context) (*Held, error) {
 		r.Close()
 		return nil, err
 	}
-	return &Held{Dir: d, Root: r, unlock: unlock}, nil
+	h := &Held{Dir: d, Root: r, unlock: unlock}
+	if err := h.sweep(); err != nil {
+		h.Release()
+		return nil, err
+	}
+	return h, nil
 }
 
 // Release gives the lock up and closes the directory.

@@ -5,7 +5,40 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
+	"strings"
+
+	"github.com/kiln-build/kiln/artifact"
 )
+
+// leftovers are the name prefixes of what a run that died can leave in the
+// output directory: its staging directories and a temporary manifest
+// (safefile.Root.WriteAtomic's name for it).
+var leftovers = []string{Prefix + "stage-", Prefix + "merge-", "." + artifact.FileName + ".tmp-"}
+
+// sweep removes what runs that died (SIGKILL, a crash, a power cut) left
+// in the output directory, saying so. Only a run holding the lock sweeps,
+// and every run that stages holds the lock until its staging is gone, so
+// whatever is left belongs to no live run. A link there is removed
+// itself, never followed.
+func (h *Held) sweep() error {
+	ents, err := h.Root.ReadDir(".")
+	if err != nil {
+		return fmt.Errorf("output directory: %w", err)
+	}
+	var errs []error
+	for _, e := range ents {
+		if !slices.ContainsFunc(leftovers, func(p string) bool { return strings.HasPrefix(e.Name(), p) }) {
+			continue
+		}
+		if err := h.Root.RemoveAll(e.Name()); err != nil {
+			errs = append(errs, fmt.Errorf("remove %s, left by a kiln run that did not finish: %w", h.Root.Path(e.Name()), err))
+			continue
+		}
+		h.logf("removed %s, left by a kiln run that did not finish\n", h.Shown(h.Root.Path(e.Name())))
+	}
+	return errors.Join(errs...)
+}
 
 // Stage makes a new staging directory for a stage's files ("stage",
 // "merge") inside the output directory and returns its path relative to
