@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"strings"
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/evidence/assemble"
@@ -52,8 +53,32 @@ func (pk *packager) writeSBOMs(ctx context.Context, ships []shipment) error {
 	}
 	if p.Version.Commit != "" && !p.Version.Dirty {
 		pk.source = cmp.Or(p.evidence.source, gitinfo.SourceURI(ctx, p.Dir))
+		var err error
+		if pk.sources, err = gitinfo.ReadSources(ctx, p.Dir, p.in.buildEnv); err != nil {
+			return fmt.Errorf("provenance: %w", err)
+		}
 	}
 	return nil
+}
+
+// noteSources says which sources besides the commit the provenance
+// records, and whether the commit alone rebuilds the release.
+func (p *Plan) noteSources(s *gitinfo.Sources) {
+	if s == nil || s.GoWork == "" && len(s.Local) == 0 {
+		return
+	}
+	var names []string
+	if s.GoWork != "" {
+		names = append(names, s.GoWork)
+	}
+	for _, l := range s.Local {
+		names = append(names, l.Path+" ("+l.From+" "+l.Module+")")
+	}
+	what := "the commit holds them"
+	if !s.Reproducible() {
+		what = "not reproducible from the commit alone"
+	}
+	p.rep.Printf("  provenance: records the sources besides the commit that reached the build, %s: %s\n", what, strings.Join(names, ", "))
 }
 
 // readAll reads the regular file rel of the output directory r.
@@ -86,7 +111,8 @@ func (pk *packager) writeProvenance() (*artifact.Artifact, error) {
 		return nil, fmt.Errorf("provenance: %w", err)
 	}
 	r := assemble.Release{Version: p.Version.Semver, Commit: p.Version.Commit, Date: p.Version.Date, Source: pk.source,
-		Matrix: p.Platforms, StampVars: p.StampVars, Env: p.in.buildEnv, Shipped: pk.shipped}
+		Matrix: p.Platforms, StampVars: p.StampVars, Env: p.in.buildEnv, Shipped: pk.shipped, Sources: pk.sources}
+	p.noteSources(pk.sources)
 	for _, b := range p.Binaries {
 		r.Binaries = append(r.Binaries, assemble.Binary{Name: b.Name, Main: b.ImportPath, Tags: b.Tags,
 			LDFlags: b.LDFlags, Env: b.Env, Platforms: b.Platforms})

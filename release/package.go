@@ -15,6 +15,7 @@ import (
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/evidence/assemble"
+	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/outdir"
 	"github.com/kiln-build/kiln/pack/archive"
@@ -71,9 +72,11 @@ type packager struct {
 
 	mu   sync.Mutex
 	made []artifact.Artifact // paths relative to Out
-	// shipped and source are the provenance's facts (evidence.go).
+	// shipped, source and sources are the provenance's facts
+	// (evidence.go).
 	shipped []assemble.Shipped
 	source  string
+	sources *gitinfo.Sources
 }
 
 // add records a file written in the staging directory at rel.
