@@ -64,7 +64,7 @@ func assertSame(t *testing.T, what, dir string, before map[string]string) {
 			}
 		}
 		slices.Sort(changed)
-		t.Errorf("%s changed files outside the output directory: %s", what, strings.Join(changed, ", "))
+		t.Errorf("%s changed files it must not touch in %s: %s", what, dir, strings.Join(changed, ", "))
 	}
 }
 
