@@ -64,13 +64,25 @@ func (h *Held) Replaceable(rel string) error {
 	return nil
 }
 
+// Check is Replaceable for every rel, all refusals joined.
+func (h *Held) Check(rels ...string) error {
+	var errs []error
+	for _, rel := range rels {
+		errs = append(errs, h.Replaceable(rel))
+	}
+	return errors.Join(errs...)
+}
+
 // Commit moves the files at rels (slash-separated, relative) from the
 // staging directory stage (as Stage returned it) into the output
-// directory, making their directories, each through the Root: a link or a
-// special file where a file goes is refused (Replaceable). On a failure
-// it removes what it moved; otherwise it returns the files moved, for
-// Undo.
+// directory, making their directories, each through the Root. Every
+// destination is checked first (Check), so a link or a special file where
+// a file goes refuses the commit before anything moves. On a failure it
+// removes what it moved; otherwise it returns the files moved, for Undo.
 func (h *Held) Commit(stage string, rels []string) ([]string, error) {
+	if err := h.Check(rels...); err != nil {
+		return nil, err
+	}
 	var moved []string
 	for _, rel := range rels {
 		var err error

@@ -91,6 +91,13 @@ func readAll(r *safefile.Root, rel string) ([]byte, error) {
 	return io.ReadAll(f)
 }
 
+// writesProvenance reports whether the package writes a provenance
+// statement: with evidence, for a commit, from a clean tree.
+func (pk *packager) writesProvenance() bool {
+	p := pk.p
+	return !p.evidence.off && p.Version.Commit != "" && !p.Version.Dirty
+}
+
 // writeProvenance writes the provenance statement over the checksums file
 // just written into Out and returns its entry; nil without a commit (or
 // for a dirty tree, whose commit does not describe the sources).
@@ -122,7 +129,7 @@ func (pk *packager) writeProvenance() (*artifact.Artifact, error) {
 		return nil, fmt.Errorf("provenance: %w", err)
 	}
 	rel := p.ProvenancePath()
-	if err := pk.h.Replaceable(rel); err != nil {
+	if err := pk.h.Check(rel); err != nil {
 		return nil, fmt.Errorf("provenance: %w", err)
 	}
 	if err := pk.h.Root.WriteFileAtomic(rel, data, 0o644); err != nil {

@@ -230,6 +230,14 @@ func (pk *packager) commit(m *artifact.Manifest, ships []shipment) error {
 	for _, a := range pk.made {
 		names = append(names, a.Path)
 	}
+	// Every file the commit writes is checked before the first moves.
+	last := []string{p.ChecksumsPath()}
+	if pk.writesProvenance() {
+		last = append(last, p.ProvenancePath())
+	}
+	if err := h.Check(append(slices.Clone(names), last...)...); err != nil {
+		return fmt.Errorf("package: %w", err)
+	}
 	moved, err := h.Commit(pk.staged, names)
 	if err != nil {
 		return fmt.Errorf("package: %w", err)
