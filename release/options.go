@@ -101,6 +101,15 @@ func (s setting) is(value string) string {
 	return fmt.Sprintf("%s=%q", s, value)
 }
 
+// override is the value of the environment variable when it is set, else
+// the configured one, with the setting it came from.
+func override(env func(string) string, variable, configured string, field setting) (string, setting) {
+	if v := env(variable); v != "" {
+		return v, setting(variable)
+	}
+	return configured, field
+}
+
 // readInputs reads the environment and the options into inputs; it
 // returns one line per bad value, each naming the variable or field and
 // the accepted forms.
@@ -115,10 +124,7 @@ func readInputs(s Settings, o options) (inputs, []string, error) {
 	var errs []string
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
 
-	in.s.Name, in.nameFrom = s.Name, "Config.Name"
-	if v := env("KILN_NAME"); v != "" {
-		in.s.Name, in.nameFrom = v, "KILN_NAME"
-	}
+	in.s.Name, in.nameFrom = override(env, "KILN_NAME", s.Name, "Config.Name")
 	if in.out, err = outdir.Resolve(dir, s.Out, o.getenv); err != nil {
 		bad("%v", err)
 	}
@@ -129,9 +135,10 @@ func readInputs(s Settings, o options) (inputs, []string, error) {
 		}
 		in.s.Jobs = max(n, 1)
 	}
-	in.s.Cgo = cmp.Or(env("KILN_CGO"), s.Cgo, string(gobuild.CgoAuto))
+	cgo, from := override(env, "KILN_CGO", s.Cgo, "Config.Cgo")
+	in.s.Cgo = cmp.Or(cgo, string(gobuild.CgoAuto))
 	if !validCgo(gobuild.CgoMode(in.s.Cgo)) {
-		bad("KILN_CGO/Config.Cgo %q: want auto, on or off", in.s.Cgo)
+		bad("%s: want auto, on or off", from.is(cgo))
 	}
 	in.s.Static = s.Static || o.static
 	if v := env("KILN_STATIC"); v != "" && !o.static {
@@ -141,11 +148,11 @@ func readInputs(s Settings, o options) (inputs, []string, error) {
 		}
 		in.s.Static = b
 	}
-	switch v := cmp.Or(env("KILN_TOOLCHAINS"), s.Toolchains); v {
+	switch v, from := override(env, "KILN_TOOLCHAINS", s.Toolchains, "Config.Toolchains"); v {
 	case "install", "", "off":
 		in.s.Toolchains = v
 	default:
-		bad("KILN_TOOLCHAINS/Config.Toolchains %q: want install (apt-get the missing C toolchains, bubblewrap, qemu) or off", v)
+		bad("%s: want install (apt-get the missing C toolchains, bubblewrap, qemu) or off", from.is(v))
 	}
 	if v := env("KILN_ALLOW_DIRTY"); v != "" {
 		b, err := strconv.ParseBool(v)
@@ -166,9 +173,9 @@ func readInputs(s Settings, o options) (inputs, []string, error) {
 		}
 		in.shards = max(n, 0)
 	}
-	if v := cmp.Or(env("KILN_VERSION"), s.Version); v != "" {
+	if v, from := override(env, "KILN_VERSION", s.Version, "Config.Version"); v != "" {
 		if in.s.Version, err = gitinfo.Normalize(v); err != nil {
-			bad("KILN_VERSION/Config.Version: %v", err)
+			bad("%s: %v", from.is(v), err)
 		}
 	}
 	in.selector, in.selectorName = o.selector, "selector"

@@ -93,6 +93,12 @@ func TestResolveNamesTheSetting(t *testing.T) {
 		{"KILN_NAME with Config.Project", Settings{Project: "proj"}, map[string]string{"KILN_NAME": "a/b"}, `KILN_NAME="a/b"`, "Config."},
 		{"Config.Name", Settings{Name: "a/b"}, nil, `Config.Name "a/b"`, "KILN_NAME"},
 		{"Config.Project", Settings{Project: "a/b", Name: "ok"}, nil, `Config.Project "a/b"`, "Name"},
+		{"KILN_CGO", Settings{}, map[string]string{"KILN_CGO": "maybe"}, `KILN_CGO="maybe"`, "Config."},
+		{"Config.Cgo", Settings{Cgo: "maybe"}, nil, `Config.Cgo "maybe"`, "KILN_CGO"},
+		{"KILN_TOOLCHAINS", Settings{}, map[string]string{"KILN_TOOLCHAINS": "yes"}, `KILN_TOOLCHAINS="yes"`, "Config."},
+		{"Config.Toolchains", Settings{Toolchains: "yes"}, nil, `Config.Toolchains "yes"`, "KILN_TOOLCHAINS"},
+		{"KILN_VERSION", Settings{}, map[string]string{"KILN_VERSION": "banana"}, `KILN_VERSION="banana"`, "Config."},
+		{"Config.Version", Settings{Version: "banana"}, nil, `Config.Version "banana"`, "KILN_VERSION"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Resolve(context.Background(), tc.s, WithDir(dir), testCache, WithOutput(&bytes.Buffer{}),
