@@ -106,7 +106,8 @@ type LocalDirectory struct {
 	From string `json:"from"`
 	// Module is the module path it stands in for.
 	Module string `json:"module"`
-	// Path is the directory relative to the module's directory ("../fork").
+	// Path is the directory relative to the module's directory
+	// ("../fork"), or its absolute path when the directive names it so.
 	Path string `json:"path"`
 	// Digest is the directory's content digest, "sha256:<hex>" (see
 	// gitinfo.DirDigest for how it is computed).
