@@ -10,10 +10,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sort"
 
-	"github.com/kiln-build/kiln/internal/atomicfile"
 	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/internal/safefile"
 	"github.com/kiln-build/kiln/matrix"
@@ -106,8 +104,15 @@ func (a Artifact) Platform() matrix.Platform {
 	return matrix.Platform{OS: a.OS, Arch: a.Arch, Variant: a.Variant}
 }
 
+// Format names the manifest's format in its "format" field: a manifest
+// that states it was written by kiln (Save always writes it).
+const Format = "kiln-artifacts/v1"
+
 // Manifest is the content of artifacts.json.
 type Manifest struct {
+	// Format is the format the manifest is written in (Format): the
+	// manifest's statement that kiln wrote it. Save sets it.
+	Format    string     `json:"format,omitempty"`
 	Project   string     `json:"project,omitempty"`
 	Version   string     `json:"version,omitempty"`
 	Commit    string     `json:"commit,omitempty"`
@@ -118,14 +123,29 @@ type Manifest struct {
 // maxManifest bounds the manifest kiln reads.
 const maxManifest = 64 << 20
 
-// Load reads dir/artifacts.json. A missing file gives an empty manifest.
-// The file is a claim: its entries' paths must be canonical, relative and
-// unique (Open checks where they lead) and every commit a full git object
-// name (gitinfo.ValidCommit), else Load fails with the entry named; a
-// damaged file fails with the way out.
+// Load reads dir/artifacts.json (LoadIn). A missing file or directory
+// gives an empty manifest.
 func Load(dir string) (*Manifest, error) {
-	name := filepath.Join(dir, FileName)
-	f, _, err := safefile.Open(name, maxManifest)
+	r, err := safefile.OpenRoot(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &Manifest{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read manifest: %w", err)
+	}
+	defer r.Close()
+	return LoadIn(r)
+}
+
+// LoadIn reads the manifest of the output directory r, never through a
+// symbolic link nor from a FIFO or device in its place. A missing file
+// gives an empty manifest. The file is a claim: its entries' paths must be
+// canonical, relative and unique (Open checks where they lead) and every
+// commit a full git object name (gitinfo.ValidCommit), else LoadIn fails
+// with the entry named; a damaged file fails with the way out.
+func LoadIn(r *safefile.Root) (*Manifest, error) {
+	name := r.Path(FileName)
+	f, _, err := r.Open(FileName, maxManifest)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &Manifest{}, nil
 	}
@@ -164,19 +184,44 @@ func Load(dir string) (*Manifest, error) {
 	return &m, nil
 }
 
-// Save writes the manifest atomically to dir/artifacts.json, artifacts
-// sorted by path so that the file is deterministic.
+// Save writes the manifest to dir/artifacts.json (SaveIn), making dir
+// when it is missing.
 func (m *Manifest) Save(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("save manifest: %w", err)
+	}
+	r, err := safefile.OpenRoot(dir)
+	if err != nil {
+		return fmt.Errorf("save manifest: %w", err)
+	}
+	defer r.Close()
+	return m.SaveIn(r)
+}
+
+// SaveIn writes the manifest atomically to the output directory r,
+// artifacts sorted by path so that the file is deterministic, with Format
+// set. It replaces only a regular file: a link, a FIFO or anything else
+// in its place is refused, naming it.
+func (m *Manifest) SaveIn(r *safefile.Root) error {
+	if err := r.Regular(FileName); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("save manifest: %w", err)
+	}
 	sort.Slice(m.Artifacts, func(i, j int) bool { return m.Artifacts[i].Path < m.Artifacts[j].Path })
 	if m.Artifacts == nil {
 		m.Artifacts = []Artifact{}
 	}
+	m.Format = Format
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(filepath.Join(dir, FileName), append(data, '\n'), 0o644)
+	return r.WriteFileAtomic(FileName, append(data, '\n'), 0o644)
 }
+
+// Kiln reports whether the manifest states that kiln wrote it (its format
+// is Format): a file named artifacts.json that parses is not enough to
+// make a directory kiln's.
+func (m *Manifest) Kiln() bool { return m.Format == Format }
 
 // Put adds a or replaces the artifact with the same path.
 func (m *Manifest) Put(a Artifact) {
@@ -265,16 +310,17 @@ func Describe(dir string, a Artifact) (Artifact, error) {
 	return a, nil
 }
 
-// Copy copies the file of an entry in dir (see Open) to dst with mode,
-// atomically, and fails when the bytes copied are not the ones the entry
-// records: the bytes written are the bytes checked.
-func Copy(dir string, a Artifact, dst string, mode os.FileMode) error {
+// Copy copies the file of an entry in dir (see Open) to rel below the
+// output directory r with mode, atomically and never through a link
+// (safefile.Root.WriteAtomic), and fails when the bytes copied are not the
+// ones the entry records: the bytes written are the bytes checked.
+func Copy(dir string, a Artifact, r *safefile.Root, rel string, mode os.FileMode) error {
 	src, err := Open(dir, a)
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	return atomicfile.Write(dst, mode, func(w io.Writer) error {
+	return r.WriteAtomic(rel, mode, func(w io.Writer) error {
 		sum, n, err := checksum.Sum(io.TeeReader(src, w))
 		if err != nil {
 			return err

@@ -144,7 +144,9 @@ func moduleInputs(dir string) []input {
 	return ins
 }
 
-func stampPath(out string) string {
+// StampPath is the file beside out where the engine records out's stamp
+// (a caller that guards the output's directory checks it too).
+func StampPath(out string) string {
 	return filepath.Join(filepath.Dir(out), "."+filepath.Base(out)+".kiln-stamp")
 }
 
@@ -152,7 +154,7 @@ func stampPath(out string) string {
 // modification time as when the stamp was written).
 func readStamp(out string) (stamp, bool) {
 	var st stamp
-	data, err := os.ReadFile(stampPath(out))
+	data, err := os.ReadFile(StampPath(out))
 	if err != nil || json.Unmarshal(data, &st) != nil {
 		return st, false
 	}
@@ -173,7 +175,7 @@ func writeStamp(out string, st stamp) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(stampPath(out), data, 0o644)
+	return atomicfile.WriteFile(StampPath(out), data, 0o644)
 }
 
 // loadPlan returns the cached plan of a quick key when its inputs are

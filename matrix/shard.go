@@ -65,17 +65,46 @@ func ShardIndex(all []Platform, pl Platform, n int) int {
 // outputs are known: present holds the platforms of each shard's output.
 // It returns the first count of tries, then len(present) … len(all), under
 // which each output holds the platforms of exactly one shard, a different
-// one each; 0 when none fits.
+// one each, and every platform no output holds falls to a shard without
+// an output (a missing shard explains what is missing); failing that (a
+// present shard lost a build too), the first count under which the
+// outputs fit; 0 when none fits.
 func InferShardCount(all []Platform, present [][]Platform, tries ...int) int {
 	for n := len(present); n <= len(all); n++ {
 		tries = append(tries, n)
 	}
+	first := 0
 	for _, n := range tries {
-		if n >= 1 && shardsFit(all, n, present) {
+		if n < 1 || !shardsFit(all, n, present) {
+			continue
+		}
+		if missingFromAbsent(all, n, present) {
 			return n
 		}
+		if first == 0 {
+			first = n
+		}
 	}
-	return 0
+	return first
+}
+
+// missingFromAbsent reports whether every platform of all that no output
+// holds lies in a shard i/n with no output.
+func missingFromAbsent(all []Platform, n int, present [][]Platform) bool {
+	held := map[Platform]bool{}
+	used := map[int]bool{}
+	for _, ps := range present {
+		for _, pl := range ps {
+			held[pl] = true
+			used[ShardIndex(all, pl, n)] = true
+		}
+	}
+	for _, pl := range all {
+		if !held[pl] && used[ShardIndex(all, pl, n)] {
+			return false
+		}
+	}
+	return true
 }
 
 // shardsFit reports whether every output's platforms lie in a distinct

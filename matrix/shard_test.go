@@ -18,9 +18,11 @@ func TestInferShardCount(t *testing.T) {
 	all := Default
 	for n := 1; n <= len(all); n++ {
 		var present [][]Platform
+		var missing []Platform
 		for i := 1; i <= n; i++ {
-			if i == 2 && n > 2 {
-				continue // a missing shard
+			if i == 2 {
+				missing = Shard{i, n}.Of(all) // a missing shard
+				continue
 			}
 			present = append(present, Shard{i, n}.Of(all))
 		}
@@ -28,12 +30,21 @@ func TestInferShardCount(t *testing.T) {
 		if got == 0 {
 			t.Fatalf("n=%d: no count found", n)
 		}
+		used := map[int]bool{}
 		for _, ps := range present {
 			i := ShardIndex(all, ps[0], got)
+			used[i] = true
 			for _, pl := range ps {
 				if ShardIndex(all, pl, got) != i {
 					t.Errorf("n=%d: inferred %d does not put %v in one shard", n, got, ps)
 				}
+			}
+		}
+		// The missing platforms go to a shard that has no output, never
+		// to a present one (shard 1/2 alone is not shard 1/1).
+		for _, pl := range missing {
+			if used[ShardIndex(all, pl, got)] {
+				t.Errorf("n=%d: inferred %d puts the missing %s in a present shard", n, got, pl)
 			}
 		}
 	}

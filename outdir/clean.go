@@ -8,23 +8,15 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/internal/safefile"
 )
 
-// Acquire claims the output directory (Claim) and takes its lock (Lock):
-// what every stage that writes it does first. The caller calls the
-// returned function to release the lock.
-func (d Dir) Acquire(ctx context.Context) (func(), error) {
-	if err := d.Claim(); err != nil {
-		return nil, err
-	}
-	return d.Lock(ctx)
-}
-
 // Clean removes the output directory when kiln created it: it must carry
-// kiln's marker or manifest, and never is the module, a directory holding
-// it, a repository, a module or magefiles (symlinks resolved first). A
-// missing directory is not an error.
+// kiln's marker or a manifest kiln wrote (see MarkerName), and never is
+// the module, a directory holding it, a repository, a module or magefiles
+// (symlinks resolved first). Its entries are removed through a Root, so a
+// link inside is removed itself, never followed. A missing directory is
+// not an error.
 func (d Dir) Clean(ctx context.Context) error {
 	fi, err := os.Stat(d.Path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -43,15 +35,34 @@ func (d Dir) Clean(ctx context.Context) error {
 	if why := d.forbidden(real); why != "" {
 		return &Error{Path: d.Path, Reason: why + "; not removed"}
 	}
-	if !owned(real) {
-		return &Error{Path: d.Path, Reason: "kiln did not create it (no " + MarkerName + " or " + artifact.FileName + "); not removed"}
+	r, err := safefile.OpenRoot(real)
+	if err != nil {
+		return fmt.Errorf("clean: %w", err)
 	}
-	unlock, err := d.Lock(ctx)
+	defer r.Close()
+	switch ok, err := owns(r); {
+	case err != nil:
+		return fmt.Errorf("clean: %s not removed: %w", d.Path, err)
+	case !ok:
+		return &Error{Path: d.Path, Reason: notOwned + "; not removed"}
+	}
+	unlock, err := d.lock(ctx, r)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	if err := os.RemoveAll(real); err != nil {
+	ents, err := r.ReadDir(".")
+	if err != nil {
+		return fmt.Errorf("clean: %w", err)
+	}
+	var errs []error
+	for _, e := range ents {
+		errs = append(errs, r.RemoveAll(e.Name()))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("clean: %w", err)
+	}
+	if err := os.Remove(real); err != nil {
 		return fmt.Errorf("clean: %w", err)
 	}
 	d.logf("removed %s\n", d.Path)

@@ -2,8 +2,12 @@
 
 package outdir
 
-import "context"
+import (
+	"context"
 
-// Lock is a no-op where flock is not available: one writer at a time is
+	"github.com/kiln-build/kiln/internal/safefile"
+)
+
+// lock is a no-op where flock is not available: one writer at a time is
 // up to the user there.
-func (d Dir) Lock(ctx context.Context) (func(), error) { return func() {}, nil }
+func (d Dir) lock(ctx context.Context, r *safefile.Root) (func(), error) { return func() {}, nil }

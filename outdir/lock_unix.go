@@ -8,10 +8,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/kiln-build/kiln/internal/safefile"
 )
 
 // LockError reports an output directory another run is writing.
@@ -24,12 +25,13 @@ func (e *LockError) Error() string {
 	return fmt.Sprintf("output directory %s is in use by another kiln run (%s); wait for it, or unset KILN_LOCK=fail to wait automatically", e.Path, e.Holder)
 }
 
-// Lock takes the output directory's lock (flock on LockName in it): one
-// writer at a time. A busy lock is waited for, saying who holds it, or
-// fails at once without Wait. The lock ends with the process, so a killed
-// run never leaves it behind.
-func (d Dir) Lock(ctx context.Context) (func(), error) {
-	f, err := os.OpenFile(filepath.Join(d.Path, LockName), os.O_RDWR|os.O_CREATE, 0o644)
+// lock takes the output directory's lock (flock on LockName in r): one
+// writer at a time. The lock file is opened through r: a link, a FIFO or
+// a device in its place is refused. A busy lock is waited for, saying who
+// holds it, or fails at once without Wait. The lock ends with the process,
+// so a killed run never leaves it behind.
+func (d Dir) lock(ctx context.Context, r *safefile.Root) (func(), error) {
+	f, err := r.OpenFile(LockName, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("lock output directory: %w", err)
 	}

@@ -2,18 +2,21 @@
 // Config.Out, "dist"), whether kiln may write or delete it (its marker),
 // the lock that lets one run write it at a time, the staging directories
 // a stage fills before it commits, and clean. Every ".kiln-*" name is here.
+//
+// One rule holds for every path kiln writes inside the directory: no
+// component is a symbolic link and nothing is reached through one. A run
+// holds the directory as a safefile.Root (Held) and writes only through
+// it; a link, a FIFO or a device where kiln writes is refused, naming the
+// entry and what to do, and nothing outside the directory is touched.
 package outdir
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/internal/safefile"
 )
 
@@ -25,8 +28,10 @@ const (
 	// output directory; the archives and manifests never start with it.
 	Prefix = ".kiln-"
 	// MarkerName is the file that marks a directory as kiln's output: kiln
-	// writes into, and deletes, only directories that carry it (or a
-	// manifest).
+	// writes into, and deletes, only directories that carry it (a regular
+	// file) or a manifest that kiln can read and that states kiln wrote it
+	// (artifact.Manifest.Kiln); a file name alone never makes a directory
+	// kiln's.
 	MarkerName = Prefix + "output"
 	// LockName is the lock file in the output directory.
 	LockName = Prefix + "lock"
@@ -126,89 +131,4 @@ func (d Dir) forbidden(real string) string {
 		}
 	}
 	return ""
-}
-
-// owned reports whether the directory carries kiln's marker or manifest.
-func owned(dir string) bool {
-	for _, f := range []string{MarkerName, artifact.FileName} {
-		if fi, err := os.Lstat(filepath.Join(dir, f)); err == nil && fi.Mode().IsRegular() {
-			return true
-		}
-	}
-	return false
-}
-
-// Claim makes sure the output directory is one kiln may write: it creates
-// it (with the marker), or takes an empty directory, or accepts one that
-// carries the marker or a manifest. Anything else is refused.
-func (d Dir) Claim() error {
-	bad := func(reason string) error { return &Error{Path: d.Path, Reason: reason} }
-	fi, err := os.Stat(d.Path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		if err := os.MkdirAll(d.Path, 0o755); err != nil {
-			return fmt.Errorf("create output directory: %w", err)
-		}
-	case err != nil:
-		return fmt.Errorf("output directory: %w", err)
-	case !fi.IsDir():
-		return bad("it is a file kiln did not create")
-	}
-	real, err := filepath.EvalSymlinks(d.Path)
-	if err != nil {
-		return fmt.Errorf("output directory: %w", err)
-	}
-	if why := d.forbidden(real); why != "" {
-		return bad(why)
-	}
-	if owned(real) {
-		return nil
-	}
-	ents, err := os.ReadDir(real)
-	if err != nil {
-		return fmt.Errorf("output directory: %w", err)
-	}
-	for _, e := range ents {
-		if strings.HasPrefix(e.Name(), Prefix) {
-			continue // another kiln run is claiming it at this moment
-		}
-		return bad("it is not empty and kiln did not create it (no " + MarkerName + " or " + artifact.FileName + " in it)")
-	}
-	// Not atomicfile: its temporary name would not start with Prefix.
-	return os.WriteFile(filepath.Join(real, MarkerName), []byte("This directory is kiln's output; `mage clean` removes it.\n"), 0o644)
-}
-
-// Stage makes a new staging directory for a stage's files ("stage",
-// "merge") inside the output directory, for a run holding the lock; the
-// caller removes it.
-func (d Dir) Stage(what string) (string, error) {
-	return os.MkdirTemp(d.Path, Prefix+what+"-")
-}
-
-// Commit moves the files at rels (slash-separated, relative) from the
-// staging directory stage into the output directory, making their
-// directories. On a failure it removes what it moved; otherwise it returns
-// the files moved, for Undo.
-func (d Dir) Commit(stage string, rels []string) ([]string, error) {
-	var moved []string
-	for _, rel := range rels {
-		dst := filepath.Join(d.Path, filepath.FromSlash(rel))
-		err := os.MkdirAll(filepath.Dir(dst), 0o755)
-		if err == nil {
-			err = os.Rename(filepath.Join(stage, filepath.FromSlash(rel)), dst)
-		}
-		if err != nil {
-			Undo(moved)
-			return nil, err
-		}
-		moved = append(moved, dst)
-	}
-	return moved, nil
-}
-
-// Undo removes the files a Commit moved, when a later step fails.
-func Undo(moved []string) {
-	for _, f := range moved {
-		os.Remove(f)
-	}
 }

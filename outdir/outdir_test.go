@@ -50,14 +50,16 @@ func TestClean(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	refuse := []string{".", "..", mod, root, "/", ".git", "magefiles", "other/sub", "cmd", "cmd/app", "up", "self", "git", "abs", "file", "empty"}
+	os.MkdirAll(filepath.Join(mod, "stray"), 0o755)
+	os.WriteFile(filepath.Join(mod, "stray", "artifacts.json"), []byte("not json"), 0o644)
+	refuse := []string{".", "..", mod, root, "/", ".git", "magefiles", "other/sub", "cmd", "cmd/app", "up", "self", "git", "abs", "file", "empty", "stray"}
 	for _, out := range refuse {
 		err := clean(mod, cleanEnv(out))
 		if err == nil || !strings.Contains(err.Error(), "not removed") {
 			t.Errorf("Clean with KILN_OUT=%q = %v, want a refusal", out, err)
 		}
 	}
-	for _, keep := range []string{"dist/x", ".git/objects", "magefiles", "other/sub/go.mod", "cmd/app/main.go", "file", "empty", "go.mod"} {
+	for _, keep := range []string{"dist/x", ".git/objects", "magefiles", "other/sub/go.mod", "cmd/app/main.go", "file", "empty", "go.mod", "stray/artifacts.json"} {
 		if _, err := os.Stat(filepath.Join(mod, keep)); err != nil {
 			t.Fatalf("a refused Clean removed %s: %v", keep, err)
 		}
@@ -79,20 +81,28 @@ func TestClean(t *testing.T) {
 }
 
 // TestClaim: a build writes only into a directory it creates, an empty
-// one, or one that carries kiln's marker or manifest.
+// one, or one that carries kiln's marker or a manifest kiln wrote — never
+// one whose only tie to kiln is a file named artifacts.json.
 func TestClaim(t *testing.T) {
 	mod := t.TempDir()
-	for _, d := range []string{".git", "cmd/app", "empty", "mine"} {
+	for _, d := range []string{".git", "cmd/app", "empty", "mine", "stray", "strayjson", "linked"} {
 		os.MkdirAll(filepath.Join(mod, d), 0o755)
 	}
 	os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module example.com/mod\n"), 0o644)
 	os.WriteFile(filepath.Join(mod, "cmd/app/main.go"), []byte("package main\n"), 0o644)
-	os.WriteFile(filepath.Join(mod, "mine/artifacts.json"), []byte("{}"), 0o644)
+	os.WriteFile(filepath.Join(mod, "mine/artifacts.json"), []byte(`{"format": "kiln-artifacts/v1", "artifacts": []}`), 0o644)
+	os.WriteFile(filepath.Join(mod, "stray/artifacts.json"), []byte("not json"), 0o644)
+	os.WriteFile(filepath.Join(mod, "strayjson/artifacts.json"), []byte("{}"), 0o644)
 	os.WriteFile(filepath.Join(mod, "afile"), []byte("x"), 0o644)
+	os.Symlink(filepath.Join(mod, "afile"), filepath.Join(mod, "linked", MarkerName))
+	os.WriteFile(filepath.Join(mod, "linked", "data"), []byte("x"), 0o644)
 	for out, ok := range map[string]bool{".": false, "..": false, "/": false, ".git": false, "cmd": false, "afile": false,
-		"new/dist": true, "empty": true, "mine": true} {
+		"stray": false, "strayjson": false, "linked": false, "new/dist": true, "empty": true, "mine": true} {
 		d := Dir{Module: mod, Path: Abs(mod, out)}
-		err := d.Claim()
+		r, err := d.Claim()
+		if err == nil {
+			r.Close()
+		}
 		if ok != (err == nil) {
 			t.Errorf("Claim(%q) = %v, want ok %v", out, err, ok)
 		}
@@ -110,43 +120,12 @@ func TestLockFail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	unlock, err := d.Acquire(context.Background())
+	h, err := d.Acquire(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer unlock()
-	if _, err := d.Lock(context.Background()); err == nil || !strings.Contains(err.Error(), "in use by another kiln run") || !strings.Contains(err.Error(), "pid") {
+	defer h.Release()
+	if _, err := d.Acquire(context.Background()); err == nil || !strings.Contains(err.Error(), "in use by another kiln run") || !strings.Contains(err.Error(), "pid") {
 		t.Errorf("second lock = %v, want a LockError naming the holder", err)
-	}
-}
-
-// TestCommit: staged files move into the directory, subdirectories made;
-// a failure takes back what moved.
-func TestCommit(t *testing.T) {
-	d := Dir{Path: t.TempDir()}
-	stage, err := d.Stage("stage")
-	if err != nil || !strings.HasPrefix(filepath.Base(stage), Prefix+"stage-") {
-		t.Fatalf("Stage = %s, %v", stage, err)
-	}
-	os.MkdirAll(filepath.Join(stage, "p"), 0o755)
-	os.WriteFile(filepath.Join(stage, "a"), []byte("a"), 0o644)
-	os.WriteFile(filepath.Join(stage, "p", "b"), []byte("b"), 0o644)
-	if _, err := d.Commit(stage, []string{"a", "missing", "p/b"}); err == nil {
-		t.Fatal("Commit of a missing file succeeded")
-	}
-	if _, err := os.Stat(filepath.Join(d.Path, "a")); !os.IsNotExist(err) {
-		t.Errorf("a failed Commit left a: %v", err)
-	}
-	os.WriteFile(filepath.Join(stage, "a"), []byte("a"), 0o644)
-	moved, err := d.Commit(stage, []string{"a", "p/b"})
-	if err != nil || len(moved) != 2 {
-		t.Fatalf("Commit = %v, %v", moved, err)
-	}
-	if data, err := os.ReadFile(filepath.Join(d.Path, "p", "b")); string(data) != "b" {
-		t.Errorf("p/b = %q, %v", data, err)
-	}
-	Undo(moved)
-	if _, err := os.Stat(filepath.Join(d.Path, "a")); !os.IsNotExist(err) {
-		t.Errorf("Undo left a: %v", err)
 	}
 }

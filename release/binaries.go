@@ -82,6 +82,10 @@ func (p *Plan) resolveBinaries(ctx context.Context, s Settings, envMain, name st
 			errs = append(errs, err.Error())
 			continue
 		}
+		if dir, ok := p.packageDir(imp); ok && !isDir(dir) {
+			errs = append(errs, fmt.Sprintf("%s: no such directory in module %s (%s)", mainSetting(s, envMain, i, b.Main), p.Module, dir))
+			continue
+		}
 		bn := Bin{Name: cmp.Or(b.Name, binaryName(p.Module, imp)), Main: b.Main, ImportPath: imp,
 			Tags:    append(slices.Clone(s.Tags), b.Tags...),
 			LDFlags: append(slices.Clone(s.LDFlags), b.LDFlags...),
@@ -109,6 +113,25 @@ func (p *Plan) resolveBinaries(ctx context.Context, s Settings, envMain, name st
 		return nil, fmt.Errorf("kiln configuration:\n  %s", strings.Join(errs, "\n  "))
 	}
 	return bins, nil
+}
+
+// mainSetting names the setting that gave binary i its main package, with
+// the value, as a message names it.
+func mainSetting(s Settings, envMain string, i int, main string) string {
+	switch {
+	case envMain == main:
+		return setting("KILN_MAIN").is(main)
+	case envMain != "":
+		return setting("KILN_MAIN").is(envMain) + ": " + main
+	case len(s.Binaries) > 0:
+		return setting(fmt.Sprintf("Config.Binaries[%d].Main", i)).is(main)
+	}
+	return setting("Config.Main").is(main)
+}
+
+func isDir(dir string) bool {
+	fi, err := os.Stat(dir)
+	return err == nil && fi.IsDir()
 }
 
 // binaryPlatforms returns the run's platforms that sel names.

@@ -4,13 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
 	"path/filepath"
 	"time"
+
+	"github.com/hashicorp/go-multierror"
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/gobuild"
 	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/matrix"
+	"github.com/kiln-build/kiln/outdir"
 )
 
 // Build builds every binary for each of its platforms into the output
@@ -28,17 +32,21 @@ func (p *Plan) Build(ctx context.Context) error {
 		p.rep.Printf("shard %s: no platform to build\n", p.Shard)
 		return nil
 	}
-	unlock, err := p.out().Acquire(ctx)
+	h, err := p.out().Acquire(ctx)
 	if err != nil {
 		return err
 	}
-	defer unlock()
+	defer h.Release()
+	specs := p.specs()
+	if err := p.prepare(h, specs); err != nil {
+		return err
+	}
 
 	for _, w := range p.stampWarnings() {
 		p.rep.Printf("%s\n", w)
 	}
 	report := func(r gobuild.Result) { p.rep.Build(r, p.out().Rel(r.Spec.Out)) }
-	results, buildErr := p.engine.BuildAll(ctx, p.specs(), report)
+	results, buildErr := p.engine.BuildAll(ctx, specs, report)
 	results, buildErr = p.withToolchains(ctx, results, buildErr, report)
 	counts := map[gobuild.Status]int{}
 	for _, r := range results {
@@ -46,7 +54,7 @@ func (p *Plan) Build(ctx context.Context) error {
 	}
 	p.rep.Printf("%s %s: %d build(s): %d built, %d up to date, %d failed in %.2fs\n", p.Project, p.Version.Semver,
 		len(results), counts[gobuild.Built], counts[gobuild.UpToDate], counts[gobuild.Failed], time.Since(p.start).Seconds())
-	if err := p.record(results); err != nil {
+	if err := p.record(h, results); err != nil {
 		return errors.Join(buildErr, err)
 	}
 	if ctx.Err() != nil {
@@ -111,10 +119,40 @@ func (p *Plan) describeRelease(m *artifact.Manifest) {
 	m.Project, m.Version, m.Commit, m.Date = p.Project, p.Version.Semver, p.Version.Commit, gitinfo.FormatDate(p.Version.Date)
 }
 
+// prepare makes every platform directory of specs through the output
+// directory's Root, and checks the files the engine writes there (each
+// binary and its stamp), just before the engine writes them by path: a
+// link, a FIFO or a device in place of any of them is refused, each
+// named.
+func (p *Plan) prepare(h *outdir.Held, specs []gobuild.Spec) error {
+	var errs *multierror.Error
+	made := map[string]bool{}
+	for _, s := range specs {
+		bin := p.out().Rel(s.Out)
+		dir := path.Dir(bin)
+		if !made[dir] {
+			made[dir] = true
+			if err := h.Root.MkdirAll(dir, 0o755); err != nil {
+				errs = multierror.Append(errs, err)
+				continue
+			}
+		}
+		for _, rel := range []string{bin, filepath.ToSlash(gobuild.StampPath(filepath.FromSlash(bin)))} {
+			if err := h.Replaceable(rel); err != nil {
+				errs = multierror.Append(errs, err)
+			}
+		}
+	}
+	if errs != nil {
+		errs.ErrorFormat = func(es []error) string { return listed("build: refusing to write into "+p.out().Name(), es) }
+	}
+	return errs.ErrorOrNil()
+}
+
 // record puts the built binaries into the manifest with their identity. A
 // binary whose bytes and identity did not change keeps its verify result.
-func (p *Plan) record(results []gobuild.Result) error {
-	m, err := artifact.Load(p.Out)
+func (p *Plan) record(h *outdir.Held, results []gobuild.Result) error {
+	m, err := artifact.LoadIn(h.Root)
 	if err != nil {
 		return err
 	}
@@ -143,7 +181,7 @@ func (p *Plan) record(results []gobuild.Result) error {
 	if !changed {
 		return nil
 	}
-	return m.Save(p.Out)
+	return m.SaveIn(h.Root)
 }
 
 // sameBuild reports whether two binary entries claim the same build.

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/go-multierror"
 
 	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/internal/safefile"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/verify"
@@ -102,7 +103,8 @@ type shipment struct {
 // with the target that fixes it.
 func (p *Plan) shipments(m *artifact.Manifest) ([]shipment, error) {
 	if p.Version.Dirty && p.CI && !p.AllowDirty {
-		return nil, fmt.Errorf("package: the work tree has uncommitted changes (version %s); a release in CI is built from a commit: commit or stash them, or set KILN_ALLOW_DIRTY=true", p.Version.Semver)
+		return nil, fmt.Errorf("package: a release in CI is built from a commit, not from a work tree with changes (set KILN_ALLOW_DIRTY=true to package version %s anyway): %w",
+			p.Version.Semver, &gitinfo.DirtyError{Changes: p.Version.Changes})
 	}
 	byPath := map[string]artifact.Artifact{}
 	for _, a := range m.Filter(artifact.ByKind(artifact.Binary)) {

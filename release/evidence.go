@@ -4,13 +4,14 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io"
+	"path"
+	"strings"
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/evidence/assemble"
-	"github.com/kiln-build/kiln/internal/atomicfile"
 	"github.com/kiln-build/kiln/internal/gitinfo"
+	"github.com/kiln-build/kiln/internal/safefile"
 )
 
 // The package stage's evidence (made by evidence/assemble): an SPDX SBOM
@@ -42,7 +43,7 @@ func (pk *packager) writeSBOMs(ctx context.Context, ships []shipment) error {
 			return fmt.Errorf("sbom %s: %w", s.a.Path, err)
 		}
 		rel := p.SBOMPath(s.bin, s.pl)
-		if err := atomicfile.WriteFile(filepath.Join(pk.stage, rel), data, 0o644); err != nil {
+		if err := pk.h.Root.WriteFileAtomic(path.Join(pk.staged, rel), data, 0o644); err != nil {
 			return err
 		}
 		if err := pk.addEntry(artifact.Artifact{Path: rel, Kind: artifact.SBOM, Name: s.bin.Name,
@@ -52,8 +53,49 @@ func (pk *packager) writeSBOMs(ctx context.Context, ships []shipment) error {
 	}
 	if p.Version.Commit != "" && !p.Version.Dirty {
 		pk.source = cmp.Or(p.evidence.source, gitinfo.SourceURI(ctx, p.Dir))
+		var err error
+		if pk.sources, err = gitinfo.ReadSources(ctx, p.Dir, p.in.buildEnv); err != nil {
+			return fmt.Errorf("provenance: %w", err)
+		}
 	}
 	return nil
+}
+
+// noteSources says which sources besides the commit the provenance
+// records, and whether the commit alone rebuilds the release.
+func (p *Plan) noteSources(s *gitinfo.Sources) {
+	if s == nil || s.GoWork == "" && len(s.Local) == 0 {
+		return
+	}
+	var names []string
+	if s.GoWork != "" {
+		names = append(names, s.GoWork)
+	}
+	for _, l := range s.Local {
+		names = append(names, l.Path+" ("+l.From+" "+l.Module+")")
+	}
+	what := "the commit holds them"
+	if !s.Reproducible() {
+		what = "not reproducible from the commit alone"
+	}
+	p.rep.Printf("  provenance: records the sources besides the commit that reached the build, %s: %s\n", what, strings.Join(names, ", "))
+}
+
+// readAll reads the regular file rel of the output directory r.
+func readAll(r *safefile.Root, rel string) ([]byte, error) {
+	f, _, err := r.Open(rel, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
+// writesProvenance reports whether the package writes a provenance
+// statement: with evidence, for a commit, from a clean tree.
+func (pk *packager) writesProvenance() bool {
+	p := pk.p
+	return !p.evidence.off && p.Version.Commit != "" && !p.Version.Dirty
 }
 
 // writeProvenance writes the provenance statement over the checksums file
@@ -71,12 +113,13 @@ func (pk *packager) writeProvenance() (*artifact.Artifact, error) {
 		p.rep.Printf("  provenance: not written: the work tree has uncommitted changes, so no commit describes the sources\n")
 		return nil, nil
 	}
-	sums, err := os.ReadFile(filepath.Join(p.Out, p.ChecksumsPath()))
+	sums, err := readAll(pk.h.Root, p.ChecksumsPath())
 	if err != nil {
 		return nil, fmt.Errorf("provenance: %w", err)
 	}
 	r := assemble.Release{Version: p.Version.Semver, Commit: p.Version.Commit, Source: pk.source,
-		Matrix: p.Platforms, Shipped: pk.shipped}
+		Matrix: p.Platforms, Shipped: pk.shipped, Sources: pk.sources}
+	p.noteSources(pk.sources)
 	for _, b := range p.Binaries {
 		r.Binaries = append(r.Binaries, assemble.Binary{Name: b.Name, Main: b.ImportPath, Tags: b.Tags, Platforms: b.Platforms})
 	}
@@ -85,13 +128,15 @@ func (pk *packager) writeProvenance() (*artifact.Artifact, error) {
 		return nil, fmt.Errorf("provenance: %w", err)
 	}
 	rel := p.ProvenancePath()
-	dst := filepath.Join(p.Out, rel)
-	if err := atomicfile.WriteFile(dst, data, 0o644); err != nil {
+	if err := pk.h.Check(rel); err != nil {
+		return nil, fmt.Errorf("provenance: %w", err)
+	}
+	if err := pk.h.Root.WriteFileAtomic(rel, data, 0o644); err != nil {
 		return nil, fmt.Errorf("provenance: %w", err)
 	}
 	a, err := artifact.Describe(p.Out, artifact.Artifact{Path: rel, Kind: artifact.Provenance, Name: p.Project})
 	if err != nil {
-		os.Remove(dst)
+		pk.h.Root.Remove(rel)
 		return nil, err
 	}
 	p.rep.File(a)

@@ -186,20 +186,29 @@ func TestVerifySBOM(t *testing.T) {
 	const rel = "tool_1.2.3_linux_amd64_tool.spdx.json"
 	orig := readDist(t, dir, rel)
 
+	otherGo := func(b []byte) []byte {
+		return bytes.Replace(b, []byte(`"versionInfo": "go1.`), []byte(`"versionInfo": "go0.`), 1)
+	}
 	for _, tc := range []struct {
 		name, want     string
+		edit           func([]byte) []byte
 		updateManifest bool
 	}{
 		// The SBOM claims another Go version, and the manifest was updated
-		// to match: sbom.Check catches it.
-		{"claims", `stdlib: version`, true},
+		// to match: the content check catches it.
+		{"claims", `stdlib: version`, otherGo, true},
+		// Another release version everywhere in the SBOM (binary, main
+		// module, purls), consistent with itself, the manifest updated:
+		// only the plan's version tells.
+		{"version", `binary version: SBOM has "v9.9.9", binary has "v1.2.3"`,
+			func(b []byte) []byte { return bytes.ReplaceAll(b, []byte("v1.2.3"), []byte("v9.9.9")) }, true},
 		// Changed behind the manifest's back.
-		{"changed", "changed after package", false},
+		{"changed", "changed after package", otherGo, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			bad := bytes.Replace(orig, []byte(`"versionInfo": "go1.`), []byte(`"versionInfo": "go0.`), 1)
+			bad := tc.edit(orig)
 			if bytes.Equal(bad, orig) {
-				t.Fatalf("no stdlib version in the SBOM:\n%s", orig)
+				t.Fatalf("the edit changes nothing in the SBOM:\n%s", orig)
 			}
 			if err := os.WriteFile(filepath.Join(dist, rel), bad, 0o644); err != nil {
 				t.Fatal(err)

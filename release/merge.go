@@ -3,7 +3,7 @@ package release
 import (
 	"context"
 	"fmt"
-	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,6 +14,7 @@ import (
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/matrix"
+	"github.com/kiln-build/kiln/outdir"
 )
 
 // shardDir is one shard's output directory as the merge read it.
@@ -59,12 +60,12 @@ func (p *Plan) Merge(ctx context.Context, dirs []string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	unlock, err := p.out().Acquire(ctx)
+	h, err := p.out().Acquire(ctx)
 	if err != nil {
 		return err
 	}
-	defer unlock()
-	if err := p.writeMerge(ctx, picks); err != nil {
+	defer h.Release()
+	if err := p.writeMerge(ctx, h, picks); err != nil {
 		return err
 	}
 	p.rep.Printf("merge: %d binaries of %s %s from %d shard(s) into %s in %.2fs\n", len(picks), p.Project,
@@ -229,23 +230,24 @@ func (p *Plan) mergeable(a artifact.Artifact) string {
 
 // writeMerge copies every picked binary into a staging directory inside
 // Out (hashing it again on the way: the bytes written are the bytes
-// checked), then moves them into place and saves the manifest. A failure
-// takes back what it moved.
-func (p *Plan) writeMerge(ctx context.Context, picks []pick) error {
-	stage, err := p.out().Stage("merge")
+// checked), then moves them into place and saves the manifest, every
+// write through the output directory's Root. A failure takes back what it
+// moved.
+func (p *Plan) writeMerge(ctx context.Context, h *outdir.Held, picks []pick) error {
+	stage, err := h.Stage("merge")
 	if err != nil {
 		return fmt.Errorf("merge: %w", err)
 	}
-	defer os.RemoveAll(stage)
+	defer h.Root.RemoveAll(stage)
 	for _, pk := range picks {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := artifact.Copy(pk.from.dir, pk.a, filepath.Join(stage, filepath.FromSlash(pk.a.Path)), 0o755); err != nil {
+		if err := artifact.Copy(pk.from.dir, pk.a, h.Root, path.Join(stage, pk.a.Path), 0o755); err != nil {
 			return fmt.Errorf("merge: shard %s: %w", pk.from.name, err)
 		}
 	}
-	m, err := artifact.Load(p.Out)
+	m, err := artifact.LoadIn(h.Root)
 	if err != nil {
 		return err
 	}
@@ -257,8 +259,13 @@ func (p *Plan) writeMerge(ctx context.Context, picks []pick) error {
 		a.Verify = nil
 		m.Put(a)
 	}
-	if _, err := p.out().Commit(stage, rels); err != nil {
+	moved, err := h.Commit(stage, rels)
+	if err != nil {
 		return fmt.Errorf("merge: %w", err)
 	}
-	return m.Save(p.Out)
+	if err := m.SaveIn(h.Root); err != nil {
+		h.Undo(moved)
+		return err
+	}
+	return nil
 }

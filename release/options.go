@@ -62,13 +62,14 @@ func withPlanCache(dir string) Option { return func(o *options) { o.planCache = 
 // KILN_* environment and the options applied. Reproduce resolves its
 // rebuild from a copy.
 type inputs struct {
-	// s holds the settings with their overrides: Name (KILN_NAME), Jobs
-	// (KILN_JOBS, 0: the default), Cgo (KILN_CGO), Static (KILN_STATIC,
-	// WithStatic), Version (KILN_VERSION, normalized), Toolchains
-	// (KILN_TOOLCHAINS). Out is unused: see out.
-	s   Settings
-	dir string     // the module root (absolute)
-	out outdir.Dir // KILN_OUT, Config.Out; KILN_LOCK
+	// s holds the settings with their overrides: Name (KILN_NAME, as
+	// nameFrom says), Jobs (KILN_JOBS, 0: the default), Cgo (KILN_CGO),
+	// Static (KILN_STATIC, WithStatic), Version (KILN_VERSION,
+	// normalized), Toolchains (KILN_TOOLCHAINS). Out is unused: see out.
+	s        Settings
+	nameFrom setting    // where s.Name came from
+	dir      string     // the module root (absolute)
+	out      outdir.Dir // KILN_OUT, Config.Out; KILN_LOCK
 	// mains is KILN_MAIN; selector the platforms' selector (WithSelector,
 	// else KILN_MATRIX as named by selectorName); host: ForHost.
 	mains, selector, selectorName string
@@ -76,6 +77,7 @@ type inputs struct {
 	shard                         matrix.Shard    // KILN_SHARD
 	shards                        int             // KILN_SHARDS
 	allowDirty, ci                bool            // KILN_ALLOW_DIRTY, CI
+	sourceDate                    string          // SOURCE_DATE_EPOCH, validated by gitinfo.ReadWith
 	rep                           report.Reporter // o.w, GitHub Actions when GITHUB_ACTIONS=true
 	verbose                       bool
 	// buildEnv replaces the engine's environment (nil: os.Environ()) and
@@ -83,6 +85,29 @@ type inputs struct {
 	// empty caches.
 	buildEnv  []string
 	planCache string
+}
+
+// A setting names where a value came from as the user set it: an
+// environment variable ("KILN_NAME") or a field of the configuration
+// ("Config.Name").
+type setting string
+
+// is is the setting with its value, as a message names it:
+// KILN_NAME="a/b" or Config.Name "a/b".
+func (s setting) is(value string) string {
+	if strings.HasPrefix(string(s), "Config.") {
+		return fmt.Sprintf("%s %q", s, value)
+	}
+	return fmt.Sprintf("%s=%q", s, value)
+}
+
+// override is the value of the environment variable when it is set, else
+// the configured one, with the setting it came from.
+func override(env func(string) string, variable, configured string, field setting) (string, setting) {
+	if v := env(variable); v != "" {
+		return v, setting(variable)
+	}
+	return configured, field
 }
 
 // readInputs reads the environment and the options into inputs; it
@@ -94,12 +119,12 @@ func readInputs(s Settings, o options) (inputs, []string, error) {
 		return inputs{}, nil, err
 	}
 	env := func(k string) string { return strings.TrimSpace(o.getenv(k)) }
-	in := inputs{s: s, dir: dir, mains: env("KILN_MAIN"), host: o.host, ci: env("CI") != "",
+	in := inputs{s: s, dir: dir, mains: env("KILN_MAIN"), host: o.host, ci: env("CI") != "", sourceDate: env("SOURCE_DATE_EPOCH"),
 		rep: report.New(o.w, report.GitHubFromEnv(env), dir), verbose: o.verbose, planCache: o.planCache}
 	var errs []string
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
 
-	in.s.Name = cmp.Or(env("KILN_NAME"), s.Name)
+	in.s.Name, in.nameFrom = override(env, "KILN_NAME", s.Name, "Config.Name")
 	if in.out, err = outdir.Resolve(dir, s.Out, o.getenv); err != nil {
 		bad("%v", err)
 	}
@@ -110,9 +135,10 @@ func readInputs(s Settings, o options) (inputs, []string, error) {
 		}
 		in.s.Jobs = max(n, 1)
 	}
-	in.s.Cgo = cmp.Or(CgoMode(env("KILN_CGO")), s.Cgo, gobuild.CgoAuto)
+	cgo, from := override(env, "KILN_CGO", string(s.Cgo), "Config.Cgo")
+	in.s.Cgo = cmp.Or(CgoMode(cgo), gobuild.CgoAuto)
 	if !validCgo(in.s.Cgo) {
-		bad("KILN_CGO/Config.Cgo %q: want auto, on or off", in.s.Cgo)
+		bad("%s: want auto, on or off", from.is(cgo))
 	}
 	in.s.Static = s.Static || o.static
 	if v := env("KILN_STATIC"); v != "" && !o.static {
@@ -122,11 +148,11 @@ func readInputs(s Settings, o options) (inputs, []string, error) {
 		}
 		in.s.Static = b
 	}
-	switch v := cmp.Or(env("KILN_TOOLCHAINS"), s.Toolchains); v {
+	switch v, from := override(env, "KILN_TOOLCHAINS", s.Toolchains, "Config.Toolchains"); v {
 	case "install", "", "off":
 		in.s.Toolchains = v
 	default:
-		bad("KILN_TOOLCHAINS/Config.Toolchains %q: want install (apt-get the missing C toolchains, bubblewrap, qemu) or off", v)
+		bad("%s: want install (apt-get the missing C toolchains, bubblewrap, qemu) or off", from.is(v))
 	}
 	if v := env("KILN_ALLOW_DIRTY"); v != "" {
 		b, err := strconv.ParseBool(v)
@@ -147,9 +173,9 @@ func readInputs(s Settings, o options) (inputs, []string, error) {
 		}
 		in.shards = max(n, 0)
 	}
-	if v := cmp.Or(env("KILN_VERSION"), s.Version); v != "" {
+	if v, from := override(env, "KILN_VERSION", s.Version, "Config.Version"); v != "" {
 		if in.s.Version, err = gitinfo.Normalize(v); err != nil {
-			bad("KILN_VERSION/Config.Version: %v", err)
+			bad("%s: %v", from.is(v), err)
 		}
 	}
 	in.selector, in.selectorName = o.selector, "selector"

@@ -14,18 +14,18 @@ func (p *Plan) out() outdir.Dir {
 }
 
 // acquireManifest acquires the output directory and reads its manifest;
-// the caller releases the lock.
-func (p *Plan) acquireManifest(ctx context.Context) (*artifact.Manifest, func(), error) {
-	unlock, err := p.out().Acquire(ctx)
+// the caller releases it.
+func (p *Plan) acquireManifest(ctx context.Context) (*outdir.Held, *artifact.Manifest, error) {
+	h, err := p.out().Acquire(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := artifact.Load(p.Out)
+	m, err := artifact.LoadIn(h.Root)
 	if err != nil {
-		unlock()
+		h.Release()
 		return nil, nil, err
 	}
-	return m, unlock, nil
+	return h, m, nil
 }
 
 // Clean removes the output directory that settings and the environment

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -15,7 +15,7 @@ import (
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/evidence/assemble"
-	"github.com/kiln-build/kiln/internal/atomicfile"
+	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/outdir"
 	"github.com/kiln-build/kiln/pack/archive"
@@ -31,11 +31,11 @@ import (
 // is left in the output directory. Packaged files of an earlier release
 // that kiln recorded are removed, so the directory never mixes releases.
 func (p *Plan) Package(ctx context.Context) error {
-	m, unlock, err := p.acquireManifest(ctx)
+	h, m, err := p.acquireManifest(ctx)
 	if err != nil {
 		return err
 	}
-	defer unlock()
+	defer h.Release()
 	ships, err := p.shipments(m)
 	if err != nil {
 		return err
@@ -43,12 +43,12 @@ func (p *Plan) Package(ctx context.Context) error {
 	if len(ships) == 0 {
 		return fmt.Errorf("package: the plan has no binary for its platforms")
 	}
-	stage, err := p.out().Stage("stage")
+	stage, err := h.Stage("stage")
 	if err != nil {
 		return fmt.Errorf("package: %w", err)
 	}
-	defer os.RemoveAll(stage)
-	pk := &packager{p: p, stage: stage}
+	defer h.Root.RemoveAll(stage)
+	pk := &packager{p: p, h: h, staged: stage, stage: h.Root.Path(stage)}
 	if err := pk.writeSBOMs(ctx, ships); err != nil {
 		return err
 	}
@@ -63,14 +63,20 @@ func (p *Plan) Package(ctx context.Context) error {
 
 // packager writes one release into a staging directory inside Out.
 type packager struct {
-	p     *Plan
-	stage string
+	p *Plan
+	h *outdir.Held
+	// staged is the staging directory relative to Out, for the writes
+	// through h.Root; stage is its path, for the tools that write by path
+	// into it (archives, packages, the image, checksums).
+	staged, stage string
 
 	mu   sync.Mutex
 	made []artifact.Artifact // paths relative to Out
-	// shipped and source are the provenance's facts (evidence.go).
+	// shipped, source and sources are the provenance's facts
+	// (evidence.go).
 	shipped []assemble.Shipped
 	source  string
+	sources *gitinfo.Sources
 }
 
 // add records a file written in the staging directory at rel.
@@ -107,7 +113,7 @@ func (pk *packager) run(ctx context.Context, ships []shipment) error {
 		if unit, err = svc.Render(); err != nil {
 			return fmt.Errorf("Config.Package.Service: %w", err)
 		}
-		if err := atomicfile.WriteFile(filepath.Join(pk.stage, p.UnitPath()), unit, 0o644); err != nil {
+		if err := pk.h.Root.WriteFileAtomic(path.Join(pk.staged, p.UnitPath()), unit, 0o644); err != nil {
 			return err
 		}
 		if err := pk.add(p.UnitPath(), artifact.SystemdUnit, matrix.Platform{}); err != nil {
@@ -208,7 +214,7 @@ func (pk *packager) image(ctx context.Context, ships []shipment) error {
 	if err := pk.add(p.ImagePath(), artifact.OCIImage, matrix.Platform{}); err != nil {
 		return err
 	}
-	if err := atomicfile.WriteFile(filepath.Join(pk.stage, p.DockerfilePath()), oci.Dockerfile(o), 0o644); err != nil {
+	if err := pk.h.Root.WriteFileAtomic(path.Join(pk.staged, p.DockerfilePath()), oci.Dockerfile(o), 0o644); err != nil {
 		return err
 	}
 	return pk.add(p.DockerfilePath(), artifact.Dockerfile, matrix.Platform{})
@@ -216,31 +222,44 @@ func (pk *packager) image(ctx context.Context, ships []shipment) error {
 
 // commit moves the staged release into Out, writes the checksums over it
 // and the shipped binaries, removes the packaged files of earlier releases
-// kiln recorded, and saves the manifest. A failure takes back what it moved.
+// kiln recorded, and saves the manifest, every write through the output
+// directory's Root. A failure takes back what it moved.
 func (pk *packager) commit(m *artifact.Manifest, ships []shipment) error {
-	p := pk.p
+	p, h := pk.p, pk.h
 	names := make([]string, 0, len(pk.made)+len(ships))
 	for _, a := range pk.made {
 		names = append(names, a.Path)
 	}
-	moved, err := p.out().Commit(pk.stage, names)
+	// Every file the commit writes is checked before the first moves.
+	last := []string{p.ChecksumsPath()}
+	if pk.writesProvenance() {
+		last = append(last, p.ProvenancePath())
+	}
+	if err := h.Check(append(slices.Clone(names), last...)...); err != nil {
+		return fmt.Errorf("package: %w", err)
+	}
+	moved, err := h.Commit(pk.staged, names)
 	if err != nil {
 		return fmt.Errorf("package: %w", err)
 	}
 	undo := func(err error) error {
-		outdir.Undo(moved)
+		h.Undo(moved)
 		return err
 	}
 	for _, s := range ships {
 		names = append(names, s.a.Path)
 	}
 	slices.Sort(names)
-	sums := filepath.Join(p.Out, p.ChecksumsPath())
-	if err := checksum.Write(sums, p.Out, names); err != nil {
+	sums := p.ChecksumsPath()
+	if err := checksum.Write(filepath.Join(pk.stage, sums), p.Out, names); err != nil {
 		return undo(fmt.Errorf("checksums: %w", err))
 	}
-	moved = append(moved, sums)
-	sumsEntry, err := artifact.Describe(p.Out, artifact.Artifact{Path: p.ChecksumsPath(), Kind: artifact.Checksums, Name: p.Project})
+	more, err := h.Commit(pk.staged, []string{sums})
+	if err != nil {
+		return undo(fmt.Errorf("checksums: %w", err))
+	}
+	moved = append(moved, more...)
+	sumsEntry, err := artifact.Describe(p.Out, artifact.Artifact{Path: sums, Kind: artifact.Checksums, Name: p.Project})
 	if err != nil {
 		return undo(err)
 	}
@@ -250,7 +269,7 @@ func (pk *packager) commit(m *artifact.Manifest, ships []shipment) error {
 		return undo(err)
 	}
 	if prov != nil {
-		moved = append(moved, filepath.Join(p.Out, filepath.FromSlash(prov.Path)))
+		moved = append(moved, prov.Path)
 		made = append(made, *prov)
 	}
 	keep := map[string]bool{}
@@ -264,18 +283,18 @@ func (pk *packager) commit(m *artifact.Manifest, ships []shipment) error {
 		}
 		// An earlier release's file: kiln's to remove when it is unchanged.
 		if got, err := artifact.Describe(p.Out, a); err == nil && got.SHA256 == a.SHA256 {
-			stale = append(stale, filepath.Join(p.Out, filepath.FromSlash(a.Path)))
+			stale = append(stale, a.Path)
 		}
 		return true
 	})
 	for _, a := range made {
 		m.Put(a)
 	}
-	if err := m.Save(p.Out); err != nil {
+	if err := m.SaveIn(h.Root); err != nil {
 		return undo(errors.Join(errors.New("save manifest"), err))
 	}
-	for _, f := range stale {
-		os.Remove(f)
+	for _, rel := range stale {
+		h.Root.Remove(rel)
 	}
 	p.rep.Packaged(p.Project+" "+p.Version.Semver, made)
 	p.rep.Printf("package: %d artifact(s) of %s %s in %s in %.2fs\n", len(made), p.Project, p.Version.Semver,

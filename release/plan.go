@@ -5,6 +5,7 @@ import (
 
 	"github.com/kiln-build/kiln/gobuild"
 	"github.com/kiln-build/kiln/internal/apt"
+	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/report"
 )
@@ -79,8 +80,10 @@ type Version struct {
 	// time, or SOURCE_DATE_EPOCH.
 	Commit string
 	Date   time.Time
-	// Dirty: the work tree has uncommitted changes.
-	Dirty bool
+	// Dirty: the work tree has uncommitted changes (Changes), whatever
+	// set the version.
+	Dirty   bool
+	Changes []gitinfo.Change
 	// Note says why facts are missing (no git), for one line of output.
 	Note string
 }

@@ -40,11 +40,11 @@ func (p *Plan) Reproduce(ctx context.Context) error {
 	if _, err := os.Stat(filepath.Join(p.Out, artifact.FileName)); err != nil {
 		return fmt.Errorf("reproduce: no manifest in %s: build the release first (mage crossall)", p.out().Name())
 	}
-	m, unlock, err := p.acquireManifest(ctx)
+	h, m, err := p.acquireManifest(ctx)
 	if err != nil {
 		return err
 	}
-	defer unlock()
+	defer h.Release()
 	switch {
 	case m.Commit == "":
 		return fmt.Errorf("reproduce: the manifest records no commit (built outside git): there is nothing to rebuild from")

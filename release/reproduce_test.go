@@ -84,7 +84,7 @@ func TestReproduceDirty(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, err := run(t, dir, nil, (*Plan).Reproduce)
-	if err == nil || !strings.Contains(err.Error(), "uncommitted changes") || !strings.Contains(err.Error(), "M main.go") {
+	if err == nil || !strings.Contains(err.Error(), "uncommitted change") || !strings.Contains(err.Error(), "modified: main.go") {
 		t.Fatalf("reproduce of a dirty tree = %v, want a refusal listing main.go\n%s", err, out)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "dist")); err == nil {
@@ -189,5 +189,56 @@ func TestReproduceThirdParty(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("reproduce output lacks %q:\n%s", want, got)
 		}
+	}
+}
+
+// TestReproduceCommitInjection: a manifest whose commit is a git option
+// (--pathspec-from-file=<a secret file>) is refused when reproduce reads
+// it, naming the value, before git ever sees it: git is never run with
+// it, and the secret is never printed.
+func TestReproduceCommitInjection(t *testing.T) {
+	dir := testModule(t)
+	t.Setenv("TMPDIR", t.TempDir())
+	gitRepo(t, dir)
+	env := []string{"KILN_MATRIX=linux/amd64"}
+	mustRun(t, dir, env, (*Plan).Build)
+	secret := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(secret, []byte("TOPSECRET-7f3a\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dist := filepath.Join(dir, "dist")
+	m, err := artifact.Load(dist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evil := "--pathspec-from-file=" + secret
+	m.Commit = evil
+	for i := range m.Artifacts {
+		m.Artifacts[i].Commit = evil
+	}
+	writeManifest(t, dist, *m)
+
+	// Every git the stage runs, logged: the real git behind a shim.
+	real := testtool.Need(t, "git")[0]
+	shim, log := t.TempDir(), filepath.Join(t.TempDir(), "git.log")
+	script := "#!/bin/sh\nprintf '%s\\n' \"$*\" >> " + log + "\nexec " + real + " \"$@\"\n"
+	if err := os.WriteFile(filepath.Join(shim, "git"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", shim+string(os.PathListSeparator)+os.Getenv("PATH"))
+
+	out, err := run(t, dir, env, (*Plan).Reproduce)
+	if err == nil || !strings.Contains(err.Error(), "not a full git object name") || !strings.Contains(err.Error(), "--pathspec-from-file") {
+		t.Fatalf("reproduce of a manifest whose commit is an option = %v, want a refusal naming the value\n%s", err, out)
+	}
+	if strings.Contains(out+err.Error(), "TOPSECRET") {
+		t.Errorf("reproduce printed the secret file:\n%v\n%s", err, out)
+	}
+	calls, _ := os.ReadFile(log)
+	if len(calls) == 0 {
+		t.Fatal("the git shim logged nothing: the test does not see git")
+	}
+	if strings.Contains(string(calls), "pathspec-from-file") {
+		t.Errorf("git ran with the manifest's commit:\n%s", calls)
 	}
 }

@@ -46,18 +46,32 @@ func resolve(ctx context.Context, in inputs, errs []string) (*Plan, error) {
 		return nil, fmt.Errorf("go.mod in %s has no module line", dir)
 	}
 	p.Project = cmp.Or(s.Project, s.Name, moduleName(p.Module))
-	if err := checkName(p.Project); err != nil {
-		errs = append([]string{fmt.Sprintf("Config.Project %q: %v", p.Project, err)}, errs...)
+	// Each name is refused as the setting the user set spells it.
+	if s.Name != "" {
+		if err := checkName(s.Name); err != nil {
+			errs = append([]string{in.nameFrom.is(s.Name) + ": " + err.Error()}, errs...)
+		}
 	}
-	info, err := gitinfo.Read(ctx, dir)
+	if s.Project != "" || s.Name == "" {
+		if err := checkName(p.Project); err != nil {
+			what := fmt.Sprintf("Config.Project %q", p.Project)
+			if s.Project == "" {
+				what = fmt.Sprintf("the project's name %q, the last element of module %s (set Config.Project)", p.Project, p.Module)
+			}
+			errs = append([]string{what + ": " + err.Error()}, errs...)
+		}
+	}
+	info, err := gitinfo.ReadWith(ctx, dir, in.sourceDate)
 	if err != nil {
 		errs = append(errs, err.Error())
 	}
 	if s.Version != "" {
-		info.Version, info.Note, info.Dirty = s.Version, "", false
+		// A set version changes the version, never the tree's state: a
+		// dirty tree stays dirty (no provenance, refused in CI).
+		info.Version, info.Note = s.Version, ""
 	}
 	p.Version = Version{Semver: info.Version, Plain: strings.TrimPrefix(info.Version, "v"),
-		Commit: info.Commit, Date: info.Time, Dirty: info.Dirty, Note: info.Note}
+		Commit: info.Commit, Date: info.Time, Dirty: info.Dirty, Changes: info.Changes, Note: info.Note}
 	p.VerifyWith = VerifyPlan{Args: s.Verify.Args, Exit: s.Verify.Exit, Timeout: s.Verify.Timeout, NoRun: s.Verify.NoRun}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("kiln configuration:\n  %s", strings.Join(errs, "\n  "))

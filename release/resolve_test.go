@@ -31,6 +31,8 @@ func TestResolveRefuses(t *testing.T) {
 		{map[string]string{"KILN_LOCK": "maybe"}, []string{"KILN_LOCK"}},
 		{map[string]string{"KILN_TOOLCHAINS": "yes"}, []string{"KILN_TOOLCHAINS"}},
 		{map[string]string{"KILN_ALLOW_DIRTY": "perhaps"}, []string{"KILN_ALLOW_DIRTY"}},
+		{map[string]string{"SOURCE_DATE_EPOCH": "253402300800"}, []string{`SOURCE_DATE_EPOCH="253402300800"`, "after 9999-12-31"}},
+		{map[string]string{"SOURCE_DATE_EPOCH": "-1"}, []string{"SOURCE_DATE_EPOCH", "whole seconds"}},
 	} {
 		_, err := Resolve(context.Background(), Settings{}, WithDir(dir), testCache, WithOutput(&bytes.Buffer{}),
 			WithEnv(func(k string) string { return tc.env[k] }))
@@ -101,5 +103,69 @@ func TestResolveRefusesPackageNames(t *testing.T) {
 	s.Project = "my-tool"
 	if _, err := Resolve(context.Background(), s, WithDir(dir), testCache, WithOutput(&bytes.Buffer{}), WithEnv(func(string) string { return "" })); err != nil {
 		t.Errorf("Resolve with project my-tool and OS packages = %v", err)
+	}
+}
+
+// TestResolveNamesTheSetting: a bad name is refused naming the setting
+// the user set (the variable or the field), never another one.
+func TestResolveNamesTheSetting(t *testing.T) {
+	dir := testModule(t)
+	for _, tc := range []struct {
+		name      string
+		s         Settings
+		env       map[string]string
+		want, not string
+	}{
+		{"KILN_NAME", Settings{}, map[string]string{"KILN_NAME": "a/b"}, `KILN_NAME="a/b"`, "Config."},
+		{"KILN_NAME over Config.Name", Settings{Name: "ok"}, map[string]string{"KILN_NAME": "a/b"}, `KILN_NAME="a/b"`, "Config."},
+		{"KILN_NAME with Config.Project", Settings{Project: "proj"}, map[string]string{"KILN_NAME": "a/b"}, `KILN_NAME="a/b"`, "Config."},
+		{"Config.Name", Settings{Name: "a/b"}, nil, `Config.Name "a/b"`, "KILN_NAME"},
+		{"Config.Project", Settings{Project: "a/b", Name: "ok"}, nil, `Config.Project "a/b"`, "Name"},
+		{"KILN_CGO", Settings{}, map[string]string{"KILN_CGO": "maybe"}, `KILN_CGO="maybe"`, "Config."},
+		{"Config.Cgo", Settings{Cgo: "maybe"}, nil, `Config.Cgo "maybe"`, "KILN_CGO"},
+		{"KILN_TOOLCHAINS", Settings{}, map[string]string{"KILN_TOOLCHAINS": "yes"}, `KILN_TOOLCHAINS="yes"`, "Config."},
+		{"Config.Toolchains", Settings{Toolchains: "yes"}, nil, `Config.Toolchains "yes"`, "KILN_TOOLCHAINS"},
+		{"KILN_VERSION", Settings{}, map[string]string{"KILN_VERSION": "banana"}, `KILN_VERSION="banana"`, "Config."},
+		{"Config.Version", Settings{Version: "banana"}, nil, `Config.Version "banana"`, "KILN_VERSION"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Resolve(context.Background(), tc.s, WithDir(dir), testCache, WithOutput(&bytes.Buffer{}),
+				WithEnv(func(k string) string { return tc.env[k] }))
+			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), tc.not) {
+				t.Errorf("Resolve = %v, want it to name %s and not %s", err, tc.want, tc.not)
+			}
+		})
+	}
+}
+
+// TestMissingMainFailsFirst: a main package that does not exist is an
+// error of the plan naming the setting, before any warning about the
+// program (its version variable) is printed.
+func TestMissingMainFailsFirst(t *testing.T) {
+	dir := testModule(t)
+	for _, tc := range []struct {
+		name string
+		s    Settings
+		env  map[string]string
+		want string
+	}{
+		{"KILN_MAIN", Settings{}, map[string]string{"KILN_MAIN": "./nope"}, `KILN_MAIN="./nope"`},
+		{"Config.Main", Settings{Main: "./nope"}, nil, `Config.Main "./nope"`},
+		{"Config.Binaries", Settings{Binaries: []Binary{{Main: "."}, {Main: "./cmd/nope"}}}, nil, `Config.Binaries[1].Main "./cmd/nope"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			p, err := Resolve(context.Background(), tc.s, WithDir(dir), testCache, WithOutput(&out),
+				WithEnv(func(k string) string { return map[string]string{"KILN_MATRIX": "linux/amd64"}[k] + tc.env[k] }))
+			if err == nil {
+				err = p.Build(context.Background())
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "no such directory") {
+				t.Errorf("a missing main package = %v, want an error naming %s\n%s", err, tc.want, out.String())
+			}
+			if strings.Contains(out.String(), "warning") || strings.Contains(out.String(), "declare") {
+				t.Errorf("a warning was printed for a missing main package:\n%s", out.String())
+			}
+		})
 	}
 }

@@ -23,11 +23,11 @@ import (
 // the manifest and reports every failure. Entries of other versions,
 // commits or names are skipped and said so.
 func (p *Plan) Verify(ctx context.Context) error {
-	m, unlock, err := p.acquireManifest(ctx)
+	h, m, err := p.acquireManifest(ctx)
 	if err != nil {
 		return err
 	}
-	defer unlock()
+	defer h.Release()
 	var bins []artifact.Artifact
 	for _, a := range m.Filter(artifact.ByKind(artifact.Binary)) {
 		if why := p.current(a); why != "" {
@@ -61,7 +61,7 @@ func (p *Plan) Verify(ctx context.Context) error {
 			// An SBOM that does not describe its binary fails verify, but
 			// not the binary's result: package writes the SBOM again.
 			var sbomErr error
-			notes[i], sbomErr = assemble.CheckSBOM(p.Out, m, a)
+			notes[i], sbomErr = assemble.CheckSBOM(p.Out, m, a, p.Version.Semver)
 			errs[i] = errors.Join(errs[i], sbomErr)
 			return nil
 		})
@@ -77,7 +77,7 @@ func (p *Plan) Verify(ctx context.Context) error {
 		a.Verify = &results[i]
 		m.Put(a)
 	}
-	if err := m.Save(p.Out); err != nil {
+	if err := m.SaveIn(h.Root); err != nil {
 		return err
 	}
 	if failed != nil {

@@ -68,11 +68,13 @@ func SBOM(bi *buildinfo.BuildInfo, a artifact.Artifact, version string, created 
 const maxSBOM = 64 << 20
 
 // CheckSBOM checks the SBOM the manifest m records for a binary entry
-// (same name and platform) against the binary in dir: its sha256 and its
-// module list (sbom.Check). It returns a note instead when there is
-// nothing to check: no SBOM, or one of an earlier build of the binary
-// (another engine key), which the next package replaces.
-func CheckSBOM(dir string, m *artifact.Manifest, bin artifact.Artifact) (note string, err error) {
+// (same name and platform) against the binary in dir and the release
+// version it was written for: its content must be what the binary's build
+// info gives (sbom.CheckWith: sha256, name, version, every module). It
+// returns a note instead when there is nothing to check: no SBOM, or one
+// of an earlier build of the binary (another engine key), which the next
+// package replaces.
+func CheckSBOM(dir string, m *artifact.Manifest, bin artifact.Artifact, version string) (note string, err error) {
 	var doc *artifact.Artifact
 	for _, a := range m.Filter(artifact.ByKind(artifact.SBOM)) {
 		if a.Name == bin.Name && a.Platform() == bin.Platform() {
@@ -107,7 +109,7 @@ func CheckSBOM(dir string, m *artifact.Manifest, bin artifact.Artifact) (note st
 	if err != nil {
 		return fail(fmt.Errorf("binary %s: %w", bin.Path, err))
 	}
-	if err := sbom.Check(data, bin.SHA256, bi); err != nil {
+	if err := sbom.CheckWith(data, bi, sbom.Expect{SHA256: bin.SHA256, Version: version, Name: bin.Path}); err != nil {
 		return fail(fmt.Errorf("does not describe %s: %w", bin.Path, err))
 	}
 	return "", nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/evidence/provenance"
+	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/pack/checksum"
 )
@@ -24,6 +25,9 @@ type Release struct {
 	Binaries []Binary
 	// Shipped are the binaries shipped.
 	Shipped []Shipped
+	// Sources are the go.work and local directories that reached the
+	// build besides the commit (gitinfo.ReadSources); nil or empty: none.
+	Sources *gitinfo.Sources
 }
 
 // Binary is one program of the release as configured.
@@ -89,7 +93,22 @@ func (r Release) external() provenance.External {
 		}
 		e.Binaries = append(e.Binaries, pb)
 	}
+	e.LocalSources = localSources(r.Sources)
 	return e
+}
+
+// localSources is what the provenance records of the sources besides the
+// commit; nil when there are none.
+func localSources(s *gitinfo.Sources) *provenance.LocalSources {
+	if s == nil || s.GoWork == "" && len(s.Local) == 0 {
+		return nil
+	}
+	ls := &provenance.LocalSources{GoWork: s.GoWork, GoWorkDigest: s.GoWorkDigest, ReproducibleFromCommit: s.Reproducible()}
+	for _, l := range s.Local {
+		ls.Directories = append(ls.Directories, provenance.LocalDirectory{From: l.From, Module: l.Module, Path: l.Path,
+			Digest: l.Digest, InCommit: l.InRepo})
+	}
+	return ls
 }
 
 // internal are the parameters kiln set: the Go version, each go build as

@@ -75,6 +75,45 @@ type External struct {
 	// "https://github.com/org/repo", "refs/tags/v1.2.3".
 	Repository string `json:"repository,omitempty"`
 	Ref        string `json:"ref,omitempty"`
+	// LocalSources are the sources besides the commit that reached the
+	// build (a go.work, local replace directories); nil when there are
+	// none.
+	LocalSources *LocalSources `json:"localSources,omitempty"`
+}
+
+// LocalSources are the files outside the module's commit, or beside it,
+// that the go command used for the build: a go.work in effect and the
+// local directories that stand in for modules. Each is named relative to
+// the module's directory with the digest of its content.
+type LocalSources struct {
+	// GoWork is the go.work file in effect ("../go.work"), GoWorkDigest
+	// "sha256:<hex>" of its bytes; empty without one.
+	GoWork       string `json:"goWork,omitempty"`
+	GoWorkDigest string `json:"goWorkDigest,omitempty"`
+	// Directories are the local directories, sorted.
+	Directories []LocalDirectory `json:"directories,omitempty"`
+	// ReproducibleFromCommit is false when any of them is outside the
+	// source commit: a rebuild from the commit alone does not have it, so
+	// it cannot give the same binaries.
+	ReproducibleFromCommit bool `json:"reproducibleFromCommit"`
+}
+
+// LocalDirectory is one directory that provides a module to the build in
+// place of a version from the module proxy.
+type LocalDirectory struct {
+	// From is the directive: "go.mod replace", "go.work replace" or
+	// "go.work use".
+	From string `json:"from"`
+	// Module is the module path it stands in for.
+	Module string `json:"module"`
+	// Path is the directory relative to the module's directory
+	// ("../fork"), or its absolute path when the directive names it so.
+	Path string `json:"path"`
+	// Digest is the directory's content digest, "sha256:<hex>" (see
+	// gitinfo.DirDigest for how it is computed).
+	Digest string `json:"digest"`
+	// InCommit is true when the source commit holds the directory.
+	InCommit bool `json:"inCommit"`
 }
 
 // Binary is one program of the release.

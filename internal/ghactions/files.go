@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/kiln-build/kiln/internal/safefile"
 )
 
 // MaxSummary is the size above which GitHub drops a step's job summary.
@@ -28,7 +30,7 @@ func SetOutput(path, name, value string) error {
 		delim = "ghadelimiter_" + rand.Text()
 	}
 	if err := appendFile(path, name+"<<"+delim+"\n"+value+"\n"+delim+"\n"); err != nil {
-		return fmt.Errorf("set output %s: %w", name, err)
+		return fmt.Errorf("set output %s: GITHUB_OUTPUT=%s: %w", name, path, err)
 	}
 	return nil
 }
@@ -42,19 +44,20 @@ func AppendSummary(path, markdown string) error {
 		return errors.New("append summary: GITHUB_STEP_SUMMARY is not set")
 	}
 	chunk := strings.TrimRight(markdown, "\n") + "\n\n"
-	if fi, err := os.Stat(path); err == nil && fi.Size()+int64(len(chunk)) > MaxSummary {
-		return fmt.Errorf("append summary %s: %d + %d bytes would exceed GitHub's %d-byte limit", path, fi.Size(), len(chunk), MaxSummary)
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size()+int64(len(chunk)) > MaxSummary {
+		return fmt.Errorf("append summary: GITHUB_STEP_SUMMARY=%s: %d + %d bytes would exceed GitHub's %d-byte limit", path, fi.Size(), len(chunk), MaxSummary)
 	}
 	if err := appendFile(path, chunk); err != nil {
-		return fmt.Errorf("append summary: %w", err)
+		return fmt.Errorf("append summary: GITHUB_STEP_SUMMARY=%s: %w", path, err)
 	}
 	return nil
 }
 
 // appendFile appends s with one write, so concurrent appenders do not
-// interleave within it.
+// interleave within it. Only a regular file is opened, and without
+// blocking (safefile.OpenAppend): a FIFO with no reader fails at once.
 func appendFile(path, s string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	f, err := safefile.OpenAppend(path)
 	if err != nil {
 		return err
 	}

@@ -43,7 +43,9 @@ type LocalSource struct {
 	// path, or for a use directive the directory's own module path.
 	Module string
 	// Path is the directory relative to the module's directory, in slash
-	// form ("../fork").
+	// form ("../fork"); a directive that names it by an absolute path keeps
+	// that path, which, unlike a relative form, does not change with where
+	// the module is checked out.
 	Path string
 	// Digest is DirDigest of the directory.
 	Digest string
@@ -81,6 +83,13 @@ func ReadSources(ctx context.Context, moduleDir string, env []string) (*Sources,
 	}
 	s := &Sources{}
 	var errs []error
+	// spelled[i] is true when the directive of s.Local[i] gave an
+	// absolute path.
+	var spelled []bool
+	local := func(l LocalSource, directive string) {
+		s.Local = append(s.Local, l)
+		spelled = append(spelled, filepath.IsAbs(directive))
+	}
 	gomod := filepath.Join(dir, "go.mod")
 	data, err := os.ReadFile(gomod)
 	if err != nil {
@@ -92,7 +101,7 @@ func ReadSources(ctx context.Context, moduleDir string, env []string) (*Sources,
 	}
 	for _, r := range mf.Replace {
 		if r.New.Version == "" {
-			s.Local = append(s.Local, LocalSource{From: "go.mod replace", Module: r.Old.Path, Path: resolve(dir, r.New.Path)})
+			local(LocalSource{From: "go.mod replace", Module: r.Old.Path, Path: resolve(dir, r.New.Path)}, r.New.Path)
 		}
 	}
 
@@ -120,11 +129,11 @@ func ReadSources(ctx context.Context, moduleDir string, env []string) (*Sources,
 			if err != nil {
 				errs = append(errs, fmt.Errorf("go.work use %s: %w", u.Path, err))
 			}
-			s.Local = append(s.Local, LocalSource{From: "go.work use", Module: path, Path: abs})
+			local(LocalSource{From: "go.work use", Module: path, Path: abs}, u.Path)
 		}
 		for _, r := range wf.Replace {
 			if r.New.Version == "" {
-				s.Local = append(s.Local, LocalSource{From: "go.work replace", Module: r.Old.Path, Path: resolve(wdir, r.New.Path)})
+				local(LocalSource{From: "go.work replace", Module: r.Old.Path, Path: resolve(wdir, r.New.Path)}, r.New.Path)
 			}
 		}
 	}
@@ -141,7 +150,11 @@ func ReadSources(ctx context.Context, moduleDir string, env []string) (*Sources,
 		if top != "" {
 			l.InRepo = tracked(ctx, top, l.Path)
 		}
-		l.Path = relTo(dir, l.Path)
+		if spelled[i] {
+			l.Path = filepath.ToSlash(l.Path)
+		} else {
+			l.Path = relTo(dir, l.Path)
+		}
 	}
 	slices.SortFunc(s.Local, func(a, b LocalSource) int {
 		return strings.Compare(a.From+"\x00"+a.Module+"\x00"+a.Path, b.From+"\x00"+b.Module+"\x00"+b.Path)

@@ -170,3 +170,33 @@ func TestDirDigest(t *testing.T) {
 		t.Error("DirDigest(missing) = nil error")
 	}
 }
+
+// TestReadSourcesAbsolute: a directive that names its directory by an
+// absolute path is recorded with that path, the same wherever the module
+// is checked out (a relative form would change with the checkout's depth,
+// and so would a provenance that records it); a relative one stays
+// relative to the module.
+func TestReadSourcesAbsolute(t *testing.T) {
+	ctx := context.Background()
+	base := t.TempDir()
+	fork := filepath.Join(base, "fork")
+	write(t, base, map[string]string{"fork/go.mod": "module example.com/dep\n\ngo 1.21\n", "fork/dep.go": "package dep\n"})
+	var paths []string
+	for _, at := range []string{"a/app", "b/c/app"} {
+		write(t, base, map[string]string{
+			at + "/go.mod":                   "module example.com/app\n\ngo 1.21\n\nrequire example.com/dep v1.0.0\n\nreplace example.com/dep => " + fork + "\n\nreplace example.com/rel => ../rel\n",
+			filepath.Dir(at) + "/rel/go.mod": "module example.com/rel\n\ngo 1.21\n",
+		})
+		s, err := ReadSources(ctx, filepath.Join(base, at), goEnv("GOWORK=off"))
+		if err != nil || len(s.Local) != 2 {
+			t.Fatalf("ReadSources(%s) = %+v, %v", at, s, err)
+		}
+		for _, l := range s.Local {
+			paths = append(paths, l.Module+" "+l.Path)
+		}
+	}
+	abs := "example.com/dep " + filepath.ToSlash(fork)
+	if want := []string{abs, "example.com/rel ../rel", abs, "example.com/rel ../rel"}; !slices.Equal(paths, want) {
+		t.Errorf("paths = %q, want %q", paths, want)
+	}
+}

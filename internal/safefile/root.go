@@ -197,6 +197,36 @@ func (r *Root) Lstat(rel string) (fs.FileInfo, error) {
 	return st, nil
 }
 
+// Regular checks rel without opening anything: nil when it is a regular
+// file reached without a link; an error matching fs.ErrNotExist when
+// nothing is there; a *SymlinkError for a link at rel or on the way to
+// it; a *NotRegularError saying what to do for a directory, FIFO, device
+// or socket. A caller that is about to put a file of its own at rel (by
+// rename) or to trust one there asks it first.
+func (r *Root) Regular(rel string) error {
+	dirRel, base, err := r.split("lstat", rel)
+	if err != nil {
+		return err
+	}
+	d, err := r.dir("lstat", dirRel, false, 0)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	st, err := d.lstat(base)
+	switch {
+	case err != nil:
+		return &fs.PathError{Op: "lstat", Path: r.Path(rel), Err: err}
+	case st.Mode()&fs.ModeSymlink != 0:
+		return &SymlinkError{Path: r.Path(rel), Rel: rel, Target: d.readlink(base)}
+	}
+	if err := regular(r.Path(rel), st); err != nil {
+		err.(*NotRegularError).Fix = "kiln writes only regular files in its output directory; remove it and run again"
+		return err
+	}
+	return nil
+}
+
 // ReadDir lists the directory rel ("." for the root), sorted by name.
 func (r *Root) ReadDir(rel string) ([]fs.DirEntry, error) {
 	if rel != "." {
