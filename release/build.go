@@ -91,6 +91,9 @@ func (p *Plan) specs() []gobuild.Spec {
 				Stamp: gobuild.Stamp{Version: p.Version.Semver, Commit: p.Version.Commit, Date: p.Version.Date, Vars: p.StampVars},
 				Cgo:   b.Cgo, CC: p.CC[pl.String()], Static: p.Static,
 			})
+			if pl.OS == "windows" {
+				specs[len(specs)-1].Post = p.windowsPost(b)
+			}
 		}
 	}
 	return specs

@@ -41,6 +41,8 @@ type Plan struct {
 	// Verify and Package are the resolved settings of those stages.
 	VerifyWith  VerifyPlan
 	PackageWith PackagePlan
+	// WindowsWith is the resolved Windows settings (resources).
+	WindowsWith WindowsPlan
 	// CI is true when the CI variable is set: a check that cannot run fails.
 	CI bool
 	// InstallTools: install the Debian packages of missing C toolchains

@@ -87,6 +87,9 @@ func resolve(ctx context.Context, in inputs, errs []string) (*Plan, error) {
 	if err := p.resolvePackage(s.Package); err != nil {
 		return nil, err
 	}
+	if err := p.resolveWindows(s.Windows); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 

@@ -61,6 +61,7 @@ type Settings struct {
 	// static cgo) like the static target does.
 	Static bool
 
+	Windows WindowsSettings
 	Verify  VerifySettings
 	Package PackageSettings
 }

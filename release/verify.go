@@ -57,7 +57,7 @@ func (p *Plan) Verify(ctx context.Context) error {
 	g.SetLimit(p.Jobs)
 	for i, a := range bins {
 		g.Go(func() error {
-			results[i], errs[i] = p.verifyOne(ctx, a)
+			results[i], errs[i] = p.verifyOne(ctx, m, a)
 			// An SBOM that does not describe its binary fails verify, but
 			// not the binary's result: package writes the SBOM again.
 			var sbomErr error
@@ -91,7 +91,7 @@ func (p *Plan) Verify(ctx context.Context) error {
 }
 
 // verifyOne checks one binary; the result is filled as far as it got.
-func (p *Plan) verifyOne(ctx context.Context, a artifact.Artifact) (artifact.VerifyResult, error) {
+func (p *Plan) verifyOne(ctx context.Context, m *artifact.Manifest, a artifact.Artifact) (artifact.VerifyResult, error) {
 	res := artifact.VerifyResult{Run: artifact.RunRecord{ExitCode: -1}}
 	var errs *multierror.Error
 	real, rep, err := p.inspect(a)
@@ -101,6 +101,7 @@ func (p *Plan) verifyOne(ctx context.Context, a artifact.Artifact) (artifact.Ver
 	if rep != nil {
 		res.Format, res.Static, res.Stripped, res.GoVersion = rep.Format, rep.Static, rep.Stripped, rep.GoVersion
 		res.Cgo = rep.Settings["CGO_ENABLED"] == "1"
+		res.Signature, res.Resources = signatureText(rep), resourcesText(rep)
 	}
 	switch {
 	case rep == nil:
@@ -131,12 +132,18 @@ func (p *Plan) verifyOne(ctx context.Context, a artifact.Artifact) (artifact.Ver
 // smoke runs a linux binary in an empty root: with the configured
 // arguments strictly, else probing that the program starts (verify.Smoke).
 func (p *Plan) smoke(ctx context.Context, real string, a artifact.Artifact) (artifact.RunRecord, error) {
+	rr := verify.Smoke(ctx, real, a.Platform(), p.smokeOptions(a))
+	return artifact.RunRecord{Ran: rr.Ran, Args: rr.Args, ExitCode: rr.ExitCode, NotRun: rr.NotRun}, rr.Err
+}
+
+// smokeOptions are a binary's smoke-test arguments: its own, else the
+// plan's (nil: probe the program).
+func (p *Plan) smokeOptions(a artifact.Artifact) verify.SmokeOptions {
 	opts := verify.SmokeOptions{Args: p.VerifyWith.Args, Exit: p.VerifyWith.Exit, Timeout: p.VerifyWith.Timeout}
 	for _, b := range p.Binaries {
 		if b.Name == a.Name && b.VerifyArgs != nil {
 			opts.Args, opts.Exit = b.VerifyArgs, 0
 		}
 	}
-	rr := verify.Smoke(ctx, real, a.Platform(), opts)
-	return artifact.RunRecord{Ran: rr.Ran, Args: rr.Args, ExitCode: rr.ExitCode, NotRun: rr.NotRun}, rr.Err
+	return opts
 }
