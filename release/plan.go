@@ -108,6 +108,9 @@ type VerifyPlan struct {
 	Exit    int
 	Timeout time.Duration // each run; 0: verify.DefaultSmokeTimeout
 	NoRun   bool
+	// Windows is "auto", "run" or "off" (Settings.Verify.Windows,
+	// KILN_WINE); WinePrefix the wine prefix's absolute path.
+	Windows, WinePrefix string
 }
 
 // PackagePlan is the package stage's resolved settings.

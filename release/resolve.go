@@ -58,7 +58,8 @@ func resolve(ctx context.Context, in inputs, errs []string) (*Plan, error) {
 	}
 	p.Version = Version{Semver: info.Version, Plain: strings.TrimPrefix(info.Version, "v"),
 		Commit: info.Commit, Date: info.Time, Dirty: info.Dirty, Note: info.Note}
-	p.VerifyWith = VerifyPlan{Args: s.Verify.Args, Exit: s.Verify.Exit, Timeout: s.Verify.Timeout, NoRun: s.Verify.NoRun}
+	p.VerifyWith = VerifyPlan{Args: s.Verify.Args, Exit: s.Verify.Exit, Timeout: s.Verify.Timeout, NoRun: s.Verify.NoRun,
+		Windows: s.Verify.Windows, WinePrefix: s.Verify.WinePrefix}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("kiln configuration:\n  %s", strings.Join(errs, "\n  "))
 	}

@@ -101,6 +101,17 @@ type VerifySettings struct {
 	Timeout time.Duration
 	// NoRun skips the smoke tests (the static checks still run).
 	NoRun bool
+	// Windows is the run of windows/amd64 binaries under wine64 (see
+	// README, "Windows"): "auto" (default) runs them when wine64 is
+	// installed (Toolchains "install" installs it) and says why not
+	// otherwise; "run" requires it: a binary wine did not run fails
+	// verify, in CI too; "off" never runs them. KILN_WINE overrides it.
+	Windows string
+	// WinePrefix is the directory of the wine prefix kiln creates once and
+	// reuses for those runs (~700 MB); default kiln/wine in the user's
+	// cache directory. kiln refuses a directory it did not create.
+	// KILN_WINEPREFIX overrides it.
+	WinePrefix string
 }
 
 // PackageSettings configures the package stage.

@@ -50,6 +50,10 @@ func (p *Plan) Verify(ctx context.Context) error {
 			return err
 		}
 	}
+	wine, err := p.prepareWine(ctx, bins)
+	if err != nil {
+		return err
+	}
 	results := make([]artifact.VerifyResult, len(bins))
 	errs := make([]error, len(bins))
 	notes := make([]string, len(bins))
@@ -57,7 +61,7 @@ func (p *Plan) Verify(ctx context.Context) error {
 	g.SetLimit(p.Jobs)
 	for i, a := range bins {
 		g.Go(func() error {
-			results[i], errs[i] = p.verifyOne(ctx, m, a)
+			results[i], errs[i] = p.verifyOne(ctx, m, a, wine)
 			// An SBOM that does not describe its binary fails verify, but
 			// not the binary's result: package writes the SBOM again.
 			var sbomErr error
@@ -91,7 +95,7 @@ func (p *Plan) Verify(ctx context.Context) error {
 }
 
 // verifyOne checks one binary; the result is filled as far as it got.
-func (p *Plan) verifyOne(ctx context.Context, m *artifact.Manifest, a artifact.Artifact) (artifact.VerifyResult, error) {
+func (p *Plan) verifyOne(ctx context.Context, m *artifact.Manifest, a artifact.Artifact, wine *wineRuns) (artifact.VerifyResult, error) {
 	res := artifact.VerifyResult{Run: artifact.RunRecord{ExitCode: -1}}
 	var errs *multierror.Error
 	real, rep, err := p.inspect(a)
@@ -106,6 +110,11 @@ func (p *Plan) verifyOne(ctx context.Context, m *artifact.Manifest, a artifact.A
 	switch {
 	case rep == nil:
 		res.Run.NotRun = "not inspected"
+	case a.OS == "windows" && !p.VerifyWith.NoRun:
+		var runErr error
+		if res.Run, runErr = wine.run(ctx, p, real, a); runErr != nil {
+			errs = multierror.Append(errs, runErr)
+		}
 	case a.OS != "linux":
 		res.Run.NotRun = "not a linux binary"
 	case p.VerifyWith.NoRun:

@@ -127,7 +127,7 @@ func emptyResourceObject() []byte {
 	return b
 }
 
-// TestWindowsSettingsRefused: bad Windows resource settings are
+// TestWindowsSettingsRefused: bad Windows resource and wine settings are
 // all reported at once, each naming its setting or variable.
 func TestWindowsSettingsRefused(t *testing.T) {
 	dir := testModule(t)
@@ -149,6 +149,12 @@ func TestWindowsSettingsRefused(t *testing.T) {
 	bad.Windows.Resources = "maybe"
 	if _, err := runS(t, dir, bad, env, (*Plan).Build); err == nil || !strings.Contains(err.Error(), `Config.Windows.Resources "maybe"`) {
 		t.Errorf("Resources maybe: %v", err)
+	}
+	_, err = runS(t, dir, windowsSettings(), append(env, "KILN_WINE=sometimes", "KILN_WINEPREFIX=wine"), (*Plan).Build)
+	for _, want := range []string{`KILN_WINE/Config.Verify.Windows "sometimes"`, `KILN_WINEPREFIX/Config.Verify.WinePrefix "wine"`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("bad environment: %v, want %q", err, want)
+		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "dist")); err == nil {
 		t.Errorf("a refused configuration created dist/")
