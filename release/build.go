@@ -48,6 +48,9 @@ func (p *Plan) Build(ctx context.Context) error {
 	if err := p.record(results); err != nil {
 		return errors.Join(buildErr, err)
 	}
+	if err := p.joinUniversal(ctx); err != nil {
+		buildErr = errors.Join(buildErr, err)
+	}
 	if ctx.Err() != nil {
 		return fmt.Errorf("interrupted: %w", ctx.Err())
 	}

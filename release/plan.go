@@ -43,6 +43,9 @@ type Plan struct {
 	PackageWith PackagePlan
 	// WindowsWith is the resolved Windows settings (resources).
 	WindowsWith WindowsPlan
+	// Universal is "" (no universal macOS binary), "beside" or "alone":
+	// see Settings.Universal.
+	Universal string
 	// CI is true when the CI variable is set: a check that cannot run fails.
 	CI bool
 	// InstallTools: install the Debian packages of missing C toolchains

@@ -60,6 +60,7 @@ func resolve(ctx context.Context, in inputs, errs []string) (*Plan, error) {
 		Commit: info.Commit, Date: info.Time, Dirty: info.Dirty, Note: info.Note}
 	p.VerifyWith = VerifyPlan{Args: s.Verify.Args, Exit: s.Verify.Exit, Timeout: s.Verify.Timeout, NoRun: s.Verify.NoRun,
 		Windows: s.Verify.Windows, WinePrefix: s.Verify.WinePrefix}
+	p.Universal = s.Universal
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("kiln configuration:\n  %s", strings.Join(errs, "\n  "))
 	}

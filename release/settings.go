@@ -60,6 +60,13 @@ type Settings struct {
 	// Static makes crossall build fully static binaries (netgo, osusergo;
 	// static cgo) like the static target does.
 	Static bool
+	// Universal joins each binary's darwin/amd64 and darwin/arm64 builds
+	// into one universal macOS binary, <project>_darwin_universal/<name>,
+	// when both are in the run: "off" (default); "beside": its archive
+	// <project>_<version>_darwin_universal.tar.gz ships beside the
+	// per-arch archives; "alone": it replaces them (the per-arch builds are
+	// still built and verified, not shipped). KILN_UNIVERSAL overrides it.
+	Universal string
 
 	Windows WindowsSettings
 	Verify  VerifySettings

@@ -36,6 +36,7 @@ func (p *Plan) Verify(ctx context.Context) error {
 		}
 		bins = append(bins, a)
 	}
+	bins = append(bins, p.universalEntries(m)...)
 	if len(bins) == 0 {
 		return fmt.Errorf("verify: no binary of %s %s in %s: run mage crossall (or build, static) first", p.Project, p.Version.Semver, p.out().Name())
 	}
@@ -98,7 +99,7 @@ func (p *Plan) Verify(ctx context.Context) error {
 func (p *Plan) verifyOne(ctx context.Context, m *artifact.Manifest, a artifact.Artifact, wine *wineRuns) (artifact.VerifyResult, error) {
 	res := artifact.VerifyResult{Run: artifact.RunRecord{ExitCode: -1}}
 	var errs *multierror.Error
-	real, rep, err := p.inspect(a)
+	real, rep, err := p.inspectEntry(m, a)
 	if err != nil {
 		errs = multierror.Append(errs, err)
 	}

@@ -127,7 +127,7 @@ func emptyResourceObject() []byte {
 	return b
 }
 
-// TestWindowsSettingsRefused: bad Windows resource and wine settings are
+// TestWindowsSettingsRefused: bad Windows, universal and wine settings are
 // all reported at once, each naming its setting or variable.
 func TestWindowsSettingsRefused(t *testing.T) {
 	dir := testModule(t)
@@ -150,8 +150,8 @@ func TestWindowsSettingsRefused(t *testing.T) {
 	if _, err := runS(t, dir, bad, env, (*Plan).Build); err == nil || !strings.Contains(err.Error(), `Config.Windows.Resources "maybe"`) {
 		t.Errorf("Resources maybe: %v", err)
 	}
-	_, err = runS(t, dir, windowsSettings(), append(env, "KILN_WINE=sometimes", "KILN_WINEPREFIX=wine"), (*Plan).Build)
-	for _, want := range []string{`KILN_WINE/Config.Verify.Windows "sometimes"`, `KILN_WINEPREFIX/Config.Verify.WinePrefix "wine"`} {
+	_, err = runS(t, dir, windowsSettings(), append(env, "KILN_WINE=sometimes", "KILN_UNIVERSAL=both", "KILN_WINEPREFIX=wine"), (*Plan).Build)
+	for _, want := range []string{`KILN_WINE/Config.Verify.Windows "sometimes"`, `KILN_UNIVERSAL/Config.Universal "both"`, `KILN_WINEPREFIX/Config.Verify.WinePrefix "wine"`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("bad environment: %v, want %q", err, want)
 		}
