@@ -49,11 +49,13 @@ type Settings struct {
 	// linked statically), "on" or "off" (fail when a dependency needs cgo).
 	Cgo string
 	// CC sets the C compiler per platform ("linux/arm64": "my-gcc") for
-	// cgo builds; defaults are musl-gcc for linux/amd64 and Debian's cross
-	// compilers with -static elsewhere on linux.
+	// cgo builds; defaults are musl-gcc for linux/amd64, Debian's cross
+	// compilers with -static elsewhere on linux, and Debian's mingw-w64
+	// with -static for windows/amd64 and windows/386.
 	CC map[string]string
-	// Toolchains is "install" to let kiln install missing C toolchains,
-	// bubblewrap and qemu-user-static with apt-get (as root, or with
+	// Toolchains is "install" to let kiln install missing C toolchains
+	// (mingw-w64 included), bubblewrap, qemu-user-static and wine64 (for
+	// verify's runs of windows binaries) with apt-get (as root, or with
 	// non-interactive sudo), saying what it installs; default "off": their
 	// absence is an error naming the apt-get line.
 	Toolchains string
