@@ -69,6 +69,9 @@ func TestUniversal(t *testing.T) {
 		}
 	}
 	mustRunS(t, dir, s, darwinEnv, (*Plan).Package)
+	if out := mustRunS(t, dir, s, darwinEnv, (*Plan).Verify); strings.Contains(out, "note:") {
+		t.Errorf("verify after package did not check every SBOM, the universal binary's included:\n%s", out)
+	}
 	first := distFiles(t, dist)
 	for _, name := range []string{"tool_1.2.3_darwin_universal.tar.gz", "tool_1.2.3_darwin_amd64.tar.gz", "tool_1.2.3_darwin_arm64.tar.gz",
 		"tool_1.2.3_darwin_universal_tool.spdx.json", "tool_1.2.3_windows_amd64.zip"} {

@@ -52,8 +52,9 @@ type WindowsManifest = winres.Manifest
 // WindowsPlan is the resolved Windows settings.
 type WindowsPlan struct {
 	WindowsSettings
-	// Resources: windows binaries get the VERSIONINFO and the manifest.
-	Resources bool
+	// Patch: windows binaries get the VERSIONINFO and the manifest
+	// (Resources is not "off").
+	Patch bool
 }
 
 // winresVersion names what the resource step writes; it is part of every
@@ -67,7 +68,7 @@ func (p *Plan) resolveWindows(w WindowsSettings) error {
 	p.WindowsWith = WindowsPlan{WindowsSettings: w}
 	switch strings.TrimSpace(w.Resources) {
 	case "", "on":
-		p.WindowsWith.Resources = true
+		p.WindowsWith.Patch = true
 	case "off":
 		return nil
 	default:
@@ -142,7 +143,7 @@ func (p *Plan) winresOptions(b Bin) winres.Options {
 // the options are part of the build's key, so an unchanged run stays up
 // to date and a changed option rebuilds. nil when resources are off.
 func (p *Plan) windowsPost(b Bin) *gobuild.Post {
-	if !p.WindowsWith.Resources {
+	if !p.WindowsWith.Patch {
 		return nil
 	}
 	o := p.winresOptions(b)
@@ -173,7 +174,7 @@ func patchResources(path string, o winres.Options) error {
 // resources: the release version in its VERSIONINFO and a manifest, when
 // kiln patches them in.
 func (p *Plan) expectWindows(want *verify.Expect, a artifact.Artifact) {
-	if a.OS != "windows" || !p.WindowsWith.Resources {
+	if a.OS != "windows" || !p.WindowsWith.Patch {
 		return
 	}
 	want.VersionInfo = p.Version.Semver
