@@ -36,6 +36,10 @@ const (
 	SBOM Kind = "sbom"
 	// Provenance is the release's in-toto / SLSA provenance statement.
 	Provenance Kind = "provenance"
+	// Universal is a universal (fat) macOS binary joining one binary's
+	// darwin/amd64 and darwin/arm64 builds (OS darwin, Arch "universal");
+	// its Key identifies the two builds it joins.
+	Universal Kind = "universal-binary"
 )
 
 // FileName is the manifest's name inside the output directory.
@@ -85,7 +89,14 @@ type VerifyResult struct {
 	Cgo       bool   `json:"cgo"`
 	GoVersion string `json:"go_version,omitempty"`
 	Stripped  bool   `json:"stripped"`
-	// Run is the smoke run in an empty root.
+	// Signature is a darwin binary's code signature as verify read it
+	// ("ad-hoc, 212 sha256 page hashes match", "unsigned"), per slice for
+	// a universal binary; empty for other formats.
+	Signature string `json:"signature,omitempty"`
+	// Resources are a windows binary's VERSIONINFO and application
+	// manifest as verify read them ("version 1.2.3.0, manifest", "none").
+	Resources string `json:"resources,omitempty"`
+	// Run is the smoke run in an empty root, or under wine (Via).
 	Run      RunRecord `json:"run"`
 	Problems []string  `json:"problems,omitempty"`
 }
@@ -97,6 +108,9 @@ type RunRecord struct {
 	Args     []string `json:"args,omitempty"`
 	ExitCode int      `json:"exit_code"`
 	NotRun   string   `json:"not_run,omitempty"`
+	// Via names what ran a binary that does not run in the empty root:
+	// "wine" for a windows binary; empty otherwise.
+	Via string `json:"via,omitempty"`
 }
 
 // Platform returns the artifact's platform (zero for platform-less kinds).

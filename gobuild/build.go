@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -123,6 +124,9 @@ func (e *Engine) build(ctx context.Context, s Spec) (Result, error) {
 	if _, err := e.run(ctx, s.Dir, env, full...); err != nil {
 		return r, err
 	}
+	if err := s.applyPost(ctx, tmp); err != nil {
+		return r, err
+	}
 	sum, size, err := checksum.File(tmp)
 	if err != nil {
 		return r, err
@@ -189,6 +193,7 @@ func (e *Engine) plan(ctx context.Context, s Spec, ident, quick string) (stamp, 
 		fmt.Fprintf(h, "env %s\n", kv)
 	}
 	fmt.Fprintf(h, "args %q\n", args)
+	io.WriteString(h, s.postKey())
 	modInputs, err := hashModules(h, s.Dir, env, pkgs)
 	if err != nil {
 		return st, nil, nil, err

@@ -41,6 +41,7 @@ type Spec struct {
 	Cgo      CgoMode         // "" means CgoAuto
 	CC       string          // C compiler for cgo builds; "" picks a static-capable default
 	Static   bool            // fully static: adds netgo,osusergo
+	Post     *Post           // a step applied to the linked file before it is recorded; nil: none
 }
 
 // Stamp is the version facts injected with -X, by default into

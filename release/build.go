@@ -57,6 +57,9 @@ func (p *Plan) Build(ctx context.Context) error {
 	if err := p.record(h, results); err != nil {
 		return errors.Join(buildErr, err)
 	}
+	if err := p.joinUniversal(ctx); err != nil {
+		buildErr = errors.Join(buildErr, err)
+	}
 	if ctx.Err() != nil {
 		return fmt.Errorf("interrupted: %w", ctx.Err())
 	}
@@ -100,6 +103,9 @@ func (p *Plan) specs() []gobuild.Spec {
 				Stamp: gobuild.Stamp{Version: p.Version.Semver, Commit: p.Version.Commit, Date: p.Version.Date, Vars: p.StampVars},
 				Cgo:   b.Cgo, CC: p.CC[pl.String()], Static: p.Static,
 			})
+			if pl.OS == "windows" {
+				specs[len(specs)-1].Post = p.windowsPost(b)
+			}
 		}
 	}
 	return specs

@@ -48,13 +48,33 @@ func orNone(s string) string { return cmp.Or(s, "none") }
 // info's platform, cgo, tags and main package). It returns the resolved
 // path and the report for the checks that follow.
 func (p *Plan) inspect(a artifact.Artifact) (string, *verify.Report, error) {
+	real, rep, errs := p.readEntry(a)
+	if rep == nil {
+		return real, nil, errs.ErrorOrNil()
+	}
+	cgo := a.Cgo
+	want := verify.Expect{Platform: a.Platform(), Static: a.Static, Cgo: &cgo, Tags: a.Tags}
+	p.expectWindows(&want, a)
+	if err := verify.Check(rep, want); err != nil {
+		errs = multierror.Append(errs, err)
+	}
+	if rep.Main != "" && rep.Main != a.Main {
+		errs = multierror.Append(errs, &verify.MismatchError{What: "build info main package", Got: rep.Main, Want: a.Main})
+	}
+	return real, rep, flatten(errs)
+}
+
+// readEntry reads the file of a binary entry, confined to the output
+// directory, checks its sha256 and inspects it; the report is nil when
+// the file could not be inspected.
+func (p *Plan) readEntry(a artifact.Artifact) (string, *verify.Report, *multierror.Error) {
 	real, err := safefile.Within(p.Out, a.Path)
 	if err != nil {
-		return "", nil, fmt.Errorf("missing or refused (run crossall again): %w", err)
+		return "", nil, multierror.Append(nil, fmt.Errorf("missing or refused (run crossall again): %w", err))
 	}
 	got, err := artifact.Describe(p.Out, a)
 	if err != nil {
-		return "", nil, fmt.Errorf("missing or refused (run crossall again): %w", err)
+		return "", nil, multierror.Append(nil, fmt.Errorf("missing or refused (run crossall again): %w", err))
 	}
 	var errs *multierror.Error
 	if got.SHA256 != a.SHA256 || got.Size != a.Size {
@@ -62,16 +82,9 @@ func (p *Plan) inspect(a artifact.Artifact) (string, *verify.Report, error) {
 	}
 	rep, err := verify.ReadFile(real)
 	if err != nil {
-		return real, nil, multierror.Append(errs, err).ErrorOrNil()
+		return real, nil, multierror.Append(errs, err)
 	}
-	cgo := a.Cgo
-	if err := verify.Check(rep, verify.Expect{Platform: a.Platform(), Static: a.Static, Cgo: &cgo, Tags: a.Tags}); err != nil {
-		errs = multierror.Append(errs, err)
-	}
-	if rep.Main != "" && rep.Main != a.Main {
-		errs = multierror.Append(errs, &verify.MismatchError{What: "build info main package", Got: rep.Main, Want: a.Main})
-	}
-	return real, rep, flatten(errs)
+	return real, rep, errs
 }
 
 // flatten formats a multierror on one line per problem, joined by "; ".
@@ -132,12 +145,8 @@ func (p *Plan) shipments(m *artifact.Manifest) ([]shipment, error) {
 				errs = multierror.Append(errs, fmt.Errorf("%s: %w", where, err))
 				continue
 			}
-			switch v := a.Verify; {
-			case v == nil:
-				errs = multierror.Append(errs, fmt.Errorf("%s: not verified (run mage verify)", where))
-				continue
-			case !v.OK:
-				errs = multierror.Append(errs, fmt.Errorf("%s: failed verify: %s (fix it, rebuild and verify again)", where, strings.Join(v.Problems, "; ")))
+			if err := verified(a); err != nil {
+				errs = multierror.Append(errs, fmt.Errorf("%s: %w", where, err))
 				continue
 			}
 			out = append(out, shipment{bin: b, pl: pl, a: a, real: real})
@@ -147,6 +156,17 @@ func (p *Plan) shipments(m *artifact.Manifest) ([]shipment, error) {
 		errs.ErrorFormat = func(es []error) string { return listed("package: refusing to package", es) }
 	}
 	return out, errs.ErrorOrNil()
+}
+
+// verified says why an entry's verify result does not let it ship.
+func verified(a artifact.Artifact) error {
+	switch v := a.Verify; {
+	case v == nil:
+		return fmt.Errorf("not verified (run mage verify)")
+	case !v.OK:
+		return fmt.Errorf("failed verify: %s (fix it, rebuild and verify again)", strings.Join(v.Problems, "; "))
+	}
+	return nil
 }
 
 // listed formats independent failures as a bulleted list under a heading.

@@ -210,7 +210,8 @@ func TestGitHubSummaries(t *testing.T) {
 	md := string(data)
 	for _, want := range []string{
 		"### verify: tool v1.0.0 — 2 of 2 binaries ok",
-		"| Binary | Platform | Size | Static | Go | Run | Result |",
+		"| Binary | Platform | Size | Static | Go | OS check | Run | Result |",
+		"| VERSIONINFO 1.0.0.0, manifest | not run: not a linux binary | ✅ ok |",
 		"| tool | linux/amd64 | ",
 		"| yes | go1.",
 		"| not run: Config.Verify.NoRun | ✅ ok |",

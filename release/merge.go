@@ -68,6 +68,9 @@ func (p *Plan) Merge(ctx context.Context, dirs []string) error {
 	if err := p.writeMerge(ctx, h, picks); err != nil {
 		return err
 	}
+	if err := p.joinUniversal(ctx); err != nil {
+		return fmt.Errorf("merge: %w", err)
+	}
 	p.rep.Printf("merge: %d binaries of %s %s from %d shard(s) into %s in %.2fs\n", len(picks), p.Project,
 		p.Version.Semver, len(shards), p.out().Name(), time.Since(p.start).Seconds())
 	return nil
@@ -154,7 +157,7 @@ func (p *Plan) checkShards(shards []*shardDir) ([]pick, error) {
 		case m.Date != date:
 			fail(sd, "commit date %s, this checkout's is %s", orNone(m.Date), orNone(date))
 		}
-		if n := len(m.Artifacts) - len(m.Filter(artifact.ByKind(artifact.Binary))); n > 0 {
+		if n := len(m.Artifacts) - len(m.Filter(artifact.ByKind(artifact.Binary, artifact.Universal))); n > 0 {
 			p.rep.Printf("  shard %s: %d packaged file(s) left out: package runs once, after the merge\n", sd.name, n)
 		}
 		var pls []matrix.Platform

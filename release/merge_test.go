@@ -41,7 +41,8 @@ const sampleMatrix = "linux/amd64,windows/amd64,darwin/arm64"
 // cache and the tests' plan cache.
 func samplePlan(t *testing.T, dir, cache string, out *bytes.Buffer, vars ...string) *Plan {
 	t.Helper()
-	env := map[string]string{"KILN_MATRIX": sampleMatrix, "KILN_VERSION": "v1.2.3", "CI": os.Getenv("CI")}
+	env := map[string]string{"KILN_MATRIX": sampleMatrix, "KILN_VERSION": "v1.2.3", "CI": os.Getenv("CI"),
+		"KILN_WINEPREFIX": testWinePrefix(t)}
 	for _, kv := range vars {
 		k, v, _ := strings.Cut(kv, "=")
 		env[k] = v

@@ -178,6 +178,7 @@ func readInputs(s Settings, o options) (inputs, []string, error) {
 			bad("%s: %v", from.is(v), err)
 		}
 	}
+	errs = append(errs, readOSInputs(&in.s, env)...)
 	in.selector, in.selectorName = o.selector, "selector"
 	if o.selector == "" {
 		in.selector, in.selectorName = cmp.Or(env("KILN_MATRIX"), "default"), "KILN_MATRIX"

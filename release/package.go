@@ -40,6 +40,9 @@ func (p *Plan) Package(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if ships, err = p.universalShipments(m, ships); err != nil {
+		return err
+	}
 	if len(ships) == 0 {
 		return fmt.Errorf("package: the plan has no binary for its platforms")
 	}
@@ -278,8 +281,8 @@ func (pk *packager) commit(m *artifact.Manifest, ships []shipment) error {
 	}
 	var stale []string
 	m.Remove(func(a artifact.Artifact) bool {
-		if a.Kind == artifact.Binary || keep[a.Path] {
-			return a.Kind != artifact.Binary
+		if built(a) || keep[a.Path] {
+			return !built(a)
 		}
 		// An earlier release's file: kiln's to remove when it is unchanged.
 		if got, err := artifact.Describe(p.Out, a); err == nil && got.SHA256 == a.SHA256 {

@@ -42,6 +42,11 @@ type Plan struct {
 	// Verify and Package are the resolved settings of those stages.
 	VerifyWith  VerifyPlan
 	PackageWith PackagePlan
+	// WindowsWith is the resolved Windows settings (resources).
+	WindowsWith WindowsPlan
+	// Universal is "" (no universal macOS binary), "beside" or "alone":
+	// see Settings.Universal.
+	Universal string
 	// CI is true when the CI variable is set: a check that cannot run fails.
 	CI bool
 	// InstallTools: install the Debian packages of missing C toolchains
@@ -109,6 +114,9 @@ type VerifyPlan struct {
 	Exit    int
 	Timeout time.Duration // each run; 0: verify.DefaultSmokeTimeout
 	NoRun   bool
+	// Windows is "auto", "run" or "off" (Settings.Verify.Windows,
+	// KILN_WINE); WinePrefix the wine prefix's absolute path.
+	Windows, WinePrefix string
 }
 
 // PackagePlan is the package stage's resolved settings.

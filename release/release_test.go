@@ -41,6 +41,7 @@ func TestMain(m *testing.M) {
 	}
 	testCache = withPlanCache(dir)
 	code := m.Run()
+	closeTestWine()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

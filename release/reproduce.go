@@ -55,11 +55,11 @@ func (p *Plan) Reproduce(ctx context.Context) error {
 	var platforms []string
 	for _, a := range m.Artifacts {
 		switch {
-		case a.Kind != artifact.Binary:
+		case !built(a):
 			packaged = append(packaged, a)
 		case a.Version == m.Version && a.Commit == m.Commit:
 			bins = append(bins, a)
-			if pl := a.Platform().String(); !slices.Contains(platforms, pl) {
+			if pl := a.Platform().String(); a.Kind == artifact.Binary && !slices.Contains(platforms, pl) {
 				platforms = append(platforms, pl)
 			}
 		default:
@@ -113,7 +113,7 @@ func (p *Plan) Reproduce(ctx context.Context) error {
 	for _, a := range append(bins, packaged...) {
 		r, ok := rebuilt[a.Path]
 		switch {
-		case !ok && a.Kind != artifact.Binary:
+		case !ok && !built(a):
 			p.rep.Printf("  %-8s %s: not part of the rebuilt release (an earlier release's file?)\n", "skipped", a.Path)
 			continue
 		case !ok:

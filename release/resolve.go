@@ -72,7 +72,9 @@ func resolve(ctx context.Context, in inputs, errs []string) (*Plan, error) {
 	}
 	p.Version = Version{Semver: info.Version, Plain: strings.TrimPrefix(info.Version, "v"),
 		Commit: info.Commit, Date: info.Time, Dirty: info.Dirty, Changes: info.Changes, Note: info.Note}
-	p.VerifyWith = VerifyPlan{Args: s.Verify.Args, Exit: s.Verify.Exit, Timeout: s.Verify.Timeout, NoRun: s.Verify.NoRun}
+	p.VerifyWith = VerifyPlan{Args: s.Verify.Args, Exit: s.Verify.Exit, Timeout: s.Verify.Timeout, NoRun: s.Verify.NoRun,
+		Windows: s.Verify.Windows, WinePrefix: s.Verify.WinePrefix}
+	p.Universal = s.Universal
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("kiln configuration:\n  %s", strings.Join(errs, "\n  "))
 	}
@@ -99,6 +101,9 @@ func resolve(ctx context.Context, in inputs, errs []string) (*Plan, error) {
 	}
 	p.Binaries = bins
 	if err := p.resolvePackage(s.Package); err != nil {
+		return nil, err
+	}
+	if err := p.resolveWindows(s.Windows); err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -49,18 +49,28 @@ type Settings struct {
 	// linked statically), "on" or "off" (fail when a dependency needs cgo).
 	Cgo CgoMode
 	// CC sets the C compiler per platform ("linux/arm64": "my-gcc") for
-	// cgo builds; defaults are musl-gcc for linux/amd64 and Debian's cross
-	// compilers with -static elsewhere on linux.
+	// cgo builds; defaults are musl-gcc for linux/amd64, Debian's cross
+	// compilers with -static elsewhere on linux, and Debian's mingw-w64
+	// with -static for windows/amd64 and windows/386.
 	CC map[string]string
-	// Toolchains is "install" to let kiln install missing C toolchains,
-	// bubblewrap and qemu-user-static with apt-get (as root, or with
+	// Toolchains is "install" to let kiln install missing C toolchains
+	// (mingw-w64 included), bubblewrap, qemu-user-static and wine64 (for
+	// verify's runs of windows binaries) with apt-get (as root, or with
 	// non-interactive sudo), saying what it installs; default "off": their
 	// absence is an error naming the apt-get line.
 	Toolchains string
 	// Static makes crossall build fully static binaries (netgo, osusergo;
 	// static cgo) like the static target does.
 	Static bool
+	// Universal joins each binary's darwin/amd64 and darwin/arm64 builds
+	// into one universal macOS binary, <project>_darwin_universal/<name>,
+	// when both are in the run: "off" (default); "beside": its archive
+	// <project>_<version>_darwin_universal.tar.gz ships beside the
+	// per-arch archives; "alone": it replaces them (the per-arch builds are
+	// still built and verified, not shipped). KILN_UNIVERSAL overrides it.
+	Universal string
 
+	Windows WindowsSettings
 	Verify  VerifySettings
 	Package PackageSettings
 }
@@ -103,6 +113,17 @@ type VerifySettings struct {
 	Timeout time.Duration
 	// NoRun skips the smoke tests (the static checks still run).
 	NoRun bool
+	// Windows is the run of windows/amd64 binaries under wine64 (see
+	// README, "Windows"): "auto" (default) runs them when wine64 is
+	// installed (Toolchains "install" installs it) and says why not
+	// otherwise; "run" requires it: a binary wine did not run fails
+	// verify, in CI too; "off" never runs them. KILN_WINE overrides it.
+	Windows string
+	// WinePrefix is the directory of the wine prefix kiln creates once and
+	// reuses for those runs (~700 MB); default kiln/wine in the user's
+	// cache directory. kiln refuses a directory it did not create.
+	// KILN_WINEPREFIX overrides it.
+	WinePrefix string
 }
 
 // PackageSettings configures the package stage.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/internal/testtool"
 )
 
@@ -58,19 +59,35 @@ func pathWithout(t *testing.T, drop ...string) string {
 
 // TestToolchainsOnDemand: a cgo build whose C compiler is missing fails
 // with the apt-get line and the opt-in; with Toolchains "install" kiln
-// installs the package it names and builds again.
+// installs the package it names, builds again with it, and records the
+// compiler in the manifest: musl-gcc for this host, mingw-w64 for
+// windows/amd64.
 func TestToolchainsOnDemand(t *testing.T) {
-	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
-		t.Skip("the static cgo toolchain kiln knows for this host is linux/amd64's musl-gcc")
+	for _, tc := range []struct {
+		name, cc, pkg, platform string
+		opt                     Option
+	}{
+		{"musl", "musl-gcc", "musl-tools", "linux/amd64", ForHost()},
+		{"mingw", "x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64", "windows/amd64", WithSelector("windows/amd64")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.name == "musl" && (runtime.GOOS != "linux" || runtime.GOARCH != "amd64") {
+				t.Skip("the static cgo toolchain kiln knows for this host is linux/amd64's musl-gcc")
+			}
+			testToolchainOnDemand(t, tc.cc, tc.pkg, tc.platform, tc.opt)
+		})
 	}
-	muslGCC := testtool.Need(t, "musl-gcc")[0]
+}
+
+func testToolchainOnDemand(t *testing.T, cc, pkg, platform string, opt Option) {
+	real := testtool.Need(t, cc)[0]
 	dir := cgoModule(t)
-	bin := pathWithout(t, "musl-gcc")
+	bin := pathWithout(t, cc)
 	t.Setenv("PATH", bin)
 
 	resolve := func(install string, installer func(context.Context, []string) error) (*Plan, *bytes.Buffer) {
 		var out bytes.Buffer
-		p, err := Resolve(context.Background(), Settings{Toolchains: install}, WithDir(dir), testCache, WithOutput(&out), ForHost(),
+		p, err := Resolve(context.Background(), Settings{Toolchains: install}, WithDir(dir), testCache, WithOutput(&out), opt,
 			WithEnv(func(string) string { return "" }))
 		if err != nil {
 			t.Fatal(err)
@@ -80,23 +97,31 @@ func TestToolchainsOnDemand(t *testing.T) {
 	}
 	p, out := resolve("", nil)
 	err := p.Build(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "apt-get install musl-tools") || !strings.Contains(err.Error(), "KILN_TOOLCHAINS=install") {
-		t.Fatalf("build without musl-gcc = %v, want the apt-get line and the opt-in\n%s", err, out)
+	if err == nil || !strings.Contains(err.Error(), "apt-get install "+pkg) || !strings.Contains(err.Error(), "KILN_TOOLCHAINS=install") {
+		t.Fatalf("build without %s = %v, want the apt-get line and the opt-in\n%s", cc, err, out)
 	}
 
 	var asked []string
 	p, out = resolve("install", func(_ context.Context, pkgs []string) error {
 		asked = append(asked, pkgs...)
-		return os.Symlink(muslGCC, filepath.Join(bin, "musl-gcc")) // what apt-get install musl-tools does
+		return os.Symlink(real, filepath.Join(bin, cc)) // what apt-get install does
 	})
 	if err := p.Build(context.Background()); err != nil {
 		t.Fatalf("build with Toolchains install = %v\n%s", err, out)
 	}
-	if strings.Join(asked, " ") != "musl-tools" {
-		t.Errorf("installed %q, want musl-tools", asked)
+	if strings.Join(asked, " ") != pkg {
+		t.Errorf("installed %q, want %s", asked, pkg)
 	}
-	if !strings.Contains(out.String(), "(cgo, musl-gcc)") {
-		t.Errorf("the second build did not use musl-gcc:\n%s", out)
+	if !strings.Contains(out.String(), "(cgo, "+cc+")") {
+		t.Errorf("the second build did not use %s:\n%s", cc, out)
+	}
+	m, err := artifact.Load(p.Out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bins := m.Filter(artifact.ByKind(artifact.Binary))
+	if len(bins) != 1 || bins[0].Platform().String() != platform || !bins[0].Cgo || !bins[0].Static || bins[0].CC != cc {
+		t.Errorf("manifest entries %+v, want one static cgo build for %s with %s", bins, platform, cc)
 	}
 }
 

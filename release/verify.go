@@ -36,6 +36,7 @@ func (p *Plan) Verify(ctx context.Context) error {
 		}
 		bins = append(bins, a)
 	}
+	bins = append(bins, p.universalEntries(m)...)
 	if len(bins) == 0 {
 		return fmt.Errorf("verify: no binary of %s %s in %s: run mage crossall (or build, static) first", p.Project, p.Version.Semver, p.out().Name())
 	}
@@ -50,6 +51,10 @@ func (p *Plan) Verify(ctx context.Context) error {
 			return err
 		}
 	}
+	wine, err := p.prepareWine(ctx, bins)
+	if err != nil {
+		return err
+	}
 	results := make([]artifact.VerifyResult, len(bins))
 	errs := make([]error, len(bins))
 	notes := make([]string, len(bins))
@@ -57,7 +62,7 @@ func (p *Plan) Verify(ctx context.Context) error {
 	g.SetLimit(p.Jobs)
 	for i, a := range bins {
 		g.Go(func() error {
-			results[i], errs[i] = p.verifyOne(ctx, a)
+			results[i], errs[i] = p.verifyOne(ctx, m, a, wine)
 			// An SBOM that does not describe its binary fails verify, but
 			// not the binary's result: package writes the SBOM again.
 			var sbomErr error
@@ -91,20 +96,26 @@ func (p *Plan) Verify(ctx context.Context) error {
 }
 
 // verifyOne checks one binary; the result is filled as far as it got.
-func (p *Plan) verifyOne(ctx context.Context, a artifact.Artifact) (artifact.VerifyResult, error) {
+func (p *Plan) verifyOne(ctx context.Context, m *artifact.Manifest, a artifact.Artifact, wine *wineRuns) (artifact.VerifyResult, error) {
 	res := artifact.VerifyResult{Run: artifact.RunRecord{ExitCode: -1}}
 	var errs *multierror.Error
-	real, rep, err := p.inspect(a)
+	real, rep, err := p.inspectEntry(m, a)
 	if err != nil {
 		errs = multierror.Append(errs, err)
 	}
 	if rep != nil {
 		res.Format, res.Static, res.Stripped, res.GoVersion = rep.Format, rep.Static, rep.Stripped, rep.GoVersion
 		res.Cgo = rep.Settings["CGO_ENABLED"] == "1"
+		res.Signature, res.Resources = signatureText(rep), resourcesText(rep)
 	}
 	switch {
 	case rep == nil:
 		res.Run.NotRun = "not inspected"
+	case a.OS == "windows" && !p.VerifyWith.NoRun:
+		var runErr error
+		if res.Run, runErr = wine.run(ctx, p, real, a); runErr != nil {
+			errs = multierror.Append(errs, runErr)
+		}
 	case a.OS != "linux":
 		res.Run.NotRun = "not a linux binary"
 	case p.VerifyWith.NoRun:
@@ -131,12 +142,18 @@ func (p *Plan) verifyOne(ctx context.Context, a artifact.Artifact) (artifact.Ver
 // smoke runs a linux binary in an empty root: with the configured
 // arguments strictly, else probing that the program starts (verify.Smoke).
 func (p *Plan) smoke(ctx context.Context, real string, a artifact.Artifact) (artifact.RunRecord, error) {
+	rr := verify.Smoke(ctx, real, a.Platform(), p.smokeOptions(a))
+	return artifact.RunRecord{Ran: rr.Ran, Args: rr.Args, ExitCode: rr.ExitCode, NotRun: rr.NotRun}, rr.Err
+}
+
+// smokeOptions are a binary's smoke-test arguments: its own, else the
+// plan's (nil: probe the program).
+func (p *Plan) smokeOptions(a artifact.Artifact) verify.SmokeOptions {
 	opts := verify.SmokeOptions{Args: p.VerifyWith.Args, Exit: p.VerifyWith.Exit, Timeout: p.VerifyWith.Timeout}
 	for _, b := range p.Binaries {
 		if b.Name == a.Name && b.VerifyArgs != nil {
 			opts.Args, opts.Exit = b.VerifyArgs, 0
 		}
 	}
-	rr := verify.Smoke(ctx, real, a.Platform(), opts)
-	return artifact.RunRecord{Ran: rr.Ran, Args: rr.Args, ExitCode: rr.ExitCode, NotRun: rr.NotRun}, rr.Err
+	return opts
 }

@@ -106,11 +106,11 @@ func (r *reporter) Build(res gobuild.Result, path string) {
 // result and verdict.
 func (r *reporter) Verified(release string, bins []artifact.Artifact, results []artifact.VerifyResult, notes []string) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "  %-14s %-20s %8s  %-6s %-4s %-10s %s\n", "BINARY", "PLATFORM", "SIZE", "STATIC", "CGO", "GO", "RUN")
+	fmt.Fprintf(&b, "  %-14s %-20s %8s  %-6s %-4s %-10s %-30s %s\n", "BINARY", "PLATFORM", "SIZE", "STATIC", "CGO", "GO", "OS CHECK", "RUN")
 	for i, a := range bins {
 		res := results[i]
-		fmt.Fprintf(&b, "  %-14s %-20s %6.1fMB  %-6s %-4s %-10s %s\n", a.Name, a.Platform(), float64(a.Size)/1e6,
-			yesNo(res.Static), yesNo(res.Cgo), res.GoVersion, runText(res.Run))
+		fmt.Fprintf(&b, "  %-14s %-20s %6.1fMB  %-6s %-4s %-10s %-30s %s\n", a.Name, a.Platform(), float64(a.Size)/1e6,
+			yesNo(res.Static), yesNo(res.Cgo), res.GoVersion, osCheck(res), runText(res.Run))
 	}
 	for _, n := range notes {
 		if n != "" {
@@ -121,7 +121,7 @@ func (r *reporter) Verified(release string, bins []artifact.Artifact, results []
 	if r.gh == nil {
 		return
 	}
-	t := ghactions.NewTable("Binary", "Platform", "Size", "Static", "Go", "Run", "Result").AlignRight(2)
+	t := ghactions.NewTable("Binary", "Platform", "Size", "Static", "Go", "OS check", "Run", "Result").AlignRight(2)
 	ok := 0
 	for i, a := range bins {
 		res := results[i]
@@ -131,7 +131,7 @@ func (r *reporter) Verified(release string, bins []artifact.Artifact, results []
 		} else {
 			verdict = "❌ " + strings.Join(res.Problems, "; ")
 		}
-		t.Row(a.Name, a.Platform().String(), megabytes(a.Size), yesNo(res.Static), res.GoVersion, runText(res.Run), verdict)
+		t.Row(a.Name, a.Platform().String(), megabytes(a.Size), yesNo(res.Static), res.GoVersion, osCheck(res), runText(res.Run), verdict)
 	}
 	r.summarize(fmt.Sprintf("### verify: %s — %d of %d binaries ok\n\n%s", release, ok, len(bins), t))
 }
@@ -189,7 +189,16 @@ func runText(r artifact.RunRecord) string {
 	if args == "" {
 		args = "no args"
 	}
+	if r.Via != "" {
+		return fmt.Sprintf("%s: %s exit %d", r.Via, args, r.ExitCode) // "wine: --version exit 0"
+	}
 	return fmt.Sprintf("%s: exit %d", args, r.ExitCode)
+}
+
+// osCheck is the verify table's cell for the checks of one OS: a darwin
+// binary's code signature, a windows binary's resources; "-" for others.
+func osCheck(res artifact.VerifyResult) string {
+	return cmp.Or(res.Signature, res.Resources, "-")
 }
 
 func yesNo(b bool) string {

@@ -81,3 +81,34 @@ func TestSummaries(t *testing.T) {
 		t.Errorf("Packaged outside GitHub Actions printed %q", plain.String())
 	}
 }
+
+// TestVerifiedOSChecks: the verify table shows the OS checks (a darwin
+// signature, windows resources) and a run under wine as "wine: --version
+// exit 0".
+func TestVerifiedOSChecks(t *testing.T) {
+	bins := []artifact.Artifact{
+		{Name: "tool", OS: "windows", Arch: "amd64", Size: 1e6},
+		{Name: "tool", OS: "darwin", Arch: "arm64", Size: 1e6},
+		{Name: "tool", OS: "linux", Arch: "amd64", Size: 1e6},
+	}
+	results := []artifact.VerifyResult{
+		{OK: true, Resources: "VERSIONINFO 1.2.3.0, manifest", Run: artifact.RunRecord{Ran: true, Args: []string{"--version"}, Via: "wine"}},
+		{OK: true, Signature: "ad-hoc signed, 12 pages", Run: artifact.RunRecord{NotRun: "not a linux binary"}},
+		{OK: true, Run: artifact.RunRecord{Ran: true, Args: []string{"--version"}}},
+	}
+	var w bytes.Buffer
+	New(&w, nil, t.TempDir()).Verified("tool v1.2.3", bins, results, nil)
+	lines := strings.Split(w.String(), "\n")
+	for i, want := range [][]string{
+		{"OS CHECK", "RUN"},
+		{"windows/amd64", "VERSIONINFO 1.2.3.0, manifest", "wine: --version exit 0"},
+		{"darwin/arm64", "ad-hoc signed, 12 pages", "not run: not a linux binary"},
+		{"linux/amd64", " - ", "--version: exit 0"},
+	} {
+		for _, s := range want {
+			if !strings.Contains(lines[i], s) {
+				t.Errorf("table line %d lacks %q:\n%s", i, s, w.String())
+			}
+		}
+	}
+}

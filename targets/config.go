@@ -17,6 +17,9 @@ import "github.com/kiln-build/kiln/release"
 //	KILN_STATIC   true: crossall builds fully static binaries
 //	KILN_CGO      auto, on or off
 //	KILN_LOCK     wait (default) or fail when another run holds the output directory
+//	KILN_UNIVERSAL  off (default), beside or alone: universal macOS binaries
+//	KILN_WINE     auto (default), run or off: verify runs windows/amd64 binaries under wine
+//	KILN_WINEPREFIX the wine prefix kiln creates and reuses (default ~/.cache/kiln/wine)
 var Config release.Settings
 
 // The configuration's types, for magefiles that import only this package.
@@ -30,4 +33,6 @@ type (
 	OSPackageRequest = release.OSPackageRequest
 	OSPackage        = release.OSPackage
 	OSBinary         = release.OSBinary
+	WindowsSettings  = release.WindowsSettings
+	WindowsManifest  = release.WindowsManifest
 )

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/verify"
 )
 
 // The tests drive the targets the way users do: through the real mage
@@ -54,6 +55,7 @@ func TestMain(m *testing.M) {
 	}
 	goCache = strings.TrimSpace(string(out))
 	code := m.Run()
+	closeWine()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -79,7 +81,9 @@ func mage(t *testing.T) string {
 // goEnv is the environment of every process the tests start: the ambient
 // one without kiln's and mage's variables (so the caller's shell cannot
 // change what a test means), with -mod=mod so an ambient -mod=vendor does
-// not break the vendor-less consumers.
+// not break the vendor-less consumers. verify's runs under wine are off
+// unless a test turns them on (KILN_WINE=auto), and use the tests' own
+// wine prefix, never the user's.
 func goEnv(extra ...string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
@@ -94,8 +98,27 @@ func goEnv(extra ...string) []string {
 	// machine's, so moving XDG_CACHE_HOME does not move Go's warm build
 	// cache (a test that wants a cold one passes its own GOCACHE after).
 	env = append(env, "GOFLAGS=-mod=mod", "GOCACHE="+goCache, "XDG_CACHE_HOME="+filepath.Join(tmpRoot, "xdg-cache"),
-		"MAGEFILE_CACHE="+filepath.Join(tmpRoot, "magefile-cache"), "MAGEFILE_HASHFAST=1")
+		"MAGEFILE_CACHE="+filepath.Join(tmpRoot, "magefile-cache"), "MAGEFILE_HASHFAST=1",
+		"KILN_WINE=off", "KILN_WINEPREFIX="+winePrefix())
 	return append(env, extra...)
+}
+
+// winePrefix is the tests' wine prefix: one per test run, created by the
+// first verify that runs a windows binary under wine.
+func winePrefix() string { return filepath.Join(tmpRoot, "wine") }
+
+// closeWine stops the tests' wineserver, if a test started one.
+func closeWine() {
+	if _, err := os.Stat(winePrefix()); err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if w := verify.NewWine(winePrefix()); w.Setup(ctx) == "" {
+		if err := w.Close(ctx); err != nil {
+			fmt.Fprintln(os.Stderr, "closing the tests' wine prefix:", err)
+		}
+	}
 }
 
 // consumer is a temporary module that uses the targets.

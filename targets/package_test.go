@@ -16,6 +16,7 @@ import (
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/internal/testtool"
+	"github.com/kiln-build/kiln/verify"
 )
 
 // copySampleApp copies the sample app's module (not dist/ nor dot
@@ -46,15 +47,19 @@ func distSums(t *testing.T, dir string) map[string]string {
 }
 
 // TestPackageSampleApp: crossall package on the sample app makes archives,
-// checksums, a unit, deb/rpm/apk and an OCI image, all recorded; the
+// checksums, a unit, deb/rpm/apk, an OCI image and universal macOS
+// binaries, all recorded; every windows binary carries the release version
+// in its VERSIONINFO and a manifest, and ran under wine in verify; the
 // checksums file checks out with sha256sum (and catches a changed
 // archive); after clean, package refuses to run without binaries, and a
-// second crossall package reproduces every file byte for byte.
+// second crossall package reproduces every file byte for byte (the
+// windows and darwin ones included).
 func TestPackageSampleApp(t *testing.T) {
 	testtool.Need(t, "musl-gcc") // the sample app's linux build is static cgo
 	sha256sum := testtool.Need(t, "sha256sum")[0]
 	c := copySampleApp(t, filepath.Join(t.TempDir(), "sample-app"))
-	env := []string{"KILN_MATRIX=linux/amd64,windows/amd64", "SOURCE_DATE_EPOCH=1700000000"}
+	env := []string{"KILN_MATRIX=linux/amd64,windows/amd64,darwin/amd64,darwin/arm64", "SOURCE_DATE_EPOCH=1700000000",
+		"KILN_VERSION=v2.3.4", "KILN_UNIVERSAL=beside", "KILN_WINE=auto"}
 
 	out := c.ok(env, "crossall", "verify", "package")
 	m := c.manifest("dist")
@@ -63,9 +68,9 @@ func TestPackageSampleApp(t *testing.T) {
 		kinds[a.Kind]++
 		c.checkRecorded(m, "dist", a.Path, a.Kind)
 	}
-	want := map[artifact.Kind]int{artifact.Binary: 4, artifact.Archive: 2, artifact.Checksums: 1,
+	want := map[artifact.Kind]int{artifact.Binary: 8, artifact.Universal: 2, artifact.Archive: 5, artifact.Checksums: 1,
 		artifact.SystemdUnit: 1, artifact.Deb: 1, artifact.RPM: 1, artifact.APK: 1,
-		artifact.OCIImage: 1, artifact.Dockerfile: 1, artifact.SBOM: 4}
+		artifact.OCIImage: 1, artifact.Dockerfile: 1, artifact.SBOM: 10}
 	if !maps.Equal(kinds, want) {
 		t.Errorf("artifact kinds %v, want %v\n%s", kinds, want, out)
 	}
@@ -78,6 +83,7 @@ func TestPackageSampleApp(t *testing.T) {
 			t.Errorf("%s archive %s: want a %s", a.Platform(), a.Path, ext)
 		}
 	}
+	checkWindowsAndMacOS(t, c, m, out)
 	for _, k := range []artifact.Kind{artifact.Deb, artifact.RPM, artifact.APK} {
 		for _, a := range m.Filter(artifact.ByKind(k)) {
 			if a.Platform().String() != "linux/amd64" {
@@ -146,6 +152,42 @@ func TestPackageSampleApp(t *testing.T) {
 		if _, ok := first[p]; !ok {
 			t.Errorf("%s appeared only in the second run", p)
 		}
+	}
+}
+
+// checkWindowsAndMacOS: every windows binary's VERSIONINFO (read from its
+// resource section) carries the release version, it has a manifest, and
+// it ran under wine when wine is installed; every universal binary passed
+// verify and holds both darwin slices.
+func checkWindowsAndMacOS(t *testing.T, c *consumer, m *artifact.Manifest, out string) {
+	t.Helper()
+	wine := true
+	for _, tool := range verify.WineTools() {
+		if _, err := exec.LookPath(tool.Command); err != nil {
+			wine = false
+			t.Logf("not checking the runs under wine: %s", tool.NotFound())
+		}
+	}
+	for _, a := range m.Filter(artifact.ByKind(artifact.Binary), artifact.ByOS("windows")) {
+		rep, err := verify.ReadFile(c.path("dist", filepath.FromSlash(a.Path)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rep.VersionInfoError(m.Version); err != nil || rep.Resources.Manifest == "" {
+			t.Errorf("%s: VERSIONINFO of %s: %v; manifest %d bytes", a.Path, m.Version, err, len(rep.Resources.Manifest))
+		}
+		if v := a.Verify; wine && (v == nil || !v.Run.Ran || v.Run.Via != "wine" || v.Run.ExitCode != 0) {
+			t.Errorf("%s: verify %+v, want a run under wine, exit 0\n%s", a.Path, v, out)
+		}
+	}
+	for _, a := range m.Filter(artifact.ByKind(artifact.Universal)) {
+		rep, err := verify.ReadFile(c.path("dist", filepath.FromSlash(a.Path)))
+		if err != nil || a.Verify == nil || !a.Verify.OK || len(rep.Slices) != 2 {
+			t.Errorf("universal %s: verify %+v, %v", a.Path, a.Verify, err)
+		}
+	}
+	if !strings.Contains(out, "wine: -selftest exit 0") && wine {
+		t.Errorf("the verify table does not show sample-app's -selftest under wine:\n%s", out)
 	}
 }
 

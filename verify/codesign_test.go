@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kiln-build/kiln/internal/testtool"
 	"github.com/kiln-build/kiln/matrix"
 )
 
@@ -88,34 +89,15 @@ func TestCodeSignature(t *testing.T) {
 	}
 }
 
-// removeCodeSignature returns a copy of a thin 64-bit little-endian Mach-O
-// without its LC_CODE_SIGNATURE load command, as `codesign
-// --remove-signature` or a careless rewriting tool leaves it: the later
-// commands move up and the header's counts shrink.
+// removeCodeSignature is testtool.RemoveCodeSignature that fails the test
+// on an error.
 func removeCodeSignature(t testing.TB, data []byte) []byte {
 	t.Helper()
-	out := bytes.Clone(data)
-	le := binary.LittleEndian
-	if le.Uint32(out) != 0xfeedfacf {
-		t.Fatalf("not a 64-bit little-endian Mach-O")
+	out, err := testtool.RemoveCodeSignature(data)
+	if err != nil {
+		t.Fatal(err)
 	}
-	ncmds, sizeofcmds := le.Uint32(out[16:]), le.Uint32(out[20:])
-	const hdr = 32
-	off := uint32(hdr)
-	for range ncmds {
-		cmd, size := le.Uint32(out[off:]), le.Uint32(out[off+4:])
-		if cmd == lcCodeSignature {
-			end := hdr + sizeofcmds
-			copy(out[off:end], out[off+size:end])
-			clear(out[end-size : end])
-			le.PutUint32(out[16:], ncmds-1)
-			le.PutUint32(out[20:], sizeofcmds-size)
-			return out
-		}
-		off += size
-	}
-	t.Fatalf("no LC_CODE_SIGNATURE to remove")
-	return nil
+	return out
 }
 
 // FuzzCodeSignature feeds hostile signature blobs to the parser over the

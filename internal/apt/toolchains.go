@@ -63,6 +63,24 @@ func (t Toolchains) ForRuns(ctx context.Context, platforms []matrix.Platform) er
 	return t.install(ctx, missing)
 }
 
+// ForWine installs what verify's runs under wine need (verify.WineTools:
+// wine64, bubblewrap, mingw-w64 for the prefix's shim) when it is missing
+// from PATH (path, as the runs see it), when allowed.
+func (t Toolchains) ForWine(ctx context.Context, path string) error {
+	if !t.Allow {
+		return nil
+	}
+	var needs []Need
+	for _, tool := range verify.WineTools() {
+		needs = append(needs, Need{Command: tool.Command, Package: tool.DebianPackage})
+	}
+	missing := Packages(Missing(needs, path))
+	if len(missing) == 0 {
+		return nil
+	}
+	return t.install(ctx, missing)
+}
+
 func (t Toolchains) install(ctx context.Context, pkgs []string) error {
 	if t.Install != nil {
 		return t.Install(ctx, pkgs)

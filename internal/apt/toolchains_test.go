@@ -40,3 +40,22 @@ func TestToolchainsForBuilds(t *testing.T) {
 		t.Errorf("nothing missing: installed %v, err %v", installed, err)
 	}
 }
+
+// TestToolchainsForWine: wine's tools are installed only when allowed and
+// missing from the PATH the runs see; the packages are Debian's.
+func TestToolchainsForWine(t *testing.T) {
+	var asked []string
+	record := func(_ context.Context, pkgs []string) error { asked = append(asked, pkgs...); return nil }
+	if err := (Toolchains{Install: record}).ForWine(context.Background(), t.TempDir()); err != nil || len(asked) > 0 {
+		t.Errorf("not allowed: %v, installed %q; want nothing", err, asked)
+	}
+	if err := (Toolchains{Allow: true, Install: record}).ForWine(context.Background(), t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+	// wine64 may be found outside PATH (Debian puts it in /usr/lib/wine).
+	for _, want := range []string{"bubblewrap", "gcc-mingw-w64-x86-64"} {
+		if !strings.Contains(strings.Join(asked, " "), want) {
+			t.Errorf("with an empty PATH installed %q, want %s among them", asked, want)
+		}
+	}
+}

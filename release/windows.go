@@ -1,0 +1,207 @@
+package release
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/go-multierror"
+
+	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/gobuild"
+	"github.com/kiln-build/kiln/pack/winres"
+	"github.com/kiln-build/kiln/verify"
+)
+
+// WindowsSettings configures what kiln gives every windows binary: a
+// VERSIONINFO resource (what Explorer's Properties, installers and Task
+// Manager show) and an application manifest, patched into the linked
+// file during the build (nothing is written into the source tree). The
+// VERSIONINFO's file and product versions are the release version
+// (MAJOR.MINOR.PATCH.0, and the version text), its product name the
+// project, its original filename the binary's file name.
+type WindowsSettings struct {
+	// Resources is "on" (default) or "off": no VERSIONINFO and no manifest
+	// from kiln. A program that links resources of its own (a .syso file)
+	// must set "off": kiln does not merge resources, and its build fails
+	// saying so.
+	Resources string
+	// Company and Copyright are the CompanyName and LegalCopyright
+	// strings; left out when empty.
+	Company, Copyright string
+	// Description is the FileDescription string, the line Windows shows
+	// for the program (Task Manager, the firewall prompt); default: the
+	// binary's name.
+	Description string
+	// Manifest configures the application manifest. The zero value is
+	// kiln's default: asInvoker, long paths, the UTF-8 code page, Windows
+	// 10/11; Manifest.Off leaves it out, Manifest.XML replaces it.
+	Manifest WindowsManifest
+}
+
+// WindowsManifest configures the application manifest: see
+// pack/winres.Manifest for every field.
+type WindowsManifest = winres.Manifest
+
+// WindowsPlan is the resolved Windows settings.
+type WindowsPlan struct {
+	WindowsSettings
+	// Patch: windows binaries get the VERSIONINFO and the manifest
+	// (Resources is not "off").
+	Patch bool
+}
+
+// winresVersion names what the resource step writes; it is part of every
+// windows build's key, so a change of it rebuilds.
+const winresVersion = "kiln-winres-1"
+
+// resolveWindows validates the Windows settings for every binary that
+// builds for windows, reporting each problem once with the setting to
+// change.
+func (p *Plan) resolveWindows(w WindowsSettings) error {
+	p.WindowsWith = WindowsPlan{WindowsSettings: w}
+	switch strings.TrimSpace(w.Resources) {
+	case "", "on":
+		p.WindowsWith.Patch = true
+	case "off":
+		return nil
+	default:
+		return fmt.Errorf("kiln configuration:\n  Config.Windows.Resources %q: want on (default) or off", w.Resources)
+	}
+	var lines []string
+	for _, b := range p.Binaries {
+		if !b.buildsOS("windows") {
+			continue
+		}
+		var merr *multierror.Error
+		if !errors.As(p.winresOptions(b).Validate(), &merr) {
+			continue
+		}
+		for _, err := range merr.Errors {
+			line := p.windowsProblem(b, err)
+			if !slices.Contains(lines, line) {
+				lines = append(lines, line)
+			}
+		}
+	}
+	if len(lines) > 0 {
+		return fmt.Errorf("kiln configuration: the Windows resources (Config.Windows):\n  %s", strings.Join(lines, "\n  "))
+	}
+	return nil
+}
+
+// windowsProblem names the setting behind one bad resource option.
+func (p *Plan) windowsProblem(b Bin, err error) string {
+	var fe *winres.FieldError
+	if !errors.As(err, &fe) {
+		return err.Error()
+	}
+	setting := map[string]string{
+		"Version":          fmt.Sprintf("the release version %s (its git tag, KILN_VERSION or Config.Version; or Config.Windows.Resources = \"off\")", p.Version.Semver),
+		"ProductName":      "Config.Project",
+		"FileDescription":  "Config.Windows.Description",
+		"CompanyName":      "Config.Windows.Company",
+		"LegalCopyright":   "Config.Windows.Copyright",
+		"OriginalFilename": fmt.Sprintf("the binary name %q", b.Name),
+		"InternalName":     fmt.Sprintf("the binary name %q", b.Name),
+		"Options":          "Config.Windows",
+	}[fe.Field]
+	if m, ok := strings.CutPrefix(fe.Field, "Manifest."); ok {
+		setting = "Config.Windows.Manifest." + m
+	}
+	fe2 := *fe
+	fe2.Field = cmp.Or(setting, fe.Field)
+	return fe2.Error()
+}
+
+// buildsOS reports whether the binary builds for some platform of os.
+func (b Bin) buildsOS(os string) bool {
+	for _, pl := range b.Platforms {
+		if pl.OS == os {
+			return true
+		}
+	}
+	return false
+}
+
+// winresOptions are the resources of a binary's windows builds.
+func (p *Plan) winresOptions(b Bin) winres.Options {
+	w := p.WindowsWith
+	return winres.Options{Version: p.Version.Semver, ProductName: p.Project,
+		FileDescription: cmp.Or(w.Description, b.Name), CompanyName: w.Company, LegalCopyright: w.Copyright,
+		OriginalFilename: b.Name + ".exe", Manifest: w.Manifest}
+}
+
+// windowsPost is the build step that patches a binary's resources into
+// its linked windows executable, before the engine records the build:
+// the options are part of the build's key, so an unchanged run stays up
+// to date and a changed option rebuilds. nil when resources are off.
+func (p *Plan) windowsPost(b Bin) *gobuild.Post {
+	if !p.WindowsWith.Patch {
+		return nil
+	}
+	o := p.winresOptions(b)
+	key, _ := json.Marshal(o)
+	return &gobuild.Post{Key: winresVersion + " " + string(key), Apply: func(ctx context.Context, path string) error {
+		return patchResources(path, o)
+	}}
+}
+
+// patchResources patches the resources of o into the executable at path
+// (the build's temporary output, which only this build writes).
+func patchResources(path string, o winres.Options) error {
+	exe, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var out bytes.Buffer
+	if err := winres.Patch(&out, exe, o); err != nil {
+		if errors.Is(err, winres.ErrHasResources) {
+			return fmt.Errorf("Windows resources: %w; to keep the program's own, set Config.Windows.Resources = \"off\"", err)
+		}
+		return fmt.Errorf("Windows resources: %w", err)
+	}
+	return os.WriteFile(path, out.Bytes(), 0o755)
+}
+
+// expectWindows adds to want what verify demands of a windows binary's
+// resources: the release version in its VERSIONINFO and a manifest, when
+// kiln patches them in.
+func (p *Plan) expectWindows(want *verify.Expect, a artifact.Artifact) {
+	if a.OS != "windows" || !p.WindowsWith.Patch {
+		return
+	}
+	want.VersionInfo = p.Version.Semver
+	want.Manifest = !p.WindowsWith.Manifest.Off
+}
+
+// resourcesText is the verify table's cell for a PE file's resources:
+// "VERSIONINFO 1.2.3.0, manifest", "no VERSIONINFO, no manifest".
+func resourcesText(rep *verify.Report) string {
+	if rep == nil || rep.Format != "pe" {
+		return ""
+	}
+	res := rep.Resources
+	if res == nil {
+		res = &verify.Resources{}
+	}
+	parts := []string{"no VERSIONINFO"}
+	if v := res.Version; v != nil {
+		parts[0] = "VERSIONINFO " + v.FileVersion
+	}
+	if res.Manifest != "" {
+		parts = append(parts, "manifest")
+	} else {
+		parts = append(parts, "no manifest")
+	}
+	if res.Problem != "" {
+		parts = append(parts, "damaged")
+	}
+	return strings.Join(parts, ", ")
+}
