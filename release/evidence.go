@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/evidence/assemble"
@@ -52,6 +53,11 @@ func (pk *packager) writeSBOMs(ctx context.Context, ships []shipment) error {
 	}
 	if p.Version.Commit != "" && !p.Version.Dirty {
 		pk.source = cmp.Or(p.evidence.source, gitinfo.SourceURI(ctx, p.Dir))
+		prefix, err := gitinfo.Git(ctx, p.Dir, "rev-parse", "--show-prefix")
+		if err != nil {
+			return fmt.Errorf("provenance: the module's directory in the repository: %w", err)
+		}
+		pk.moduleDir = cmp.Or(strings.TrimSuffix(strings.TrimSpace(prefix), "/"), ".")
 	}
 	return nil
 }
@@ -76,9 +82,10 @@ func (pk *packager) writeProvenance() (*artifact.Artifact, error) {
 		return nil, fmt.Errorf("provenance: %w", err)
 	}
 	r := assemble.Release{Version: p.Version.Semver, Commit: p.Version.Commit, Source: pk.source,
-		Matrix: p.Platforms, Shipped: pk.shipped}
+		Module: p.Module, ModuleDir: pk.moduleDir, Static: p.Static, Matrix: p.Platforms, Shipped: pk.shipped}
 	for _, b := range p.Binaries {
-		r.Binaries = append(r.Binaries, assemble.Binary{Name: b.Name, Main: b.ImportPath, Tags: b.Tags, Platforms: b.Platforms})
+		r.Binaries = append(r.Binaries, assemble.Binary{Name: b.Name, Main: b.ImportPath, Tags: b.Tags,
+			CgoMode: string(b.Cgo), Platforms: b.Platforms})
 	}
 	data, err := assemble.Provenance(sums, r)
 	if err != nil {

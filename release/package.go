@@ -68,9 +68,10 @@ type packager struct {
 
 	mu   sync.Mutex
 	made []artifact.Artifact // paths relative to Out
-	// shipped and source are the provenance's facts (evidence.go).
-	shipped []assemble.Shipped
-	source  string
+	// shipped, source and moduleDir are the provenance's facts
+	// (evidence.go).
+	shipped           []assemble.Shipped
+	source, moduleDir string
 }
 
 // add records a file written in the staging directory at rel.

@@ -39,7 +39,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	testCache = withPlanCache(dir)
+	testCache = WithPlanCache(dir)
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
