@@ -38,6 +38,9 @@ const (
 	SBOM Kind = "sbom"
 	// Provenance is the release's in-toto / SLSA provenance statement.
 	Provenance Kind = "provenance"
+	// Signature is a Sigstore bundle, <file>.sigstore.json, signing the
+	// checksums file or the provenance (Name: the project's).
+	Signature Kind = "signature"
 )
 
 // FileName is the manifest's name inside the output directory.

@@ -95,6 +95,10 @@ type inputs struct {
 	// empty caches.
 	buildEnv  []string
 	planCache string
+	// signingKey and password are KILN_SIGNING_KEY and COSIGN_PASSWORD;
+	// unsigned: reproduce's rebuild signs nothing.
+	signingKey, password string
+	unsigned             bool
 }
 
 // readInputs reads the environment and the options into inputs; it
@@ -112,6 +116,7 @@ func readInputs(s Settings, o options) (inputs, []string, error) {
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
 
 	in.s.Name = cmp.Or(env("KILN_NAME"), s.Name)
+	in.signingKey, in.password = env("KILN_SIGNING_KEY"), o.getenv("COSIGN_PASSWORD")
 	if in.out, err = outdir.Resolve(dir, s.Out, o.getenv); err != nil {
 		bad("%v", err)
 	}

@@ -43,12 +43,16 @@ func (p *Plan) Package(ctx context.Context) error {
 	if len(ships) == 0 {
 		return fmt.Errorf("package: the plan has no binary for its platforms")
 	}
+	signer, err := p.loadSigner() // a bad key fails before anything is packaged
+	if err != nil {
+		return err
+	}
 	stage, err := p.out().Stage("stage")
 	if err != nil {
 		return fmt.Errorf("package: %w", err)
 	}
 	defer os.RemoveAll(stage)
-	pk := &packager{p: p, stage: stage}
+	pk := &packager{p: p, stage: stage, signer: signer}
 	if err := pk.writeSBOMs(ctx, ships); err != nil {
 		return err
 	}
@@ -58,13 +62,14 @@ func (p *Plan) Package(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return pk.commit(m, ships)
+	return pk.commit(ctx, m, ships)
 }
 
 // packager writes one release into a staging directory inside Out.
 type packager struct {
-	p     *Plan
-	stage string
+	p      *Plan
+	stage  string
+	signer Signer // nil: not signing (sign.go)
 
 	mu   sync.Mutex
 	made []artifact.Artifact // paths relative to Out
@@ -216,9 +221,9 @@ func (pk *packager) image(ctx context.Context, ships []shipment) error {
 }
 
 // commit moves the staged release into Out, writes the checksums over it
-// and the shipped binaries, removes the packaged files of earlier releases
+// and the shipped binaries, the provenance and the signatures, removes the packaged files of earlier releases
 // kiln recorded, and saves the manifest. A failure takes back what it moved.
-func (pk *packager) commit(m *artifact.Manifest, ships []shipment) error {
+func (pk *packager) commit(ctx context.Context, m *artifact.Manifest, ships []shipment) error {
 	p := pk.p
 	names := make([]string, 0, len(pk.made)+len(ships))
 	for _, a := range pk.made {
@@ -253,6 +258,13 @@ func (pk *packager) commit(m *artifact.Manifest, ships []shipment) error {
 	if prov != nil {
 		moved = append(moved, filepath.Join(p.Out, filepath.FromSlash(prov.Path)))
 		made = append(made, *prov)
+	}
+	if pk.signer != nil {
+		sigs, written, err := pk.sign(ctx, pk.signer, sumsEntry, prov)
+		if err != nil {
+			return undo(err)
+		}
+		moved, made = append(moved, written...), append(made, sigs...)
 	}
 	keep := map[string]bool{}
 	for _, a := range made {

@@ -58,8 +58,17 @@ func testModule(t *testing.T) string {
 	return dir
 }
 
-// run resolves the plan for dir with env (KEY=VALUE) and runs stage.
+// run resolves the plan for dir with env (KEY=VALUE) and runs stage,
+// with the tests' settings: no run check, no image, signing when
+// KILN_SIGNING_KEY is set (sign_test.go).
 func run(t *testing.T, dir string, env []string, stage func(*Plan, context.Context) error) (string, error) {
+	t.Helper()
+	s := Settings{Verify: VerifySettings{NoRun: true}, Package: PackageSettings{NoImage: true, Signing: testSigning}}
+	return runWith(t, dir, s, env, stage)
+}
+
+// runWith is run with settings s.
+func runWith(t *testing.T, dir string, s Settings, env []string, stage func(*Plan, context.Context) error) (string, error) {
 	t.Helper()
 	vars := map[string]string{"KILN_JOBS": "2"}
 	for _, kv := range env {
@@ -67,7 +76,6 @@ func run(t *testing.T, dir string, env []string, stage func(*Plan, context.Conte
 		vars[k] = v
 	}
 	var out bytes.Buffer
-	s := Settings{Verify: VerifySettings{NoRun: true}, Package: PackageSettings{NoImage: true}}
 	p, err := Resolve(context.Background(), s, WithDir(dir), testCache, WithOutput(&out), WithEnv(func(k string) string { return vars[k] }))
 	if err != nil {
 		return out.String(), err

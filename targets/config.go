@@ -17,6 +17,8 @@ import "github.com/kiln-build/kiln/release"
 //	KILN_STATIC   true: crossall builds fully static binaries
 //	KILN_CGO      auto, on or off
 //	KILN_LOCK     wait (default) or fail when another run holds the output directory
+//	KILN_SIGNING_KEY  key file that signs the checksums and provenance (with Package.Signing)
+//	COSIGN_PASSWORD   the password of an encrypted cosign key
 var Config release.Settings
 
 // The configuration's types, for magefiles that import only this package.
@@ -30,4 +32,6 @@ type (
 	OSPackageRequest = release.OSPackageRequest
 	OSPackage        = release.OSPackage
 	OSBinary         = release.OSBinary
+	Signer           = release.Signer
+	SigningLoader    = release.SigningLoader
 )

@@ -84,10 +84,34 @@ func TestRebuildThirdParty(t *testing.T) {
 	}
 }
 
-// rebuildCheck runs kiln check --rebuild --json on dir and wants code.
-func rebuildCheck(t *testing.T, dir string, code int) (*audit.Report, *rebuildReport, string) {
+// TestRebuildSample: the signed sample release — two binaries, the
+// service a static cgo build with musl-gcc on linux, windows too — is
+// rebuilt from its provenance and the local repository alone: every go
+// build runs exactly as recorded and the archives and SBOMs are identical.
+func TestRebuildSample(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the sample release rebuilt with an empty cache")
+	}
+	dir, s := sampleCopy(t)
+	rep, rb, out := rebuildCheck(t, dir, exitOK, "--source", s.repo, "--key", pub("key.pub"))
+	ok := 0
+	for _, r := range rep.Results {
+		if r.Claim == "rebuild" && r.Status == audit.OK {
+			ok++
+		}
+	}
+	// 2 archives, 4 SBOMs, the provenance's builds.
+	if ok != 7 || rb.Kept != "" {
+		t.Errorf("%d ok rebuild rows, want 7, nothing kept:\n%s", ok, out)
+	}
+}
+
+// rebuildCheck runs kiln check --rebuild --json with flags on dir and
+// wants code.
+func rebuildCheck(t *testing.T, dir string, code int, flags ...string) (*audit.Report, *rebuildReport, string) {
 	t.Helper()
-	stdout, stderr, got := kilnEnv(t, env("TMPDIR="+t.TempDir()), "check", "--rebuild", "--json", dir)
+	args := append(append([]string{"check", "--rebuild", "--json"}, flags...), dir)
+	stdout, stderr, got := kilnEnv(t, env("TMPDIR="+t.TempDir()), args...)
 	if got != code {
 		t.Fatalf("kiln check --rebuild = exit %d, want %d\n%s\n%s", got, code, stdout, stderr)
 	}
