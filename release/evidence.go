@@ -104,3 +104,20 @@ func (pk *packager) writeProvenance() (*artifact.Artifact, error) {
 	p.rep.File(a)
 	return &a, nil
 }
+
+// outputs tells the steps after package in GitHub Actions (an attestation
+// of the release) where the checksums file and the provenance are: the
+// step outputs checksums and provenance, absolute paths.
+func (pk *packager) outputs(sums artifact.Artifact, prov *artifact.Artifact) error {
+	p := pk.p
+	if err := p.rep.Output("checksums", filepath.Join(p.Out, filepath.FromSlash(sums.Path))); err != nil {
+		return fmt.Errorf("package: %w", err)
+	}
+	if prov == nil {
+		return nil
+	}
+	if err := p.rep.Output("provenance", filepath.Join(p.Out, filepath.FromSlash(prov.Path))); err != nil {
+		return fmt.Errorf("package: %w", err)
+	}
+	return nil
+}

@@ -290,6 +290,9 @@ func (pk *packager) commit(ctx context.Context, m *artifact.Manifest, ships []sh
 	for _, f := range stale {
 		os.Remove(f)
 	}
+	if err := pk.outputs(sumsEntry, prov); err != nil {
+		return err
+	}
 	p.rep.Packaged(p.Project+" "+p.Version.Semver, made)
 	p.rep.Printf("package: %d artifact(s) of %s %s in %s in %.2fs\n", len(made), p.Project, p.Version.Semver,
 		p.out().Name(), time.Since(p.start).Seconds())
