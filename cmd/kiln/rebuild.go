@@ -94,7 +94,7 @@ func (c *checkCmd) rebuildRelease(ctx context.Context, rep *audit.Report, log io
 	}
 	rs.settings.Package.Extras = extras
 	cache := filepath.Join(tmp, "cache")
-	goEnv, note, err := rs.goEnv(ctx, modDir, cache)
+	goEnv, note, err := rs.goEnv(ctx, tmp, cache) // outside the module: this machine's own toolchain
 	if err != nil {
 		return fail(err)
 	}
@@ -139,7 +139,8 @@ func (c *checkCmd) rebuildRelease(ctx context.Context, rep *audit.Report, log io
 // recorded ones, an empty build cache in cache, no go env file (GOENV=off:
 // the user's settings must not reach the build), and the recorded
 // toolchain when this one differs (then GOTOOLCHAIN is the one variable
-// that may differ from the record, said in a note).
+// that may differ from the record, said in a note). This machine's Go
+// version is asked in dir, outside the module.
 func (rb *rebuild) goEnv(ctx context.Context, dir, cache string) (env []string, note string, err error) {
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")

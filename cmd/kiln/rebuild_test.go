@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/kiln-build/kiln/evidence/audit"
 	"github.com/kiln-build/kiln/evidence/provenance"
+	"github.com/kiln-build/kiln/gobuild"
 	"github.com/kiln-build/kiln/internal/testtool"
 	"github.com/kiln-build/kiln/release"
 )
@@ -333,6 +335,38 @@ func TestCompareBuilds(t *testing.T) {
 	otherToolchain(ran)
 	if d := compareBuilds(rec, ran, true); len(d) != 0 {
 		t.Errorf("compareBuilds with GOTOOLCHAIN set by the rebuild = %q, want no difference", d)
+	}
+}
+
+// TestGoEnv: the rebuild's go command sees exactly the recorded build
+// variables (this shell's dropped), an empty cache, no go env file; a
+// recorded toolchain other than this machine's is asked for with
+// GOTOOLCHAIN, and said.
+func TestGoEnv(t *testing.T) {
+	t.Setenv("CGO_CFLAGS", "-O3")
+	local, err := exec.Command("go", "env", "GOVERSION").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := filepath.Join(t.TempDir(), "cache")
+	rb := &rebuild{env: []string{"GOFLAGS=-mod=mod", "GOTOOLCHAIN=local"}, goVersion: strings.TrimSpace(string(local))}
+	env, note, err := rb.goEnv(context.Background(), t.TempDir(), cache)
+	if err != nil || note != "" {
+		t.Fatalf("goEnv = %v, note %q", err, note)
+	}
+	var build []string
+	for _, kv := range env {
+		if k, _, _ := strings.Cut(kv, "="); gobuild.BuildVar(k) || k == "GOCACHE" || k == "GOENV" {
+			build = append(build, kv)
+		}
+	}
+	if want := []string{"GOFLAGS=-mod=mod", "GOTOOLCHAIN=local", "GOCACHE=" + filepath.Join(cache, "go"), "GOENV=off"}; !slices.Equal(build, want) {
+		t.Errorf("the go command's build variables %q, want %q", build, want)
+	}
+	rb.goVersion = "go1.25.1"
+	env, note, err = rb.goEnv(context.Background(), t.TempDir(), cache)
+	if err != nil || !strings.Contains(note, "GOTOOLCHAIN=go1.25.1") || !slices.Contains(env, "GOTOOLCHAIN=go1.25.1") || slices.Contains(env, "GOTOOLCHAIN=local") {
+		t.Errorf("another recorded toolchain: goEnv = %v, note %q, env %q", err, note, env)
 	}
 }
 
