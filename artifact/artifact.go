@@ -40,6 +40,9 @@ const (
 	// darwin/amd64 and darwin/arm64 builds (OS darwin, Arch "universal");
 	// its Key identifies the two builds it joins.
 	Universal Kind = "universal-binary"
+	// Signature is a Sigstore bundle, <file>.sigstore.json, signing the
+	// checksums file or the provenance (Name: the project's).
+	Signature Kind = "signature"
 )
 
 // FileName is the manifest's name inside the output directory.

@@ -225,9 +225,10 @@ func useCgo(s Spec, cgoPkgs []string) (bool, error) {
 	return false, fmt.Errorf("unknown cgo mode %q (want auto, on or off)", s.Cgo)
 }
 
-// buildVar reports whether an environment variable can change what go
-// build produces.
-func buildVar(k string) bool {
+// BuildVar reports whether an environment variable can change what go
+// build produces: the variables Result.Env records (GO*, CGO_*, CC, CXX),
+// not the ones that only say where the go command keeps or fetches things.
+func BuildVar(k string) bool {
 	if whereVars[k] {
 		return false
 	}
@@ -235,11 +236,11 @@ func buildVar(k string) bool {
 }
 
 // keyEnv returns the entries of env that can change what go build
-// produces (buildVar), in order.
+// produces (BuildVar), in order.
 func keyEnv(env []string) []string {
 	var out []string
 	for _, kv := range env {
-		if k, _, _ := strings.Cut(kv, "="); buildVar(k) {
+		if k, _, _ := strings.Cut(kv, "="); BuildVar(k) {
 			out = append(out, kv)
 		}
 	}

@@ -125,7 +125,7 @@ func (e *Engine) quickKey(ident string, s Spec) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "kiln-quick-2\n%s\n", ident)
 	for _, kv := range e.env {
-		if k, _, _ := strings.Cut(kv, "="); buildVar(k) || k == "PATH" { // PATH: where CC is found
+		if k, _, _ := strings.Cut(kv, "="); BuildVar(k) || k == "PATH" { // PATH: where CC is found
 			fmt.Fprintf(h, "env %s\n", kv)
 		}
 	}

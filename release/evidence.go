@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/kiln-build/kiln/artifact"
@@ -57,6 +58,11 @@ func (pk *packager) writeSBOMs(ctx context.Context, ships []shipment) error {
 		if pk.sources, err = gitinfo.ReadSources(ctx, p.Dir, p.in.buildEnv); err != nil {
 			return fmt.Errorf("provenance: %w", err)
 		}
+		prefix, err := gitinfo.Git(ctx, p.Dir, "rev-parse", "--show-prefix")
+		if err != nil {
+			return fmt.Errorf("provenance: the module's directory in the repository: %w", err)
+		}
+		pk.moduleDir = cmp.Or(strings.TrimSuffix(strings.TrimSpace(prefix), "/"), ".")
 	}
 	return nil
 }
@@ -118,10 +124,11 @@ func (pk *packager) writeProvenance() (*artifact.Artifact, error) {
 		return nil, fmt.Errorf("provenance: %w", err)
 	}
 	r := assemble.Release{Version: p.Version.Semver, Commit: p.Version.Commit, Source: pk.source,
-		Matrix: p.Platforms, Shipped: pk.shipped, Sources: pk.sources}
+		Module: p.Module, ModuleDir: pk.moduleDir, Static: p.Static, Matrix: p.Platforms, Shipped: pk.shipped, Sources: pk.sources}
 	p.noteSources(pk.sources)
 	for _, b := range p.Binaries {
-		r.Binaries = append(r.Binaries, assemble.Binary{Name: b.Name, Main: b.ImportPath, Tags: b.Tags, Platforms: b.Platforms})
+		r.Binaries = append(r.Binaries, assemble.Binary{Name: b.Name, Main: b.ImportPath, Tags: b.Tags,
+			CgoMode: string(b.Cgo), Platforms: b.Platforms})
 	}
 	data, err := assemble.Provenance(sums, r)
 	if err != nil {
@@ -141,4 +148,21 @@ func (pk *packager) writeProvenance() (*artifact.Artifact, error) {
 	}
 	p.rep.File(a)
 	return &a, nil
+}
+
+// outputs tells the steps after package in GitHub Actions (an attestation
+// of the release) where the checksums file and the provenance are: the
+// step outputs checksums and provenance, absolute paths.
+func (pk *packager) outputs(sums artifact.Artifact, prov *artifact.Artifact) error {
+	p := pk.p
+	if err := p.rep.Output("checksums", filepath.Join(p.Out, filepath.FromSlash(sums.Path))); err != nil {
+		return fmt.Errorf("package: %w", err)
+	}
+	if prov == nil {
+		return nil
+	}
+	if err := p.rep.Output("provenance", filepath.Join(p.Out, filepath.FromSlash(prov.Path))); err != nil {
+		return fmt.Errorf("package: %w", err)
+	}
+	return nil
 }

@@ -187,11 +187,14 @@ func TestGitHubBuildAnnotations(t *testing.T) {
 
 // TestGitHubSummaries: verify and package append markdown tables to
 // $GITHUB_STEP_SUMMARY: each binary with its platform, size, static and
-// run result; each artifact with its sha256.
+// run result; each artifact with its sha256. package sets the step
+// outputs checksums and provenance (their paths).
 func TestGitHubSummaries(t *testing.T) {
-	_, mod := ghModule(t, nil)
-	summary := filepath.Join(t.TempDir(), "summary.md")
-	env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary, "KILN_MATRIX": "linux/amd64,windows/amd64", "KILN_VERSION": "v1.0.0"}
+	repo, mod := ghModule(t, nil)
+	gitRepo(t, repo) // the module in a subdirectory of the repository
+	summary, outFile := filepath.Join(t.TempDir(), "summary.md"), filepath.Join(t.TempDir(), "outputs")
+	env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary, "GITHUB_OUTPUT": outFile,
+		"KILN_MATRIX": "linux/amd64,windows/amd64", "KILN_VERSION": "v1.0.0"}
 	var w lockedBuffer
 	p := ghPlan(t, mod, &w, env)
 	built := 0
@@ -232,17 +235,48 @@ func TestGitHubSummaries(t *testing.T) {
 			t.Errorf("the package table has no row for %s with its sha256:\n%s", a.Path, md)
 		}
 	}
+	// The step outputs the attestation step reads, and the provenance
+	// names the module's directory in the repository.
+	got := outputs(t, outFile)
+	if got["checksums"] != filepath.Join(p.Out, "tool_1.0.0_checksums.txt") || got["provenance"] != filepath.Join(p.Out, "tool_1.0.0.intoto.json") {
+		t.Errorf("step outputs %v, want the paths of the checksums file and the provenance", got)
+	}
+	if prov, err := os.ReadFile(filepath.Join(p.Out, "tool_1.0.0.intoto.json")); err != nil || !bytes.Contains(prov, []byte(`"moduleDir": "mod"`)) {
+		t.Errorf("the provenance does not record the module's directory mod: %v\n%s", err, prov)
+	}
 	if strings.Contains(w.String()[built:], "::") {
 		t.Errorf("verify or package printed a workflow command:\n%s", w.String())
 	}
 }
 
-// TestWorkflowLints: the sample app's release workflow passes actionlint.
+// TestWorkflowLints: the sample app's release workflow passes actionlint,
+// and attests kiln's provenance with GitHub's own action: the release job
+// may mint an OIDC token and write attestations, and the attestation's
+// subjects and predicate are the files package names in its step outputs
+// (a misspelt step reference fails the lint).
 func TestWorkflowLints(t *testing.T) {
 	bin := testtool.Need(t, "actionlint")[0]
 	wf := filepath.Join("..", "sample-app", ".github", "workflows", "release.yml")
 	out, err := exec.Command(bin, "-no-color", wf).CombinedOutput()
 	if err != nil {
 		t.Fatalf("actionlint %s: %v\n%s", wf, err, out)
+	}
+	data, err := os.ReadFile(wf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"id-token: write", "attestations: write", "uses: actions/attest@v2",
+		"subject-checksums: ${{ steps.package.outputs.checksums }}", "predicate-type: https://slsa.dev/provenance/v1",
+		"PROVENANCE: ${{ steps.package.outputs.provenance }}", "COSIGN_PASSWORD: ${{ secrets.COSIGN_PASSWORD }}"} {
+		if !bytes.Contains(data, []byte(want)) {
+			t.Errorf("%s has no %q", wf, want)
+		}
+	}
+	broken := filepath.Join(t.TempDir(), "release.yml")
+	if err := os.WriteFile(broken, bytes.ReplaceAll(data, []byte("steps.package.outputs"), []byte("steps.pkg.outputs")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(bin, "-no-color", broken).CombinedOutput(); err == nil || !strings.Contains(string(out), "pkg") {
+		t.Errorf("actionlint passed a workflow that reads the outputs of a step that does not exist: %v\n%s", err, out)
 	}
 }

@@ -51,7 +51,7 @@ func samplePlan(t *testing.T, dir, cache string, out *bytes.Buffer, vars ...stri
 	switch {
 	case cache != "":
 		t.Setenv("GOCACHE", filepath.Join(cache, "go-build"))
-		planCache = withPlanCache(filepath.Join(cache, "kiln"))
+		planCache = WithPlanCache(filepath.Join(cache, "kiln"))
 	case haveMachineCache:
 		t.Setenv("GOCACHE", machineCache)
 	default:

@@ -18,6 +18,7 @@ import (
 //	<project>_<version>_<os>_<arch>[_<variant>]_<binary>.spdx.json  SPDX SBOM of one binary
 //	<project>_<version>_checksums.txt                       sha256sum of everything shipped
 //	<project>_<version>.intoto.json                         provenance of everything shipped
+//	<file>.sigstore.json                                    Sigstore bundle signing <file> (opt-in)
 //	<project>_<version>_oci.tar                             multi-arch OCI image
 //	<project>_<version>.Dockerfile                          the image as a Dockerfile
 //	<service>.service                                       systemd unit
@@ -49,6 +50,10 @@ func (p *Plan) ArchivePath(pl matrix.Platform) string {
 	}
 	return p.releaseName() + "_" + pl.Slug() + ext
 }
+
+// BundlePath is the Sigstore bundle that signs the file of, Sigstore's
+// own convention.
+func BundlePath(of string) string { return of + ".sigstore.json" }
 
 // ChecksumsPath is the release's checksums file.
 func (p *Plan) ChecksumsPath() string { return p.releaseName() + "_checksums.txt" }

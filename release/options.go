@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -28,8 +29,10 @@ type options struct {
 	static   bool
 	selector string
 	// planCache is the engine's plan cache when set (default
-	// $XDG_CACHE_HOME/kiln): the tests' own.
+	// $XDG_CACHE_HOME/kiln); buildEnv the go command's environment when
+	// not nil (default os.Environ()).
 	planCache string
+	buildEnv  []string
 }
 
 // WithDir resolves the module at dir (default: the working directory).
@@ -55,8 +58,17 @@ func WithStatic() Option { return func(o *options) { o.static = true } }
 // or the configured matrix.
 func WithSelector(sel string) Option { return func(o *options) { o.selector = sel } }
 
-// withPlanCache sets the engine's plan cache directory.
-func withPlanCache(dir string) Option { return func(o *options) { o.planCache = dir } }
+// WithPlanCache keeps the build engine's plan cache (which spares an
+// unchanged build its `go list`) in dir instead of $XDG_CACHE_HOME/kiln:
+// an empty directory makes every build decide afresh.
+func WithPlanCache(dir string) Option { return func(o *options) { o.planCache = dir } }
+
+// WithBuildEnv runs every go command with env (KEY=VALUE entries) instead
+// of this process's environment: a rebuild passes the variables a release
+// recorded, and its own GOCACHE.
+func WithBuildEnv(env []string) Option {
+	return func(o *options) { o.buildEnv = slices.Clone(env) }
+}
 
 // inputs are the values a plan is resolved from: the settings with the
 // KILN_* environment and the options applied. Reproduce resolves its
@@ -85,6 +97,10 @@ type inputs struct {
 	// empty caches.
 	buildEnv  []string
 	planCache string
+	// signingKey and password are KILN_SIGNING_KEY and COSIGN_PASSWORD;
+	// unsigned: reproduce's rebuild signs nothing.
+	signingKey, password string
+	unsigned             bool
 }
 
 // A setting names where a value came from as the user set it: an
@@ -120,11 +136,12 @@ func readInputs(s Settings, o options) (inputs, []string, error) {
 	}
 	env := func(k string) string { return strings.TrimSpace(o.getenv(k)) }
 	in := inputs{s: s, dir: dir, mains: env("KILN_MAIN"), host: o.host, ci: env("CI") != "", sourceDate: env("SOURCE_DATE_EPOCH"),
-		rep: report.New(o.w, report.GitHubFromEnv(env), dir), verbose: o.verbose, planCache: o.planCache}
+		rep: report.New(o.w, report.GitHubFromEnv(env), dir), verbose: o.verbose, planCache: o.planCache, buildEnv: o.buildEnv}
 	var errs []string
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
 
 	in.s.Name, in.nameFrom = override(env, "KILN_NAME", s.Name, "Config.Name")
+	in.signingKey, in.password = env("KILN_SIGNING_KEY"), o.getenv("COSIGN_PASSWORD")
 	if in.out, err = outdir.Resolve(dir, s.Out, o.getenv); err != nil {
 		bad("%v", err)
 	}

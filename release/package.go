@@ -46,12 +46,16 @@ func (p *Plan) Package(ctx context.Context) error {
 	if len(ships) == 0 {
 		return fmt.Errorf("package: the plan has no binary for its platforms")
 	}
+	signer, err := p.loadSigner() // a bad key fails before anything is packaged
+	if err != nil {
+		return err
+	}
 	stage, err := h.Stage("stage")
 	if err != nil {
 		return fmt.Errorf("package: %w", err)
 	}
 	defer h.Root.RemoveAll(stage)
-	pk := &packager{p: p, h: h, staged: stage, stage: h.Root.Path(stage)}
+	pk := &packager{p: p, h: h, staged: stage, stage: h.Root.Path(stage), signer: signer}
 	if err := pk.writeSBOMs(ctx, ships); err != nil {
 		return err
 	}
@@ -61,7 +65,7 @@ func (p *Plan) Package(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return pk.commit(m, ships)
+	return pk.commit(ctx, m, ships)
 }
 
 // packager writes one release into a staging directory inside Out.
@@ -72,14 +76,15 @@ type packager struct {
 	// through h.Root; stage is its path, for the tools that write by path
 	// into it (archives, packages, the image, checksums).
 	staged, stage string
+	signer        Signer // nil: not signing (sign.go)
 
 	mu   sync.Mutex
 	made []artifact.Artifact // paths relative to Out
-	// shipped, source and sources are the provenance's facts
+	// shipped, source, moduleDir and sources are the provenance's facts
 	// (evidence.go).
-	shipped []assemble.Shipped
-	source  string
-	sources *gitinfo.Sources
+	shipped           []assemble.Shipped
+	source, moduleDir string
+	sources           *gitinfo.Sources
 }
 
 // add records a file written in the staging directory at rel.
@@ -224,10 +229,11 @@ func (pk *packager) image(ctx context.Context, ships []shipment) error {
 }
 
 // commit moves the staged release into Out, writes the checksums over it
-// and the shipped binaries, removes the packaged files of earlier releases
-// kiln recorded, and saves the manifest, every write through the output
-// directory's Root. A failure takes back what it moved.
-func (pk *packager) commit(m *artifact.Manifest, ships []shipment) error {
+// and the shipped binaries, the provenance and the signatures, removes
+// the packaged files of earlier releases kiln recorded, and saves the
+// manifest, every write through the output directory's Root. A failure
+// takes back what it moved.
+func (pk *packager) commit(ctx context.Context, m *artifact.Manifest, ships []shipment) error {
 	p, h := pk.p, pk.h
 	names := make([]string, 0, len(pk.made)+len(ships))
 	for _, a := range pk.made {
@@ -275,6 +281,13 @@ func (pk *packager) commit(m *artifact.Manifest, ships []shipment) error {
 		moved = append(moved, prov.Path)
 		made = append(made, *prov)
 	}
+	if pk.signer != nil {
+		sigs, written, err := pk.sign(ctx, pk.signer, sumsEntry, prov)
+		if err != nil {
+			return undo(err)
+		}
+		moved, made = append(moved, written...), append(made, sigs...)
+	}
 	keep := map[string]bool{}
 	for _, a := range made {
 		keep[a.Path] = true
@@ -298,6 +311,9 @@ func (pk *packager) commit(m *artifact.Manifest, ships []shipment) error {
 	}
 	for _, rel := range stale {
 		h.Root.Remove(rel)
+	}
+	if err := pk.outputs(sumsEntry, prov); err != nil {
+		return err
 	}
 	p.rep.Packaged(p.Project+" "+p.Version.Semver, made)
 	p.rep.Printf("package: %d artifact(s) of %s %s in %s in %.2fs\n", len(made), p.Project, p.Version.Semver,

@@ -39,7 +39,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	testCache = withPlanCache(dir)
+	testCache = WithPlanCache(dir)
 	code := m.Run()
 	closeTestWine()
 	os.RemoveAll(dir)
@@ -59,9 +59,10 @@ func testModule(t *testing.T) string {
 	return dir
 }
 
-// testSettings are the settings of run: no run check, no image.
+// testSettings are the settings of run: no run check, no image, signing
+// when KILN_SIGNING_KEY is set (sign_test.go).
 func testSettings() Settings {
-	return Settings{Verify: VerifySettings{NoRun: true}, Package: PackageSettings{NoImage: true}}
+	return Settings{Verify: VerifySettings{NoRun: true}, Package: PackageSettings{NoImage: true, Signing: testSigning}}
 }
 
 // run resolves the plan for dir with env (KEY=VALUE) and runs stage.

@@ -15,8 +15,9 @@ import (
 	"github.com/kiln-build/kiln/internal/testtool"
 )
 
-// TestReproduce: a packaged release of a committed module rebuilds
-// identically from a clone with an empty cache; then a binary swapped for
+// TestReproduce: a packaged (and signed) release of a committed module
+// rebuilds identically from a clone with an empty cache, the signatures
+// skipped; then a binary swapped for
 // another build of the same source with other ldflags, its manifest entry
 // updated to match (a compromised builder), fails reproduce with the
 // binary named and where it differs.
@@ -27,10 +28,11 @@ func TestReproduce(t *testing.T) {
 	env := []string{"KILN_MATRIX=linux/amd64,windows/amd64"}
 	mustRun(t, dir, env, (*Plan).Build)
 	mustRun(t, dir, env, (*Plan).Verify)
-	mustRun(t, dir, env, (*Plan).Package)
+	key := newTestKey(t, t.TempDir(), "unused")
+	mustRun(t, dir, append(env, "KILN_SIGNING_KEY="+key.pem), (*Plan).Package) // signed: reproduce skips the bundles
 	out := mustRun(t, dir, env, (*Plan).Reproduce)
 	for _, want := range []string{"same     tool_linux_amd64/tool", "same     tool_windows_amd64/tool.exe", ".tar.gz", "_checksums.txt",
-		".intoto.json", "_linux_amd64_tool.spdx.json", "identical to a rebuild"} {
+		".intoto.json", "_linux_amd64_tool.spdx.json", "identical to a rebuild", ".intoto.json.sigstore.json: a signature (the rebuild signs nothing"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("reproduce output lacks %q:\n%s", want, out)
 		}

@@ -146,6 +146,14 @@ type PackageSettings struct {
 	// because it costs every consumer compile time: set it with
 	// github.com/kiln-build/kiln/targets/ospkg.New().
 	OSPackages OSPackager
+	// Signing signs the checksums file and the provenance into Sigstore
+	// bundles (<file>.sigstore.json) when a key is given; opt-in: set it
+	// with github.com/kiln-build/kiln/targets/signing.New().
+	Signing SigningLoader
+	// SigningKey is the key file (relative to the module root), an ECDSA
+	// P-256 key in PEM or cosign's encrypted key (its password from
+	// COSIGN_PASSWORD); KILN_SIGNING_KEY overrides it. No key: no signing.
+	SigningKey string
 }
 
 // Service describes a systemd service: see pack/systemd.Unit for every

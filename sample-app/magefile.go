@@ -8,6 +8,7 @@ import (
 	//mage:import
 	"github.com/kiln-build/kiln/targets"
 	"github.com/kiln-build/kiln/targets/ospkg"
+	"github.com/kiln-build/kiln/targets/signing"
 )
 
 func init() {
@@ -34,4 +35,8 @@ func init() {
 	targets.Config.Package.Image.ExposedPorts = []string{"8080"}
 	// deb, rpm and apk: opt-in, see the ospkg package.
 	targets.Config.Package.OSPackages = ospkg.New()
+	// Sigstore bundles of the checksums file and the provenance whenever
+	// KILN_SIGNING_KEY names a key (COSIGN_PASSWORD for cosign's encrypted
+	// keys): opt-in, see the signing package.
+	targets.Config.Package.Signing = signing.New()
 }

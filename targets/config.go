@@ -20,6 +20,8 @@ import "github.com/kiln-build/kiln/release"
 //	KILN_UNIVERSAL  off (default), beside or alone: universal macOS binaries
 //	KILN_WINE     auto (default), run or off: verify runs windows/amd64 binaries under wine
 //	KILN_WINEPREFIX the wine prefix kiln creates and reuses (default ~/.cache/kiln/wine)
+//	KILN_SIGNING_KEY  key file that signs the checksums and provenance (with Package.Signing)
+//	COSIGN_PASSWORD   the password of an encrypted cosign key
 var Config release.Settings
 
 // The configuration's types, for magefiles that import only this package.
@@ -35,4 +37,6 @@ type (
 	OSBinary         = release.OSBinary
 	WindowsSettings  = release.WindowsSettings
 	WindowsManifest  = release.WindowsManifest
+	Signer           = release.Signer
+	SigningLoader    = release.SigningLoader
 )

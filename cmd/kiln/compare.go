@@ -22,8 +22,9 @@ import (
 // compareRelease compares every published file that the checksums file
 // lists with the rebuilt one in out, and the provenance's parameters with
 // the rebuild's. sourceGiven says --source replaced the recorded
-// repository (so the rebuild's provenance names another source).
-func compareRelease(ctx context.Context, dir string, rep *audit.Report, out string, prov *audit.Provenance, sourceGiven bool) []audit.Result {
+// repository (so the rebuild's provenance names another source),
+// toolchainSet that the rebuild set GOTOOLCHAIN to get the recorded Go.
+func compareRelease(ctx context.Context, dir string, rep *audit.Report, out string, prov *provenance.Release, sourceGiven, toolchainSet bool) []audit.Result {
 	var res []audit.Result
 	add := func(file string, st audit.Status, format string, args ...any) {
 		res = append(res, audit.Result{File: file, Claim: "rebuild", Status: st, Detail: fmt.Sprintf(format, args...)})
@@ -62,7 +63,7 @@ func compareRelease(ctx context.Context, dir string, rep *audit.Report, out stri
 		}
 	}
 	if rep.Provenance != "" {
-		st, detail := compareProvenance(prov, filepath.Join(out, rep.Provenance), sourceGiven)
+		st, detail := compareProvenance(prov, filepath.Join(out, rep.Provenance), sourceGiven, toolchainSet)
 		add(rep.Provenance, st, "%s", detail)
 	}
 	return res
@@ -146,13 +147,14 @@ func explainArchive(ctx context.Context, name, published, rebuilt string) string
 }
 
 // compareProvenance compares the build's parameters and source as the
-// published provenance and the rebuild's record them (the subjects are
-// compared file by file).
-func compareProvenance(prov *audit.Provenance, rebuilt string, sourceGiven bool) (audit.Status, string) {
+// published provenance and the rebuild's record them: above all each go
+// build, whose arguments and build variables must be exactly the recorded
+// ones (the subjects are compared file by file).
+func compareProvenance(prov *provenance.Release, rebuilt string, sourceGiven, toolchainSet bool) (audit.Status, string) {
 	data, err := readSmall(rebuilt, audit.MaxEvidence)
-	var rp *audit.Provenance
+	var rp *provenance.Release
 	if err == nil {
-		rp, err = audit.ReadProvenance(data)
+		rp, err = provenance.Read(data)
 	}
 	if err != nil {
 		return audit.Failed, "the rebuild wrote no readable provenance: " + err.Error()
@@ -160,23 +162,62 @@ func compareProvenance(prov *audit.Provenance, rebuilt string, sourceGiven bool)
 	var diffs []string
 	cmpField := func(what string, a, b any) {
 		if !reflect.DeepEqual(a, b) {
-			diffs = append(diffs, fmt.Sprintf("%s: %v, rebuilt %v", what, a, b))
+			diffs = append(diffs, fmt.Sprintf("%s: %+v, rebuilt %+v", what, a, b))
 		}
 	}
 	pe, re := prov.External, rp.External
 	if sourceGiven {
 		pe.Repository, re.Repository = "", ""
 	} else {
-		cmpField("source", prov.SourceURI, rp.SourceURI)
+		cmpField("source", prov.Source.URI, rp.Source.URI)
 	}
 	cmpField("externalParameters", pe, re)
-	cmpField("internalParameters", prov.Internal, rp.Internal)
-	cmpField("commit", prov.Commit, rp.Commit)
+	cmpField("commit", prov.Source.Commit, rp.Source.Commit)
 	cmpField("buildType", prov.BuildType, rp.BuildType)
+	cmpField("goVersion", prov.Internal.GoVersion, rp.Internal.GoVersion)
+	cmpField("cToolchains", prov.Internal.CToolchains, rp.Internal.CToolchains)
+	diffs = append(diffs, compareBuilds(prov.Internal.Builds, rp.Internal.Builds, toolchainSet)...)
 	if len(diffs) > 0 {
 		return audit.Failed, "the rebuild's build differs: " + strings.Join(diffs, "; ")
 	}
-	return audit.OK, "the rebuild's parameters, source and commit are the provenance's"
+	return audit.OK, fmt.Sprintf("the rebuild ran the %d recorded go builds exactly (arguments and build variables), from the recorded source and commit",
+		len(prov.Internal.Builds))
+}
+
+// compareBuilds lists how the go builds the rebuild ran differ from the
+// recorded ones. toolchainSet leaves GOTOOLCHAIN out: the rebuild set it
+// to get the recorded toolchain.
+func compareBuilds(recorded, rebuilt []provenance.Build, toolchainSet bool) []string {
+	env := func(b provenance.Build) []string {
+		if !toolchainSet {
+			return b.Env
+		}
+		return slices.DeleteFunc(slices.Clone(b.Env), func(kv string) bool { return strings.HasPrefix(kv, "GOTOOLCHAIN=") })
+	}
+	key := func(b provenance.Build) string { return b.Binary + " " + b.Platform }
+	ran := map[string]provenance.Build{}
+	for _, b := range rebuilt {
+		ran[key(b)] = b
+	}
+	var diffs []string
+	for _, b := range recorded {
+		r, ok := ran[key(b)]
+		delete(ran, key(b))
+		switch {
+		case !ok:
+			diffs = append(diffs, fmt.Sprintf("build %s: not rebuilt", key(b)))
+		case !slices.Equal(b.Args, r.Args):
+			diffs = append(diffs, fmt.Sprintf("build %s: go build %q, rebuilt with %q", key(b), b.Args, r.Args))
+		case !slices.Equal(env(b), env(r)):
+			diffs = append(diffs, fmt.Sprintf("build %s: environment %q, rebuilt with %q", key(b), b.Env, r.Env))
+		}
+	}
+	for _, r := range rebuilt {
+		if _, extra := ran[key(r)]; extra {
+			diffs = append(diffs, fmt.Sprintf("build %s: rebuilt, but not recorded", key(r)))
+		}
+	}
+	return diffs
 }
 
 func sortedKeys(m map[string]audit.Entry) []string {

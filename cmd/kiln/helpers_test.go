@@ -6,6 +6,8 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
@@ -16,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/secure-systems-lab/go-securesystemslib/encrypted"
+
 	"github.com/kiln-build/kiln/evidence/signing"
 	"github.com/kiln-build/kiln/internal/testtool"
 )
@@ -23,8 +27,9 @@ import (
 // The tests run the real command, built once, on a real sample-app
 // release: `go tool mage crossall verify package` in a tagged copy of the
 // sample app (linux/amd64 with its static cgo service, windows/amd64),
-// whose published files are copied away from the repository and signed
-// with a throwaway key. Each test checks a copy of that directory.
+// signed by the package stage with a throwaway cosign key, whose published
+// files are copied away from the repository. Each test checks a copy of
+// that directory.
 
 var (
 	tmpRoot  string
@@ -116,7 +121,8 @@ func command(ctx context.Context, dir string, envv []string, name string, args .
 	return string(out), nil
 }
 
-// buildSample builds, packages and signs the sample release.
+// buildSample builds, packages and signs the sample release: `mage
+// crossall verify package` with KILN_SIGNING_KEY, as its users do.
 func buildSample(t *testing.T) (*sampleRelease, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
@@ -134,17 +140,7 @@ func buildSample(t *testing.T) (*sampleRelease, error) {
 	if err != nil {
 		return nil, err
 	}
-	dist := filepath.Join(root, "dist")
-	// -mod=mod: the copy's replace points at this checkout, whose go.mod
-	// may be ahead of the sample's go.sum.
-	if _, err := command(ctx, repo, env("KILN_MATRIX=linux/amd64,windows/amd64", "KILN_OUT="+dist, "GOFLAGS=-mod=mod"),
-		"go", "tool", "mage", "crossall", "verify", "package"); err != nil {
-		return nil, err
-	}
 	s := &sampleRelease{dir: filepath.Join(root, "release"), repo: repo, commit: strings.TrimSpace(commit)}
-	if err := copyPublished(dist, s.dir); err != nil {
-		return nil, err
-	}
 	if s.key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {
 		return nil, err
 	}
@@ -160,16 +156,39 @@ func buildSample(t *testing.T) (*sampleRelease, error) {
 			return nil, err
 		}
 	}
-	signer, err := signing.NewSigner(s.key)
+	// The signing key as cosign generate-key-pair writes it: encrypted,
+	// its password in COSIGN_PASSWORD. The sample's magefile signs with it.
+	der, err := x509.MarshalPKCS8PrivateKey(s.key)
 	if err != nil {
 		return nil, err
 	}
-	return s, signFiles(signer, s.dir, "sample-app_1.2.3_checksums.txt", "sample-app_1.2.3.intoto.json")
+	sealed, err := encrypted.Encrypt(der, []byte("sample-password"))
+	if err != nil {
+		return nil, err
+	}
+	cosignKey := filepath.Join(root, "cosign.key")
+	if err := os.WriteFile(cosignKey, pem.EncodeToMemory(&pem.Block{Type: "ENCRYPTED SIGSTORE PRIVATE KEY", Bytes: sealed}), 0o600); err != nil {
+		return nil, err
+	}
+	dist := filepath.Join(root, "dist")
+	// -mod=mod: the copy's replace points at this checkout, whose go.mod
+	// may be ahead of the sample's go.sum.
+	out, err := command(ctx, repo, env("KILN_MATRIX=linux/amd64,windows/amd64", "KILN_OUT="+dist, "GOFLAGS=-mod=mod",
+		"KILN_SIGNING_KEY="+cosignKey, "COSIGN_PASSWORD=sample-password"), "go", "tool", "mage", "crossall", "verify", "package")
+	if err != nil {
+		return nil, err
+	}
+	for _, want := range []string{"signature", "sample-app_1.2.3_checksums.txt.sigstore.json", "sample-app_1.2.3.intoto.json.sigstore.json"} {
+		if !strings.Contains(out, want) {
+			return nil, fmt.Errorf("mage package did not sign (no %q in its output):\n%s", want, out)
+		}
+	}
+	return s, copyPublished(dist, s.dir)
 }
 
 // copyPublished copies what a release page publishes from an output
-// directory to a new directory dst: archives, the checksums file, SBOMs
-// and the provenance (not the manifest, the binaries' directories, nor the
+// directory to a new directory dst: archives, the checksums file, SBOMs,
+// the provenance and the signature bundles (not the manifest, the binaries' directories, nor the
 // packages the tests do not check).
 func copyPublished(dist, dst string) error {
 	if err := os.Mkdir(dst, 0o755); err != nil {
@@ -184,7 +203,7 @@ func copyPublished(dist, dst string) error {
 		if !e.Type().IsRegular() {
 			continue
 		}
-		for _, suffix := range []string{".tar.gz", ".zip", "_checksums.txt", ".spdx.json", ".intoto.json"} {
+		for _, suffix := range []string{".tar.gz", ".zip", "_checksums.txt", ".spdx.json", ".intoto.json", ".sigstore.json"} {
 			if strings.HasSuffix(n, suffix) {
 				data, err := os.ReadFile(filepath.Join(dist, n))
 				if err != nil {

@@ -19,6 +19,11 @@ type Release struct {
 	Version, Commit string
 	// Source is the source repository as a git+ URI (gitinfo.SourceURI).
 	Source string
+	// Module is the module's path and ModuleDir its directory in the
+	// repository (slash-separated, "." for the root).
+	Module, ModuleDir string
+	// Static: every build was asked to be fully static.
+	Static bool
 	// Matrix are the platforms of the release.
 	Matrix []matrix.Platform
 	// Binaries are the release's programs as configured.
@@ -34,6 +39,8 @@ type Release struct {
 type Binary struct {
 	Name, Main string
 	Tags       []string
+	// CgoMode is the cgo mode asked for: "auto", "on" or "off".
+	CgoMode string
 	// Platforms are the platforms of the matrix it is built for.
 	Platforms []matrix.Platform
 }
@@ -75,12 +82,13 @@ func Provenance(checksums []byte, r Release) ([]byte, error) {
 // external are the parameters the user controls: version, matrix and
 // binaries.
 func (r Release) external() provenance.External {
-	e := provenance.External{Version: r.Version, Repository: strings.TrimPrefix(r.Source, "git+")}
+	e := provenance.External{Version: r.Version, Repository: strings.TrimPrefix(r.Source, "git+"),
+		Module: r.Module, ModuleDir: r.ModuleDir, Static: r.Static}
 	for _, pl := range r.Matrix {
 		e.Matrix = append(e.Matrix, pl.String())
 	}
 	for _, b := range r.Binaries {
-		pb := provenance.Binary{Name: b.Name, Main: b.Main, Tags: b.Tags}
+		pb := provenance.Binary{Name: b.Name, Main: b.Main, Tags: b.Tags, CgoMode: b.CgoMode}
 		if len(b.Platforms) != len(r.Matrix) {
 			var pls []string
 			for _, pl := range b.Platforms {

@@ -161,7 +161,7 @@ type auditor struct {
 	// lines are the checksums file's lines (nil when unreadable), prov
 	// the parsed provenance (nil when absent or unreadable).
 	lines []provenance.Subject
-	prov  *Provenance
+	prov  *provenance.Release
 }
 
 func (a *auditor) add(file, claim string, st Status, detail string, args ...any) {

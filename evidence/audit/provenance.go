@@ -1,8 +1,6 @@
 package audit
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"path"
@@ -10,116 +8,6 @@ import (
 
 	"github.com/kiln-build/kiln/evidence/provenance"
 )
-
-// Provenance is what a kiln provenance statement says: its subjects, the
-// parameters of the build, and its source.
-type Provenance struct {
-	Subjects []provenance.Subject
-	// External and Internal are the build's parameters as kiln recorded
-	// them (see package provenance).
-	External provenance.External
-	Internal provenance.Internal
-	// SourceURI and Commit are the source dependency: SLSA's
-	// "git+https://host/org/repo" (maybe with "@ref") and its gitCommit.
-	SourceURI, Commit string
-	BuildType         string
-	BuilderID         string
-	// KilnVersion is the version of kiln that wrote it ("devel" for a
-	// checkout), from runDetails.builder.version.
-	KilnVersion string
-}
-
-// The JSON of a statement, as far as check and rebuild read it.
-type statementJSON struct {
-	Type          string `json:"_type"`
-	PredicateType string `json:"predicateType"`
-	Subject       []struct {
-		Name   string            `json:"name"`
-		Digest map[string]string `json:"digest"`
-	} `json:"subject"`
-	Predicate struct {
-		BuildDefinition struct {
-			BuildType            string              `json:"buildType"`
-			ExternalParameters   provenance.External `json:"externalParameters"`
-			InternalParameters   provenance.Internal `json:"internalParameters"`
-			ResolvedDependencies []struct {
-				URI    string            `json:"uri"`
-				Digest map[string]string `json:"digest"`
-			} `json:"resolvedDependencies"`
-		} `json:"buildDefinition"`
-		RunDetails struct {
-			Builder struct {
-				ID      string            `json:"id"`
-				Version map[string]string `json:"version"`
-			} `json:"builder"`
-		} `json:"runDetails"`
-	} `json:"predicate"`
-}
-
-// ReadProvenance reads an in-toto Statement v1 with an SLSA Provenance v1
-// predicate, as kiln writes it. Every problem is reported at once.
-func ReadProvenance(data []byte) (*Provenance, error) {
-	var st statementJSON
-	if err := json.Unmarshal(data, &st); err != nil {
-		return nil, fmt.Errorf("not an in-toto statement: %w", err)
-	}
-	var errs []error
-	if st.Type != provenance.StatementType {
-		errs = append(errs, fmt.Errorf("_type %q, want %q", st.Type, provenance.StatementType))
-	}
-	if st.PredicateType != provenance.PredicateType {
-		errs = append(errs, fmt.Errorf("predicateType %q, want %q", st.PredicateType, provenance.PredicateType))
-	}
-	bd := st.Predicate.BuildDefinition
-	p := &Provenance{External: bd.ExternalParameters, Internal: bd.InternalParameters, BuildType: bd.BuildType,
-		BuilderID: st.Predicate.RunDetails.Builder.ID, KilnVersion: st.Predicate.RunDetails.Builder.Version["kiln"]}
-	seen := map[string]bool{}
-	for i, s := range st.Subject {
-		sum := s.Digest["sha256"]
-		switch {
-		case s.Name == "":
-			errs = append(errs, fmt.Errorf("subject %d has no name", i+1))
-		case seen[s.Name]:
-			errs = append(errs, fmt.Errorf("subject %s is listed twice", s.Name))
-		case len(sum) != 64 || strings.Trim(sum, "0123456789abcdef") != "":
-			errs = append(errs, fmt.Errorf("subject %s: sha256 %q is not 64 lowercase hex digits", s.Name, sum))
-		}
-		seen[s.Name] = true
-		p.Subjects = append(p.Subjects, provenance.Subject{Name: s.Name, SHA256: sum})
-	}
-	if len(st.Subject) == 0 {
-		errs = append(errs, errors.New("no subjects"))
-	}
-	for _, d := range bd.ResolvedDependencies {
-		if c := d.Digest["gitCommit"]; c != "" {
-			p.SourceURI, p.Commit = d.URI, c
-			break
-		}
-	}
-	if p.Commit == "" {
-		errs = append(errs, errors.New("no source dependency with a gitCommit digest"))
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
-// Repository is the source repository without SLSA's "git+" and "@ref":
-// the external parameter when recorded, else the source URI's.
-func (p *Provenance) Repository() string {
-	if p.External.Repository != "" {
-		return p.External.Repository
-	}
-	s := strings.TrimPrefix(p.SourceURI, "git+")
-	u, err := url.Parse(s)
-	if err != nil || u.Scheme == "" {
-		return s
-	}
-	u.Path, _, _ = strings.Cut(u.Path, "@") // SLSA's "@ref"
-	u.RawPath = ""
-	return u.String()
-}
 
 // provenance checks the statement: subjects against the checksums file,
 // source against what the user expects.
@@ -136,13 +24,13 @@ func (a *auditor) provenance() {
 	}
 	data, err := a.read(name, MaxEvidence)
 	if err == nil {
-		a.prov, err = ReadProvenance(data)
+		a.prov, err = provenance.Read(data)
 	}
 	if err != nil {
 		a.add(name, "subjects", Failed, "%v", err)
 		return
 	}
-	a.rep.Repository, a.rep.Commit = a.prov.Repository(), a.prov.Commit
+	a.rep.Repository, a.rep.Commit = a.prov.Repository(), a.prov.Source.Commit
 	if a.lines != nil {
 		if diff := subjectDiff(a.prov.Subjects, a.lines); diff != "" {
 			a.add(name, "subjects", Failed, "not the checksums file's lines: %s", diff)
@@ -182,7 +70,7 @@ func subjectDiff(subjects, lines []provenance.Subject) string {
 // source checks the provenance's repository and commit against the
 // user's.
 func (a *auditor) source(name string) {
-	repo, commit := a.prov.Repository(), a.prov.Commit
+	repo, commit := a.prov.Repository(), a.prov.Source.Commit
 	if a.opts.Repo == "" && a.opts.Commit == "" {
 		a.add(name, "source", NotChecked, "built from %s at %s (no repository or commit given to require)", repo, commit)
 		return

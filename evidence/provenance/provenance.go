@@ -1,13 +1,15 @@
 // Package provenance writes the provenance of a release: an in-toto
 // Statement v1 (https://in-toto.io/Statement/v1) whose subjects are the
 // files of the release's checksums file, with an SLSA Provenance v1
-// predicate (https://slsa.dev/provenance/v1) saying how kiln built them:
+// predicate (https://slsa.dev/provenance/v1) saying how kiln built them
+// (Read reads it back):
 //
 //   - buildDefinition.buildType: BuildType, kiln's release build;
 //   - externalParameters: what the user asked for (version, matrix,
-//     binaries, source repository and ref);
-//   - internalParameters: what kiln chose (Go version, build flags, the
-//     environment that reached go build, C toolchains);
+//     binaries with their tags and cgo mode, static, the source repository
+//     and ref, the module and its directory in the repository);
+//   - internalParameters: what kiln chose (the Go version, each go build's
+//     arguments and the environment that reached it, C toolchains);
 //   - resolvedDependencies: the source commit (uri + gitCommit digest)
 //     and every Go module compiled into the binaries (purl + dirHash, the
 //     go.sum h1 hash in hex);
@@ -79,6 +81,13 @@ type External struct {
 	// build (a go.work, local replace directories); nil when there are
 	// none.
 	LocalSources *LocalSources `json:"localSources,omitempty"`
+	// Module is the Go module's path and ModuleDir its directory in the
+	// repository, slash-separated ("." for the repository's root).
+	Module    string `json:"module,omitempty"`
+	ModuleDir string `json:"moduleDir,omitempty"`
+	// Static: every build was asked to be fully static (netgo, osusergo;
+	// static cgo).
+	Static bool `json:"static,omitempty"`
 }
 
 // LocalSources are the files outside the module's commit, or beside it,
@@ -121,7 +130,10 @@ type Binary struct {
 	Name string   `json:"name"`
 	Main string   `json:"main"`
 	Tags []string `json:"tags,omitempty"`
-	Cgo  bool     `json:"cgo,omitempty"`
+	// Cgo: some build of it used cgo; CgoMode is the mode asked for,
+	// "auto", "on" or "off".
+	Cgo     bool   `json:"cgo,omitempty"`
+	CgoMode string `json:"cgoMode,omitempty"`
 	// Platforms restricts the binary to a matrix selector; empty is all.
 	Platforms string `json:"platforms,omitempty"`
 }
@@ -187,6 +199,14 @@ func Statement(r Release) ([]byte, error) {
 }
 
 func (r Release) validate() error {
+	if err := errors.Join(r.problems()...); err != nil {
+		return fmt.Errorf("provenance: %w", err)
+	}
+	return nil
+}
+
+// problems lists every missing or malformed field of r.
+func (r Release) problems() []error {
 	var errs []error
 	if len(r.Subjects) == 0 {
 		errs = append(errs, errors.New("no subjects"))
@@ -224,10 +244,7 @@ func (r Release) validate() error {
 	if !r.StartedOn.IsZero() && !r.FinishedOn.IsZero() && r.FinishedOn.Before(r.StartedOn) {
 		errs = append(errs, fmt.Errorf("finished %s before it started %s", timestamp(r.FinishedOn), timestamp(r.StartedOn)))
 	}
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("provenance: %w", err)
-	}
-	return nil
+	return errs
 }
 
 // versions is runDetails.builder.version: kiln's and Go's.

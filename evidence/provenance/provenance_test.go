@@ -63,11 +63,14 @@ func release(t *testing.T, checksums []byte) Release {
 	return Release{
 		Subjects: subjects,
 		External: External{
-			Version:    "v1.2.3",
-			Matrix:     []string{"windows/amd64", "linux/arm/7", "linux/amd64"},
-			Binaries:   []Binary{{Name: "appd", Main: "./cmd/appd", Tags: []string{"netgo", "osusergo"}}, {Name: "app", Main: "./cmd/app"}},
+			Version: "v1.2.3",
+			Matrix:  []string{"windows/amd64", "linux/arm/7", "linux/amd64"},
+			Binaries: []Binary{{Name: "appd", Main: "./cmd/appd", Tags: []string{"netgo", "osusergo"}, Cgo: true, CgoMode: "auto"},
+				{Name: "app", Main: "./cmd/app", CgoMode: "off"}},
 			Repository: "https://github.com/example/app",
 			Ref:        "refs/tags/v1.2.3",
+			Module:     "example.com/app",
+			ModuleDir:  ".",
 		},
 		Internal: Internal{
 			GoVersion: "go1.26.8",

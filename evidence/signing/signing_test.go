@@ -19,6 +19,8 @@ import (
 	"testing"
 
 	"github.com/secure-systems-lab/go-securesystemslib/encrypted"
+
+	"github.com/kiln-build/kiln/internal/testtool"
 )
 
 // TestParsePrivateKey: the PEM forms of a P-256 key are read; every other
@@ -196,7 +198,7 @@ func TestCosignVerifies(t *testing.T) {
 		"app_1.2.3.intoto.json":                 f.statement,
 		"app_1.2.3.intoto.json.sigstore.json":   att,
 		"changed_checksums.txt":                 append(bytes.Clone(f.checksums), "0000000000000000000000000000000000000000000000000000000000000000  extra\n"...),
-		"changed.intoto.json.sigstore.json":     changeStatement(t, att),
+		"changed.intoto.json.sigstore.json":     testtool.ChangeStatement(t, att),
 		"unlisted.tar.gz":                       []byte("a file the provenance does not list\n"),
 	}
 	for name, data := range f.files {
@@ -232,25 +234,6 @@ func TestCosignVerifies(t *testing.T) {
 			t.Errorf("%s: cosign %s = %v, want a failure saying %q:\n%s", tt.name, strings.Join(tt.args, " "), err, tt.want, out)
 		}
 	}
-}
-
-// changeStatement returns the provenance bundle with its payload (the
-// statement) changed and its signature kept: what an attacker who edits
-// the provenance without the key can publish.
-func changeStatement(t *testing.T, bundle []byte) []byte {
-	t.Helper()
-	var b map[string]any
-	if err := json.Unmarshal(bundle, &b); err != nil {
-		t.Fatal(err)
-	}
-	env := b["dsseEnvelope"].(map[string]any)
-	payload, _ := base64.StdEncoding.DecodeString(env["payload"].(string))
-	env["payload"] = base64.StdEncoding.EncodeToString(bytes.Replace(payload, []byte("v1.2.3"), []byte("v6.6.6"), 1))
-	out, err := json.Marshal(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // TestCosignKey: a key from the real `cosign generate-key-pair` is read

@@ -12,8 +12,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/secure-systems-lab/go-securesystemslib/encrypted"
+
 	"github.com/kiln-build/kiln/evidence/sigcheck"
 	evsigning "github.com/kiln-build/kiln/evidence/signing"
+	"github.com/kiln-build/kiln/release"
 	"github.com/kiln-build/kiln/targets/signing"
 )
 
@@ -42,8 +45,23 @@ func TestNew(t *testing.T) {
 		t.Errorf("the loader's signer made a bundle that does not verify: %v", err)
 	}
 	var ke *evsigning.KeyError
-	if _, err := signing.New()([]byte("not a key"), nil); !errors.As(err, &ke) {
+	if _, err := signing.New()([]byte("not a key"), nil); !errors.As(err, &ke) || errors.Is(err, release.ErrSigningPassword) {
 		t.Errorf("a bad key: %v, want a *KeyError", err)
+	}
+	// cosign's encrypted key: the password problems are release's, so the
+	// package stage can name COSIGN_PASSWORD.
+	sealed, err := encrypted.Encrypt(der, []byte("s3cret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := pem.EncodeToMemory(&pem.Block{Type: "ENCRYPTED SIGSTORE PRIVATE KEY", Bytes: sealed})
+	if _, err := signing.New()(enc, []byte("s3cret")); err != nil {
+		t.Errorf("cosign's encrypted key with its password: %v", err)
+	}
+	for _, pw := range [][]byte{nil, []byte("guess")} {
+		if _, err := signing.New()(enc, pw); !errors.Is(err, release.ErrSigningPassword) {
+			t.Errorf("password %q: %v, want release.ErrSigningPassword", pw, err)
+		}
 	}
 }
 
@@ -59,6 +77,16 @@ func TestStaysLight(t *testing.T) {
 	for _, pkg := range strings.Fields(string(out)) {
 		if strings.Contains(pkg, "sigstore") || strings.Contains(pkg, "protobuf") || strings.HasSuffix(pkg, "/evidence/sigcheck") {
 			t.Errorf("signing a release depends on %s: only checking one may", pkg)
+		}
+	}
+	// A magefile that does not sign compiles no signing code at all.
+	out, err = exec.Command("go", "list", "-deps", "github.com/kiln-build/kiln/targets").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, pkg := range strings.Fields(string(out)) {
+		if strings.HasSuffix(pkg, "/evidence/signing") || strings.HasPrefix(pkg, "golang.org/x/crypto/") {
+			t.Errorf("targets depends on %s: signing must stay opt-in (targets/signing)", pkg)
 		}
 	}
 }
