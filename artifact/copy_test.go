@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kiln-build/kiln/pack/checksum"
 	"github.com/kiln-build/kiln/internal/safefile"
+	"github.com/kiln-build/kiln/pack/checksum"
 )
 
 // TestCopy: an entry's file is copied with the mode asked; a file whose
