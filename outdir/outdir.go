@@ -30,6 +30,13 @@ const (
 	MarkerName = Prefix + "output"
 	// LockName is the lock file in the output directory.
 	LockName = Prefix + "lock"
+	// IgnoreName is the file that makes git ignore the output directory
+	// (IgnoreText: every name in it, itself included), so that kiln's
+	// output never makes a work tree look modified: Go's VCS stamping
+	// and kiln's clean check see the tree as it was committed.
+	IgnoreName = ".gitignore"
+	// IgnoreText is what kiln writes into IgnoreName.
+	IgnoreText = "# kiln's output directory: git ignores all of it (`mage clean` removes it).\n*\n"
 )
 
 // Dir is an output directory of a module.
@@ -162,7 +169,7 @@ func (d Dir) Claim() error {
 		return bad(why)
 	}
 	if owned(real) {
-		return nil
+		return ignoreSelf(real)
 	}
 	ents, err := os.ReadDir(real)
 	if err != nil {
@@ -175,7 +182,31 @@ func (d Dir) Claim() error {
 		return bad("it is not empty and kiln did not create it (no " + MarkerName + " or " + artifact.FileName + " in it)")
 	}
 	// Not atomicfile: its temporary name would not start with Prefix.
-	return os.WriteFile(filepath.Join(real, MarkerName), []byte("This directory is kiln's output; `mage clean` removes it.\n"), 0o644)
+	if err := os.WriteFile(filepath.Join(real, MarkerName), []byte("This directory is kiln's output; `mage clean` removes it.\n"), 0o644); err != nil {
+		return err
+	}
+	return ignoreSelf(real)
+}
+
+// ignoreSelf writes IgnoreName into an output directory kiln owns, unless
+// a file (or anything else) of that name is there already: an exclusive
+// create, which follows no symlink and overwrites nothing.
+func ignoreSelf(dir string) error {
+	f, err := os.OpenFile(filepath.Join(dir, IgnoreName), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("output directory: %w", err)
+	}
+	_, err = f.WriteString(IgnoreText)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("output directory: %w", err)
+	}
+	return nil
 }
 
 // Stage makes a new staging directory for a stage's files ("stage",
