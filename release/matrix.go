@@ -12,9 +12,18 @@ func (p *Plan) PrintMatrix(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	for _, n := range p.notes {
+		p.rep.Printf("note: %s\n", n)
+	}
 	p.rep.Printf("%s %s: %d platform(s), output in %s\n", p.Project, p.Version.Semver, len(p.Platforms), p.out().Name())
 	for _, b := range p.Binaries {
 		p.rep.Printf("  binary %-14s main package %s (%d platforms)\n", b.Name, b.ImportPath, len(b.Platforms))
+		p.rep.Printf("    version: %s\n", b.Stamped)
+		for _, pl := range b.Platforms {
+			if bb := b.Builds[pl]; bb.CgoBy != "" {
+				p.rep.Printf("    cgo %s on %s\n", bb.Decision(), pl)
+			}
+		}
 	}
 	for _, pl := range p.Platforms {
 		in, _ := u.Info(pl)

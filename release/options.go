@@ -63,12 +63,14 @@ func withPlanCache(dir string) Option { return func(o *options) { o.planCache = 
 // rebuild from a copy.
 type inputs struct {
 	// s holds the settings with their overrides: Name (KILN_NAME), Jobs
-	// (KILN_JOBS, 0: the default), Cgo (KILN_CGO), Static (KILN_STATIC,
+	// (KILN_JOBS, 0: the default), Cgo (KILN_CGO; "" without a statement,
+	// cgoBy says whose), Static (KILN_STATIC,
 	// WithStatic), Version (KILN_VERSION, normalized), Toolchains
 	// (KILN_TOOLCHAINS). Out is unused: see out.
-	s   Settings
-	dir string     // the module root (absolute)
-	out outdir.Dir // KILN_OUT, Config.Out; KILN_LOCK
+	s     Settings
+	cgoBy string
+	dir   string     // the module root (absolute)
+	out   outdir.Dir // KILN_OUT, Config.Out; KILN_LOCK
 	// mains is KILN_MAIN; selector the platforms' selector (WithSelector,
 	// else KILN_MATRIX as named by selectorName); host: ForHost.
 	mains, selector, selectorName string
@@ -83,6 +85,9 @@ type inputs struct {
 	// empty caches.
 	buildEnv  []string
 	planCache string
+	// vcs, when set, says whether Go stamps the VCS facts (reproduce's
+	// rebuild does as the manifest says); nil: when the tree is clean.
+	vcs *bool
 }
 
 // readInputs reads the environment and the options into inputs; it
@@ -110,8 +115,14 @@ func readInputs(s Settings, o options) (inputs, []string, error) {
 		}
 		in.s.Jobs = max(n, 1)
 	}
-	in.s.Cgo = cmp.Or(env("KILN_CGO"), s.Cgo, string(gobuild.CgoAuto))
-	if !validCgo(gobuild.CgoMode(in.s.Cgo)) {
+	// Cgo stays "" without a statement: the release config's may apply.
+	switch in.s.Cgo = cmp.Or(env("KILN_CGO"), s.Cgo); {
+	case env("KILN_CGO") != "":
+		in.cgoBy = "KILN_CGO"
+	case s.Cgo != "":
+		in.cgoBy = "Config.Cgo"
+	}
+	if in.s.Cgo != "" && !validCgo(gobuild.CgoMode(in.s.Cgo)) {
 		bad("KILN_CGO/Config.Cgo %q: want auto, on or off", in.s.Cgo)
 	}
 	in.s.Static = s.Static || o.static

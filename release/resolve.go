@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/kiln-build/kiln/internal/apt"
 	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/matrix"
+	"github.com/kiln-build/kiln/project"
 	"github.com/kiln-build/kiln/report"
 )
 
@@ -45,7 +47,11 @@ func resolve(ctx context.Context, in inputs, errs []string) (*Plan, error) {
 	if p.Module = modfile.ModulePath(data); p.Module == "" {
 		return nil, fmt.Errorf("go.mod in %s has no module line", dir)
 	}
-	p.Project = cmp.Or(s.Project, s.Name, moduleName(p.Module))
+	mod, err := project.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	p.Project = cmp.Or(s.Project, s.Name, releaseProject(mod), moduleName(p.Module))
 	if err := checkName(p.Project); err != nil {
 		errs = append([]string{fmt.Sprintf("Config.Project %q: %v", p.Project, err)}, errs...)
 	}
@@ -53,12 +59,14 @@ func resolve(ctx context.Context, in inputs, errs []string) (*Plan, error) {
 	if err != nil {
 		errs = append(errs, err.Error())
 	}
+	vcs := p.stampVCS(ctx, in, info)
 	if s.Version != "" {
 		info.Version, info.Note, info.Dirty = s.Version, "", false
 	}
 	p.Version = Version{Semver: info.Version, Plain: strings.TrimPrefix(info.Version, "v"),
 		Commit: info.Commit, Date: info.Time, Dirty: info.Dirty, Note: info.Note}
-	p.VerifyWith = VerifyPlan{Args: s.Verify.Args, Exit: s.Verify.Exit, Timeout: s.Verify.Timeout, NoRun: s.Verify.NoRun}
+	p.VerifyWith = VerifyPlan{Args: s.Verify.Args, Exit: s.Verify.Exit, Timeout: s.Verify.Timeout, NoRun: s.Verify.NoRun,
+		RequireVersion: s.Verify.RequireVersion}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("kiln configuration:\n  %s", strings.Join(errs, "\n  "))
 	}
@@ -79,15 +87,21 @@ func resolve(ctx context.Context, in inputs, errs []string) (*Plan, error) {
 	if err := p.resolvePlatforms(ctx, in); err != nil {
 		return nil, err
 	}
-	bins, err := p.resolveBinaries(ctx, s, in.mains, s.Name, gobuild.CgoMode(s.Cgo))
-	if err != nil {
+	r := &resolver{p: p, in: in, mod: mod, vcs: vcs}
+	if p.Binaries, err = r.binaries(ctx); err != nil {
 		return nil, err
 	}
-	p.Binaries = bins
 	if err := p.resolvePackage(s.Package); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// note records a note for build and matrix to print, once.
+func (p *Plan) note(s string) {
+	if !slices.Contains(p.notes, s) {
+		p.notes = append(p.notes, s)
+	}
 }
 
 func validCgo(m gobuild.CgoMode) bool {

@@ -29,6 +29,7 @@ actionlint_version=v1.7.12
 # and is retried once on exactly that error when no failing input was written.
 fuzz_targets=(
 	"./verify             FuzzRead         20000x"
+	"./verify             FuzzVersionIn   100000x"
 	"./matrix             FuzzParse       100000x"
 	"./matrix             FuzzSelect      100000x"
 	"./internal/ghactions FuzzAnnotations  50000x"
