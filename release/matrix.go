@@ -19,10 +19,18 @@ func (p *Plan) PrintMatrix(ctx context.Context) error {
 	for _, b := range p.Binaries {
 		p.rep.Printf("  binary %-14s main package %s (%d platforms)\n", b.Name, b.ImportPath, len(b.Platforms))
 		p.rep.Printf("    version: %s\n", b.Stamped)
+		var decisions []string
+		on := map[string][]string{}
 		for _, pl := range b.Platforms {
-			if bb := b.Builds[pl]; bb.CgoBy != "" {
-				p.rep.Printf("    cgo %s on %s\n", bb.Decision(), pl)
+			if d := b.Builds[pl].Decision(); b.Builds[pl].CgoBy != "" {
+				if on[d] == nil {
+					decisions = append(decisions, d)
+				}
+				on[d] = append(on[d], pl.String())
 			}
+		}
+		for _, d := range decisions {
+			p.rep.Printf("    cgo %s on %s\n", d, strings.Join(on[d], ", "))
 		}
 	}
 	for _, pl := range p.Platforms {
