@@ -19,7 +19,7 @@ var identityModule = map[string]string{
 	// main.Version, capital V.
 	"cmd/upper/main.go": "package main\n\nimport \"fmt\"\n\nvar Version = \"dev\"\n\nfunc main() { fmt.Println(\"upper\", Version) }\n",
 	// internal/version.Version, a bool named Version in main.
-	"cmd/internal/main.go":      "package main\n\nimport (\n\t\"fmt\"\n\n\t\"example.com/ids/internal/version\"\n)\n\nvar Version bool\n\nfunc main() { fmt.Println(\"internal\", version.Version, Version) }\n",
+	"cmd/internal/main.go":        "package main\n\nimport (\n\t\"fmt\"\n\n\t\"example.com/ids/internal/version\"\n)\n\nvar Version bool\n\nfunc main() { fmt.Println(\"internal\", version.Version, Version) }\n",
 	"internal/version/version.go": "package version\n\n// Version is set by the build.\nvar Version = \"dev\"\n",
 	// No variable: the build info's main module version.
 	"cmd/buildinfo/main.go": "package main\n\nimport (\n\t\"fmt\"\n\t\"runtime/debug\"\n)\n\nfunc main() {\n\tbi, _ := debug.ReadBuildInfo()\n\tfmt.Println(\"buildinfo\", bi.Main.Version)\n}\n",
