@@ -80,7 +80,7 @@ type Plan struct {
 // Version is the version of a release in the forms its consumers need.
 type Version struct {
 	// Semver is the version with a leading "v" (v1.2.3, v1.2.3+dirty,
-	// v0.0.0-20260102150405-abcdef123456): what -X main.version receives.
+	// v0.0.0-20260102150405-abcdef123456): what -X stamps as the version.
 	Semver string
 	// Plain is Semver without the "v": the form in file names and tags.
 	Plain string
