@@ -63,9 +63,9 @@ func (p *Plan) cgoHint(name string, platforms []string, te *gobuild.ToolchainErr
 		name, sel, name, strings.Join(te.Packages, ", "), off, with)
 }
 
-// cgoNotes say, per binary and platform built without the cgo files of
-// some packages, which: a fallback, or a stub that fails at run time.
+// cgoNote says, of a binary built for a platform without the cgo files of
+// some packages, which: each a fallback, or a stub that fails at run time.
 func cgoNote(name string, pl matrix.Platform, decision string, leftOut []string) string {
-	return fmt.Sprintf("%s %s: built without cgo (%s): the cgo files of %s are left out; unless they have a fallback, what they do fails at run time",
+	return fmt.Sprintf("%s %s: built with cgo %s: the cgo files of %s are left out; unless they have a fallback, what they do fails at run time",
 		name, pl, decision, strings.Join(leftOut, ", "))
 }

@@ -13,7 +13,7 @@ import (
 // ships gosec alone, stamped by the file.
 func TestRealGosec(t *testing.T) {
 	dir := realModule(t, "github.com/securego/gosec/v2@v2.30.0", "v2.98.7", nil)
-	m, _ := mustRelease(t, dir, "linux/amd64", Settings{})
+	m, _ := mustRealRelease(t, dir, "linux/amd64", Settings{})
 	if got := shippedOn(m, "linux/amd64"); !slices.Equal(got, []string{"gosec"}) {
 		t.Errorf("shipped %q, want gosec without its helpers", got)
 	}
@@ -28,7 +28,7 @@ func TestRealGosec(t *testing.T) {
 // to its build info, which Go's VCS stamping fills.
 func TestRealAir(t *testing.T) {
 	dir := realModule(t, "github.com/air-verse/air@v1.67.4", "v1.98.7", nil)
-	m, out := mustRelease(t, dir, "linux/amd64", Settings{Verify: VerifySettings{Args: []string{"-v"}}})
+	m, out := mustRealRelease(t, dir, "linux/amd64", Settings{Verify: VerifySettings{Args: []string{"-v"}}})
 	if got := shippedOn(m, "linux/amd64"); !slices.Equal(got, []string{"air"}) {
 		t.Errorf("shipped %q", got)
 	}
@@ -43,11 +43,12 @@ func TestRealAir(t *testing.T) {
 
 // TestRealTagsConstVersion: lefthook's first build sets the tag
 // no_self_update (its helper main under gen/ is not shipped); its version
-// is a constant, so it prints its own, not the tag: verify warns, and with
-// Verify.RequireVersion fails.
+// is a constant, so `lefthook version` prints its own, not the tag: verify
+// warns, and with Verify.RequireVersion fails.
 func TestRealTagsConstVersion(t *testing.T) {
 	dir := realModule(t, "github.com/evilmartians/lefthook@v1.13.6", "v1.98.7", nil)
-	m, out := mustRelease(t, dir, "linux/amd64", Settings{})
+	args := VerifySettings{Args: []string{"version"}}
+	m, out := mustRealRelease(t, dir, "linux/amd64", Settings{Verify: args})
 	if got := shippedOn(m, "linux/amd64"); !slices.Equal(got, []string{"lefthook"}) {
 		t.Errorf("shipped %q", got)
 	}
@@ -58,8 +59,9 @@ func TestRealTagsConstVersion(t *testing.T) {
 	if v := a.Verify.Version; v == nil || v.Found != "" || !strings.Contains(out, "ABSENT") || !strings.Contains(out, "does not print 1.98.7 or v1.98.7") {
 		t.Errorf("version check %+v; want the tag absent, a warning:\n%s", v, out)
 	}
-	_, out, err := release(t, dir, "linux/amd64", Settings{Verify: VerifySettings{RequireVersion: true}})
-	if err == nil || !strings.Contains(err.Error(), "lefthook linux/amd64: `--version` does not print 1.98.7") {
+	args.RequireVersion = true
+	_, out, err := realRelease(t, dir, "linux/amd64", Settings{Verify: args})
+	if err == nil || !strings.Contains(err.Error(), "lefthook linux/amd64: `version` does not print 1.98.7") {
 		t.Errorf("verify with RequireVersion = %v, want the version named\n%s", err, out)
 	}
 }
@@ -88,14 +90,14 @@ func TestRealCgoOff(t *testing.T) {
 		t.Fatalf("go mod tidy: %v\n%s", err, out)
 	}
 	commitAll(t, dir, nil, "v1.98.7")
-	_, out, err := release(t, dir, "linux/amd64,darwin/arm64", Settings{})
+	_, out, err := realRelease(t, dir, "linux/amd64,darwin/arm64", Settings{})
 	if err == nil || !strings.Contains(err.Error(), `targets.Config.Binaries = []targets.Binary{{Main: ".", Cgo: "off:darwin/arm64"}}`) ||
 		!strings.Contains(err.Error(), "github.com/shirou/gopsutil/v3/cpu") {
 		t.Fatalf("darwin/arm64 without a statement = %v, want a refusal with the line\n%s", err, out)
 	}
 
 	commitAll(t, dir, map[string]string{".goreleaser.yml": "builds:\n  - env: [CGO_ENABLED=0]\n    goos: [linux, darwin]\n    goarch: [amd64, arm64]\n"}, "v1.98.8")
-	m, out := mustRelease(t, dir, "linux/amd64,darwin/arm64", Settings{})
+	m, out := mustRealRelease(t, dir, "linux/amd64,darwin/arm64", Settings{})
 	a := entry(t, m, "sysinfo", "darwin/arm64")
 	if a.Cgo || !slices.Contains(a.CgoLeftOut, "github.com/shirou/gopsutil/v3/cpu") || a.CgoDecision != "off (.goreleaser.yml builds[0] env CGO_ENABLED=0)" {
 		t.Errorf("darwin/arm64: cgo %v, left out %q, decision %q", a.Cgo, a.CgoLeftOut, a.CgoDecision)
@@ -103,7 +105,8 @@ func TestRealCgoOff(t *testing.T) {
 	if l := entry(t, m, "sysinfo", "linux/amd64"); len(l.CgoLeftOut) != 0 {
 		t.Errorf("linux/amd64 left out %q: gopsutil has no cgo files there", l.CgoLeftOut)
 	}
-	if !strings.Contains(out, "left out") || !strings.Contains(out, "the cgo files of github.com/shirou/gopsutil/v3/cpu") {
+	if !strings.Contains(out, "left out") || !strings.Contains(out, "built with cgo off (.goreleaser.yml builds[0] env CGO_ENABLED=0): the cgo files of") ||
+		!strings.Contains(out, "github.com/shirou/gopsutil/v3/cpu") {
 		t.Errorf("verify does not name the packages:\n%s", out)
 	}
 	wantTag(t, dir, m, "sysinfo", "v1.98.8", "--version")
@@ -128,7 +131,7 @@ func TestRealSqliteRefused(t *testing.T) {
 		t.Fatalf("go mod tidy: %v\n%s", err, out)
 	}
 	commitAll(t, dir, nil, "v1.98.7")
-	_, out, err := release(t, dir, "linux/amd64,darwin/arm64", Settings{CC: map[string]string{"linux/amd64": "/nonexistent/bin/cc"}})
+	_, out, err := realRelease(t, dir, "linux/amd64,darwin/arm64", Settings{CC: map[string]string{"linux/amd64": "/nonexistent/bin/cc"}})
 	if err == nil {
 		t.Fatalf("a go-sqlite3 program built without a C toolchain:\n%s", out)
 	}

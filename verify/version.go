@@ -7,7 +7,9 @@ import (
 // VersionIn returns the release version as output spells it — "1.2.3" or
 // "v1.2.3" for version "v1.2.3" (or "1.2.3") — or "" when output does not
 // hold it. A match must stand alone: not part of a longer version (11.2.3,
-// 1.2.30, 1.2.3.4, 1.2.3-rc.1 or 1.2.3+dirty for 1.2.3) or of a word.
+// 1.2.30, 1.2.3.4, 1.2.3-rc.1 for 1.2.3) or of a word; build metadata may
+// follow (1.2.3+abc1234: semver's build metadata does not change the
+// version).
 func VersionIn(output, version string) string {
 	plain := strings.TrimPrefix(strings.TrimSpace(version), "v")
 	if plain == "" {
@@ -31,7 +33,7 @@ func VersionIn(output, version string) string {
 		}
 		if end < len(output) {
 			c := output[end]
-			if inVersion(c) && c != '.' || c == '.' && end+1 < len(output) && isDigit(output[end+1]) {
+			if inVersion(c) && c != '.' && c != '+' || c == '.' && end+1 < len(output) && isDigit(output[end+1]) {
 				continue
 			}
 		}
