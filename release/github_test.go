@@ -186,8 +186,8 @@ func TestGitHubBuildAnnotations(t *testing.T) {
 }
 
 // TestGitHubSummaries: verify and package append markdown tables to
-// $GITHUB_STEP_SUMMARY: each binary with its platform, size, static and
-// run result; each artifact with its sha256.
+// $GITHUB_STEP_SUMMARY: each binary with its platform, size, static, cgo,
+// version and run result; each artifact with its sha256.
 func TestGitHubSummaries(t *testing.T) {
 	_, mod := ghModule(t, nil)
 	summary := filepath.Join(t.TempDir(), "summary.md")
@@ -210,9 +210,9 @@ func TestGitHubSummaries(t *testing.T) {
 	md := string(data)
 	for _, want := range []string{
 		"### verify: tool v1.0.0 — 2 of 2 binaries ok",
-		"| Binary | Platform | Size | Static | Go | Run | Result |",
+		"| Binary | Platform | Size | Static | Cgo | Go | Version | Run | Result |",
 		"| tool | linux/amd64 | ",
-		"| yes | go1.",
+		"| yes | no | go1.",
 		"| not run: Config.Verify.NoRun | ✅ ok |",
 		"| tool | windows/amd64 | ",
 		"### package: tool v1.0.0",
