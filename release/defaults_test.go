@@ -215,3 +215,18 @@ func maps(m map[string]string) map[string]string {
 	}
 	return out
 }
+
+// TestMainBinary: the image and the service run the binary named after
+// the project, not the alphabetically first; without one, the first.
+func TestMainBinary(t *testing.T) {
+	env := map[string]string{"KILN_MATRIX": "linux/amd64", "KILN_VERSION": "1.2.3"}
+	s := Settings{Package: PackageSettings{Service: &Service{}}}
+	p := mustResolve(t, writeModule(t, map[string]string{"cmd/admin/main.go": cmdMain, "cmd/tool/main.go": cmdMain}), s, env)
+	if p.Binaries[0].Name != "admin" || p.PackageWith.Entrypoint != "tool" || p.PackageWith.Service.ExecStart != "/usr/bin/tool" {
+		t.Errorf("binaries %s, %s: entrypoint %q, ExecStart %q; want tool", p.Binaries[0].Name, p.Binaries[1].Name, p.PackageWith.Entrypoint, p.PackageWith.Service.ExecStart)
+	}
+	p = mustResolve(t, writeModule(t, map[string]string{"cmd/admin/main.go": cmdMain, "cmd/toold/main.go": cmdMain}), s, env)
+	if p.PackageWith.Entrypoint != "admin" {
+		t.Errorf("entrypoint %q, want the first binary, admin", p.PackageWith.Entrypoint)
+	}
+}
