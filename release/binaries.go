@@ -42,7 +42,7 @@ func (r *resolver) binaries(ctx context.Context) ([]Bin, error) {
 		p.note(n.String())
 	}
 	if c := r.mod.Release; c != nil {
-		rows, notes := c.Render(r.facts(), r.mod.Name(), p.Platforms)
+		rows, notes := c.Render(r.facts(), r.mod.Name(), p.planned)
 		r.rows = rows
 		for _, n := range notes {
 			p.note(n.String())
@@ -134,7 +134,7 @@ func (r *resolver) list() ([]Binary, error) {
 // config's builds, the README's go install lines, the structure), found
 // for the planned platforms.
 func (r *resolver) programs() ([]Binary, error) {
-	o := project.Options{Platforms: r.p.Platforms, Tags: r.in.s.Tags, Cgo: r.in.s.Cgo != string(gobuild.CgoOff)}
+	o := project.Options{Platforms: r.p.planned, Tags: r.in.s.Tags, Cgo: r.in.s.Cgo != string(gobuild.CgoOff)}
 	progs, notes, err := r.mod.Programs(o)
 	for _, n := range notes {
 		r.p.note(n.String())
@@ -171,27 +171,31 @@ func (r *resolver) binary(ctx context.Context, b Binary) (Bin, []string) {
 	if err := checkName(bn.Name); err != nil {
 		errs = append(errs, fmt.Sprintf("binary name %q (main package %s): %v", bn.Name, b.Main, err))
 	}
+	// The binary's platforms of the whole planned matrix (shards agree on
+	// them), then those of this run.
+	var all []matrix.Platform
 	switch {
 	case b.Platforms != "":
-		if bn.Platforms, err = p.binaryPlatforms(ctx, b.Platforms); err != nil {
+		if all, err = p.binaryPlatforms(ctx, b.Platforms); err != nil {
 			errs = append(errs, fmt.Sprintf("binary %s: Platforms %q: %v", bn.Name, b.Platforms, err))
 		}
 	case len(rows) > 0:
-		bn.Platforms = slices.DeleteFunc(slices.Clone(p.Platforms), func(pl matrix.Platform) bool { return rowFor(rows, pl) == nil })
+		all = slices.DeleteFunc(slices.Clone(p.planned), func(pl matrix.Platform) bool { return rowFor(rows, pl) == nil })
 	case r.found[imp] != nil:
-		bn.Platforms = slices.DeleteFunc(slices.Clone(p.Platforms), func(pl matrix.Platform) bool { return !slices.Contains(r.found[imp], pl) })
+		all = slices.DeleteFunc(slices.Clone(p.planned), func(pl matrix.Platform) bool { return !slices.Contains(r.found[imp], pl) })
 	default:
-		bn.Platforms = p.Platforms
+		all = p.planned
 	}
+	bn.Platforms = slices.DeleteFunc(slices.Clone(all), func(pl matrix.Platform) bool { return !slices.Contains(p.Platforms, pl) })
 	cgo, err := r.binaryCgo(ctx, bn.Name, b.Cgo)
 	if err != nil {
 		errs = append(errs, err.Error())
 	}
 	bn.Builds = map[matrix.Platform]BinBuild{}
-	for _, pl := range bn.Platforms {
+	for _, pl := range all {
 		bn.Builds[pl] = r.build(b, bn, rowFor(rows, pl), cgo(pl))
 	}
-	r.stamp(&bn, rows)
+	r.stamp(&bn, rows, all)
 	for pl, bb := range bn.Builds {
 		bb.LDFlags = mergeLDFlags(bn.Stamp, bn.LDFlags, rowFor(rows, pl))
 		bn.Builds[pl] = bb
@@ -199,18 +203,18 @@ func (r *resolver) binary(ctx context.Context, b Binary) (Bin, []string) {
 	return bn, errs
 }
 
-// binaryPlatforms returns the run's platforms that sel names.
+// binaryPlatforms returns the planned platforms that sel names.
 func (p *Plan) binaryPlatforms(ctx context.Context, sel string) ([]matrix.Platform, error) {
 	u, err := p.loadUniverse(ctx)
 	if err != nil {
 		return nil, err
 	}
-	named, err := selectPlatforms(u, sel, p.Platforms)
+	named, err := selectPlatforms(u, sel, p.planned)
 	if err != nil {
 		return nil, err
 	}
 	var ps []matrix.Platform
-	for _, pl := range p.Platforms {
+	for _, pl := range p.planned {
 		if slices.Contains(named, pl) {
 			ps = append(ps, pl)
 		}

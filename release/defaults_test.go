@@ -230,3 +230,32 @@ func TestMainBinary(t *testing.T) {
 		t.Errorf("entrypoint %q, want the first binary, admin", p.PackageWith.Entrypoint)
 	}
 }
+
+// TestShardsAgree: what the module ships is read for the whole matrix, so
+// the shards together build exactly the (binary, platform) pairs of one
+// run: a binary the release config builds for one platform is not built
+// on another shard's platforms.
+func TestShardsAgree(t *testing.T) {
+	dir := writeModule(t, maps(releaseModule))
+	env := map[string]string{"KILN_MATRIX": "linux/amd64,darwin/arm64,windows/amd64", "KILN_VERSION": "1.2.3"}
+	pairs := func(p *Plan) []string {
+		var out []string
+		for _, b := range p.Binaries {
+			for _, pl := range b.Platforms {
+				out = append(out, b.Name+" "+pl.String())
+			}
+		}
+		return out
+	}
+	whole := pairs(mustResolve(t, dir, Settings{}, env))
+	var sharded []string
+	for _, shard := range []string{"1/3", "2/3", "3/3"} {
+		env["KILN_SHARD"] = shard
+		sharded = append(sharded, pairs(mustResolve(t, dir, Settings{}, env))...)
+	}
+	slices.Sort(whole)
+	slices.Sort(sharded)
+	if !slices.Equal(whole, sharded) {
+		t.Errorf("the shards build %q, one run %q", sharded, whole)
+	}
+}

@@ -61,6 +61,9 @@ type Plan struct {
 	// shards target and merge); 0: a default from the matrix size.
 	ShardCount int
 
+	// planned are the platforms of the whole run before KILN_SHARD: what
+	// the module ships is read for them, so that shards agree.
+	planned []matrix.Platform
 	// notes are what reading the module found worth saying once (its
 	// release config's unused fields, the programs chosen, ambiguous
 	// version variables), printed by build and matrix.

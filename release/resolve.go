@@ -113,6 +113,7 @@ func validCgo(m gobuild.CgoMode) bool {
 func (p *Plan) resolvePlatforms(ctx context.Context, in inputs) error {
 	if in.host {
 		p.Platforms = []matrix.Platform{{OS: runtime.GOOS, Arch: runtime.GOARCH}}
+		p.planned = p.Platforms
 		return nil
 	}
 	u, err := p.loadUniverse(ctx)
@@ -129,6 +130,7 @@ func (p *Plan) resolvePlatforms(ctx context.Context, in inputs) error {
 	if err != nil {
 		return fmt.Errorf("%s=%q: %w\n(a selector is a comma-separated list of os/arch[/variant], globs like linux/*, !negations and the keywords default, first-class, all)", in.selectorName, in.selector, err)
 	}
+	p.planned = ps
 	if p.Shard.Count > 0 {
 		ps = p.Shard.Of(ps)
 	}

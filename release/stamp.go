@@ -6,15 +6,16 @@ import (
 	"strings"
 
 	"github.com/kiln-build/kiln/gobuild"
+	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/project"
 )
 
 // stamp decides how a binary's program learns its version: the variables
 // -X sets — Settings.VersionVars wins; else the ones package project finds
 // by type, unless the release config's ldflags set them — and Go's own
-// build info, which VCS stamping fills from a clean checkout. It sets
-// Stamp and Stamped.
-func (r *resolver) stamp(bn *Bin, rows []project.BuildFlags) {
+// build info, which VCS stamping fills from a clean checkout, as read for
+// the binary's planned platforms. It sets Stamp and Stamped.
+func (r *resolver) stamp(bn *Bin, rows []project.BuildFlags, platforms []matrix.Platform) {
 	var fileX []string
 	for _, row := range rows {
 		for _, v := range xVars(row.LDFlags) {
@@ -25,9 +26,9 @@ func (r *resolver) stamp(bn *Bin, rows []project.BuildFlags) {
 	}
 	var id project.Identity
 	var idErr error
-	if len(bn.Platforms) > 0 {
-		first := bn.Builds[bn.Platforms[0]]
-		o := project.Options{Platforms: bn.Platforms, Tags: first.Tags, Cgo: first.Cgo != gobuild.CgoOff}
+	if len(platforms) > 0 {
+		first := bn.Builds[platforms[0]]
+		o := project.Options{Platforms: platforms, Tags: first.Tags, Cgo: first.Cgo != gobuild.CgoOff}
 		if id, idErr = r.identity(bn.Main, o); idErr != nil {
 			r.p.note(fmt.Sprintf("%s: %v; kiln stamps no variable it did not find", bn.Name, idErr))
 		}
