@@ -2,7 +2,6 @@ package release
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,21 +24,11 @@ import (
 // commits it, tags it and returns its directory.
 func realModule(t *testing.T, modver, tag string, extra map[string]string) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("a module from the module proxy")
-	}
+	src := testtool.ModuleSource(t, modver)
 	testtool.Need(t, "git")
 	t.Setenv("SOURCE_DATE_EPOCH", "")
-	cmd := exec.Command("go", "mod", "download", "-json", modver)
-	cmd.Dir = t.TempDir()
-	cmd.Env = append(os.Environ(), "GOFLAGS=")
-	out, err := cmd.Output()
-	var mod struct{ Dir, Error string }
-	if jerr := json.Unmarshal(out, &mod); err != nil || jerr != nil || mod.Dir == "" {
-		t.Fatalf("go mod download %s: %v %s %s", modver, err, mod.Error, out)
-	}
 	dir := filepath.Join(t.TempDir(), filepath.Base(strings.Split(modver, "@")[0]))
-	if err := os.CopyFS(dir, os.DirFS(mod.Dir)); err != nil {
+	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
 		t.Fatal(err)
 	}
 	commitAll(t, dir, extra, tag)
