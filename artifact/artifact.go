@@ -80,6 +80,18 @@ type Artifact struct {
 	// the environment entries that decide its output.
 	Args []string `json:"args,omitempty"`
 	Env  []string `json:"env,omitempty"`
+	// CgoDecision is the plan's cgo decision for the binary on its
+	// platform and who made it: "auto", "off (KILN_CGO)", "off
+	// (.goreleaser.yml builds[0] env CGO_ENABLED=0)". CgoLeftOut are the
+	// packages whose cgo files the build left out: a fallback, or a stub
+	// that fails at run time.
+	CgoDecision string   `json:"cgo_decision,omitempty"`
+	CgoLeftOut  []string `json:"cgo_left_out,omitempty"`
+	// Stamped says how the program learns its version: "-X main.Version",
+	// "build info", "none: <why>". VCS is true when Go's VCS stamping was
+	// on (a clean checkout: the build info holds the tag and commit).
+	Stamped string `json:"stamped,omitempty"`
+	VCS     bool   `json:"vcs,omitempty"`
 	// Verify is the verify result, for binaries that were verified.
 	Verify *VerifyResult `json:"verify,omitempty"`
 }
@@ -100,8 +112,25 @@ type VerifyResult struct {
 	// manifest as verify read them ("version 1.2.3.0, manifest", "none").
 	Resources string `json:"resources,omitempty"`
 	// Run is the smoke run in an empty root, or under wine (Via).
-	Run      RunRecord `json:"run"`
-	Problems []string  `json:"problems,omitempty"`
+	Run RunRecord `json:"run"`
+	// Version is what the version flag printed; nil when the binary did
+	// not run.
+	Version  *VersionCheck `json:"version,omitempty"`
+	Problems []string      `json:"problems,omitempty"`
+}
+
+// VersionCheck is whether a binary asked for its version printed the
+// release's.
+type VersionCheck struct {
+	// Want is the release version ("v1.2.3").
+	Want string `json:"want"`
+	// Args are the version flag's arguments ("--version"); empty when no
+	// version flag exited 0, and NotChecked says so.
+	Args []string `json:"args,omitempty"`
+	// Found is the release version as the output spells it ("1.2.3" or
+	// "v1.2.3"); "" when the output lacks it.
+	Found      string `json:"found,omitempty"`
+	NotChecked string `json:"not_checked,omitempty"`
 }
 
 // RunRecord is the outcome of a smoke run: it ran with Args and ended with

@@ -170,6 +170,13 @@ func (e *Engine) plan(ctx context.Context, s Spec, ident, quick string) (stamp, 
 		if st.Cgo, err = useCgo(s, st.CgoPackages); err != nil {
 			return st, nil, nil, err
 		}
+		if !st.Cgo && len(st.CgoPackages) > 0 {
+			// Built without the cgo files: key on the files that build.
+			st.CgoLeftOut = st.CgoPackages
+			if pkgs, err = e.listDeps(ctx, s, e.platformEnv(s, false, "")); err != nil {
+				return st, nil, nil, err
+			}
+		}
 	}
 	var extLink []string
 	if st.Cgo {
@@ -181,7 +188,7 @@ func (e *Engine) plan(ctx context.Context, s Spec, ident, quick string) (stamp, 
 	env := e.platformEnv(s, st.Cgo, st.CC)
 	args, tags := buildArgs(s, st.Cgo, extLink)
 	st.Tags, st.Quick, st.Args, st.Env = tags, quick, args, keyEnv(env)
-	st.Static = linkedStatic(s.Platform, st.Cgo, extLink, goFlags(env, ident))
+	st.Static = linkedStatic(s.Platform, st.Cgo, extLink, goFlags(env, ident)+" "+strings.Join(s.Flags, " "))
 	if hit {
 		return st, env, args, nil
 	}
@@ -194,6 +201,9 @@ func (e *Engine) plan(ctx context.Context, s Spec, ident, quick string) (stamp, 
 	}
 	fmt.Fprintf(h, "args %q\n", args)
 	io.WriteString(h, s.postKey())
+	if v := s.VCS; v != nil {
+		fmt.Fprintf(h, "vcs %s %s %s\n", v.Revision, v.Time.UTC().Format(time.RFC3339), v.Tag)
+	}
 	modInputs, err := hashModules(h, s.Dir, env, pkgs)
 	if err != nil {
 		return st, nil, nil, err
@@ -217,9 +227,6 @@ func useCgo(s Spec, cgoPkgs []string) (bool, error) {
 	case CgoOn:
 		return true, nil
 	case CgoOff:
-		if len(cgoPkgs) > 0 {
-			return false, &CgoOffError{Platform: s.Platform, Packages: cgoPkgs}
-		}
 		return false, nil
 	}
 	return false, fmt.Errorf("unknown cgo mode %q (want auto, on or off)", s.Cgo)
@@ -270,11 +277,16 @@ func buildArgs(s Spec, cgo bool, extLink []string) ([]string, []string) {
 	ld := append([]string{"-s", "-w"}, s.Stamp.flags()...)
 	ld = append(ld, extLink...)
 	ld = append(ld, s.LDFlags...)
-	// -buildvcs=false: the version facts come from Stamp. VCS stamping
-	// would put the working tree's state (vcs.modified flips with any
-	// untracked file, kiln's own outputs included) into the binary, beyond
-	// what the up-to-date key can see without running git on every build.
-	args := []string{"-trimpath", "-buildvcs=false", "-ldflags", joinLDFlags(ld)}
+	// VCS stamping only for a clean checkout, whose facts the key holds:
+	// otherwise the tree's state (vcs.modified flips with any untracked
+	// file) would reach the binary beyond what the key can see. Explicit
+	// either way, over any -buildvcs in GOFLAGS.
+	vcs := "-buildvcs=false"
+	if s.VCS != nil {
+		vcs = "-buildvcs=true"
+	}
+	args := []string{"-trimpath", vcs, "-ldflags", joinLDFlags(ld)}
+	args = append(args, s.Flags...)
 	if len(tags) > 0 {
 		args = append(args, "-tags", strings.Join(tags, ","))
 	}

@@ -39,6 +39,9 @@ type ToolchainError struct {
 	CC       string   // the compiler looked for, if any
 	Install  string   // Debian packages that provide it, if known
 	Reason   string   // why kiln knows no toolchain, when it can say
+	// Hint is the caller's advice, added to the message on a line of its
+	// own: the configuration line that decides the build.
+	Hint string
 }
 
 func (e *ToolchainError) Error() string {
@@ -56,19 +59,10 @@ func (e *ToolchainError) Error() string {
 	default:
 		msg += fmt.Sprintf("kiln knows no static C toolchain for it; set CC for %s in the kiln config, or drop the cgo dependency", e.Platform)
 	}
+	if e.Hint != "" {
+		msg += "\n" + e.Hint
+	}
 	return msg
-}
-
-// CgoOffError reports a build with cgo turned off whose dependencies need
-// cgo: built anyway, they would compile to stubs that fail at run time.
-type CgoOffError struct {
-	Platform matrix.Platform
-	Packages []string
-}
-
-func (e *CgoOffError) Error() string {
-	return fmt.Sprintf("cgo is off but these packages need it: %s (with CGO_ENABLED=0 they compile to stubs that fail at run time); allow cgo for %s (cgo mode auto) or drop them",
-		strings.Join(e.Packages, ", "), e.Platform)
 }
 
 // cgoToolchain chooses the C compiler and the extra link flags of a cgo
@@ -77,6 +71,9 @@ func (e *CgoOffError) Error() string {
 func cgoToolchain(p, host matrix.Platform, cc string, pkgs []string, env []string) (string, []string, error) {
 	if p.OS == "windows" {
 		return windowsToolchain(p, cc, pkgs, env)
+	}
+	if strings.TrimSpace(cc) != "" && !haveCC(cc, env) {
+		return "", nil, &ToolchainError{Platform: p, Packages: pkgs, CC: cc}
 	}
 	if p.OS != "linux" {
 		if cc == "" {
@@ -155,12 +152,30 @@ func lookPath(name string, env []string) bool {
 		if dir == "" {
 			dir = "."
 		}
-		fi, err := os.Stat(filepath.Join(dir, name))
-		if err == nil && fi.Mode().IsRegular() && (runtime.GOOS == "windows" || fi.Mode().Perm()&0o111 != 0) {
+		if executable(filepath.Join(dir, name)) {
 			return true
 		}
 	}
 	return false
+}
+
+func executable(file string) bool {
+	fi, err := os.Stat(file)
+	return err == nil && fi.Mode().IsRegular() && (runtime.GOOS == "windows" || fi.Mode().Perm()&0o111 != 0)
+}
+
+// haveCC reports whether the configured C compiler cc (its first word: CC
+// may carry arguments) can run: an absolute path that is executable, or a
+// name found in env's PATH. A relative path is the user's to answer for.
+func haveCC(cc string, env []string) bool {
+	name := strings.Fields(cc)[0]
+	switch {
+	case filepath.IsAbs(name):
+		return executable(name)
+	case strings.ContainsRune(name, filepath.Separator) || strings.ContainsRune(name, '/'):
+		return true
+	}
+	return lookPath(name, env)
 }
 
 // linkedStatic reports whether a build for p has no dynamic dependencies:

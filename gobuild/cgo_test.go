@@ -69,9 +69,11 @@ func TestCgoDetected(t *testing.T) {
 	}
 }
 
-// TestCgoOff: with cgo off, a dependency that needs cgo is refused with a
-// *CgoOffError naming it, rather than built into a stub; a platform whose
-// dependencies need no cgo still builds.
+// TestCgoOff: cgo off is the maintainers' statement, honoured: the build
+// runs without cgo, leaving out the cgo files of the package that has
+// them (the sample's cfeature compiles to its stub, which -selftest
+// shows), and the Result names that package; a platform whose
+// dependencies need no cgo builds as usual and names none.
 func TestCgoOff(t *testing.T) {
 	dir, _ := sharedBuild(t)
 	out := t.TempDir()
@@ -79,22 +81,52 @@ func TestCgoOff(t *testing.T) {
 	for i := range off {
 		off[i].Cgo = gobuild.CgoOff
 	}
-	rs, err := newEngine(t).BuildAll(context.Background(), off, nil)
-	if err == nil {
-		t.Fatal("a linux build with cgo off succeeded: it shipped the stub")
+	e := newEngine(t)
+	rs, err := e.BuildAll(context.Background(), off, nil)
+	if err != nil {
+		t.Fatalf("builds with cgo off: %v", err)
 	}
-	var ce *gobuild.CgoOffError
-	if !errors.As(rs[0].Err, &ce) {
-		t.Fatalf("linux/amd64: %T %v; want a *CgoOffError", rs[0].Err, rs[0].Err)
+	if r := rs[0]; r.Status != gobuild.Built || r.Cgo || !r.Static || !slices.Equal(r.CgoLeftOut, []string{cfeaturePkg}) {
+		t.Errorf("linux/amd64 with cgo off: %s, cgo %v, static %v, left out %q; want built without cgo, %s left out", r.Status, r.Cgo, r.Static, r.CgoLeftOut, cfeaturePkg)
 	}
-	if ce.Platform.String() != "linux/amd64" || !slices.Equal(ce.Packages, []string{cfeaturePkg}) || !strings.Contains(ce.Error(), cfeaturePkg) {
-		t.Errorf("CgoOffError %+v: %v; want linux/amd64 and %s", ce, ce, cfeaturePkg)
+	if got, _ := exec.Command(off[0].Out, "-selftest").CombinedOutput(); strings.Contains(string(got), "selftest ok: c") {
+		t.Errorf("the cgo-off build ran the C code: %s", got)
 	}
-	if names := listTree(t, filepath.Dir(off[0].Out)); len(names) != 0 {
-		t.Errorf("a refused build left %q", names)
+	if rs[1].Status != gobuild.Built || rs[1].Cgo || len(rs[1].CgoLeftOut) != 0 {
+		t.Errorf("windows/amd64 with cgo off: %s, cgo %v, left out %q; want built without cgo, nothing left out", rs[1].Status, rs[1].Cgo, rs[1].CgoLeftOut)
 	}
-	if rs[1].Status != gobuild.Built || rs[1].Cgo {
-		t.Errorf("windows/amd64 with cgo off: %s, cgo %v, %v; want built without cgo", rs[1].Status, rs[1].Cgo, rs[1].Err)
+	// Up to date, the decision is remembered; auto is another build.
+	again, _ := e.BuildAll(context.Background(), off[:1], nil)
+	if again[0].Status != gobuild.UpToDate || !slices.Equal(again[0].CgoLeftOut, []string{cfeaturePkg}) {
+		t.Errorf("again: %s, left out %q", again[0].Status, again[0].CgoLeftOut)
+	}
+	if testtool.Need(t, "musl-gcc"); true {
+		auto := off[0]
+		auto.Cgo = gobuild.CgoAuto
+		r := e.Build(context.Background(), auto)
+		if r.Status != gobuild.Built || !r.Cgo || len(r.CgoLeftOut) != 0 {
+			t.Errorf("auto after off: %s, cgo %v, left out %q; want a cgo build", r.Status, r.Cgo, r.CgoLeftOut)
+		}
+	}
+}
+
+// TestConfiguredCCMissing: a C compiler configured for a platform that is
+// not there is a *ToolchainError naming it before anything is built, with
+// the caller's hint.
+func TestConfiguredCCMissing(t *testing.T) {
+	dir, _ := sharedBuild(t)
+	for _, cc := range []string{"/nonexistent/bin/cc", "no-such-cc-kiln -static"} {
+		s := spec(dir, t.TempDir(), matrix.MustParse("linux/amd64"))
+		s.CC = cc
+		r := newEngine(t).Build(context.Background(), s)
+		var te *gobuild.ToolchainError
+		if !errors.As(r.Err, &te) || te.CC != cc || !slices.Equal(te.Packages, []string{cfeaturePkg}) {
+			t.Fatalf("CC %q: %s %v; want a *ToolchainError naming it", cc, r.Status, r.Err)
+		}
+		te.Hint = "set this line"
+		if msg := r.Err.Error(); !strings.Contains(msg, cc) || !strings.HasSuffix(msg, "\nset this line") {
+			t.Errorf("CC %q: the error %q does not name it with the hint", cc, msg)
+		}
 	}
 }
 

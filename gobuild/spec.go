@@ -22,8 +22,10 @@ const (
 	CgoAuto CgoMode = "auto"
 	// CgoOn always builds with cgo (statically linked on linux).
 	CgoOn CgoMode = "on"
-	// CgoOff never builds with cgo; a dependency that needs cgo is an error
-	// rather than a silently compiled stub.
+	// CgoOff never builds with cgo: the maintainers' statement that their
+	// program works without it. The cgo files of dependencies are left
+	// out (the package compiles to its fallback, or to a stub that fails
+	// at run time), and the Result names those packages.
 	CgoOff CgoMode = "off"
 )
 
@@ -42,6 +44,20 @@ type Spec struct {
 	CC       string          // C compiler for cgo builds; "" picks a static-capable default
 	Static   bool            // fully static: adds netgo,osusergo
 	Post     *Post           // a step applied to the linked file before it is recorded; nil: none
+	Flags    []string        // extra go build flags (-gcflags=…, -buildmode=…), after kiln's own
+	// VCS turns Go's VCS stamping on (-buildvcs=true) for a build from a
+	// clean checkout; nil turns it off (-buildvcs=false).
+	VCS *VCS
+}
+
+// VCS are the facts of a clean checkout that Go's VCS stamping records in
+// a binary: the go command reads them from git itself (vcs.revision,
+// vcs.time, vcs.modified=false, and the tag as the main module's
+// version), and the engine keys on them, so a new commit or tag relinks.
+type VCS struct {
+	Revision string    // the commit checked out
+	Time     time.Time // its commit time
+	Tag      string    // the version git describe gives it ("v1.2.3")
 }
 
 // Stamp is the version facts injected with -X, by default into
@@ -99,7 +115,11 @@ type Result struct {
 	Cgo         bool     // built with CGO_ENABLED=1
 	CC          string   // the C compiler of a cgo build
 	CgoPackages []string // non-standard packages that need cgo
-	Tags        []string // the build tags used, kiln's included
+	// CgoLeftOut are the packages whose cgo files the build left out (cgo
+	// off by a statement while they need it): each compiled to its
+	// fallback, or to a stub that fails at run time.
+	CgoLeftOut []string
+	Tags       []string // the build tags used, kiln's included
 	// Static: built to have no dynamic dependencies (CGO_ENABLED=0, or cgo
 	// linked with -extldflags -static on linux and windows); false for a
 	// cgo build linked against the system's libraries (darwin) or a

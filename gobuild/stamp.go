@@ -33,6 +33,7 @@ type stamp struct {
 	Cgo         bool     `json:"cgo,omitempty"`
 	CC          string   `json:"cc,omitempty"`
 	CgoPackages []string `json:"cgo_packages,omitempty"`
+	CgoLeftOut  []string `json:"cgo_left_out,omitempty"`
 	Tags        []string `json:"tags,omitempty"`
 	Static      bool     `json:"static,omitempty"`
 	Args        []string `json:"args"`
@@ -42,7 +43,7 @@ type stamp struct {
 // fill copies the stamp's record of a build into r.
 func (st stamp) fill(r *Result) {
 	r.Size, r.SHA256, r.Key, r.Static = st.Size, st.SHA256, st.Key, st.Static
-	r.Cgo, r.CC, r.CgoPackages, r.Tags = st.Cgo, st.CC, st.CgoPackages, st.Tags
+	r.Cgo, r.CC, r.CgoPackages, r.CgoLeftOut, r.Tags = st.Cgo, st.CC, st.CgoPackages, st.CgoLeftOut, st.Tags
 	r.Args, r.Env = st.Args, st.Env
 }
 

@@ -108,7 +108,10 @@ func (d Dir) Claim() (*safefile.Root, error) {
 // (but for another run's files, which start with Prefix).
 func (d Dir) take(r *safefile.Root) error {
 	if ok, err := owns(r); ok || err != nil {
-		return err
+		if err != nil {
+			return err
+		}
+		return ignoreSelf(r)
 	}
 	ents, err := r.ReadDir(".")
 	if err != nil {
@@ -132,5 +135,31 @@ func (d Dir) take(r *safefile.Root) error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return ignoreSelf(r)
+}
+
+// ignoreSelf writes IgnoreName into an output directory kiln owns, so that
+// what kiln writes never makes the work tree dirty for Go's VCS stamping,
+// unless something of that name is there already: an exclusive create
+// through the Root, which follows no link and overwrites nothing.
+func ignoreSelf(r *safefile.Root) error {
+	f, err := r.Create(IgnoreName, 0o644)
+	var link *safefile.SymlinkError
+	if errors.Is(err, fs.ErrExist) || errors.As(err, &link) {
+		return nil // the user's: neither changed nor followed
+	}
+	if err != nil {
+		return fmt.Errorf("output directory: %w", err)
+	}
+	_, err = f.WriteString(IgnoreText)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("output directory: %w", err)
+	}
+	return nil
 }

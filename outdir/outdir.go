@@ -35,6 +35,13 @@ const (
 	MarkerName = Prefix + "output"
 	// LockName is the lock file in the output directory.
 	LockName = Prefix + "lock"
+	// IgnoreName is the file that makes git ignore the output directory
+	// (IgnoreText: every name in it, itself included), so that kiln's
+	// output never makes a work tree look modified: Go's VCS stamping
+	// and kiln's clean check see the tree as it was committed.
+	IgnoreName = ".gitignore"
+	// IgnoreText is what kiln writes into IgnoreName.
+	IgnoreText = "# kiln's output directory: git ignores all of it (`mage clean` removes it).\n*\n"
 )
 
 // Dir is an output directory of a module.

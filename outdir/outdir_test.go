@@ -3,9 +3,12 @@ package outdir
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kiln-build/kiln/internal/testtool"
 )
 
 // cleanEnv is an environment with only KILN_OUT set.
@@ -109,6 +112,85 @@ func TestClaim(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(mod, "empty", MarkerName)); err != nil {
 		t.Errorf("an empty directory taken as output lacks the marker: %v", err)
+	}
+	for _, out := range []string{"new/dist", "empty", "mine"} {
+		if data, err := os.ReadFile(filepath.Join(mod, out, IgnoreName)); err != nil || string(data) != IgnoreText {
+			t.Errorf("%s/%s = %q (%v), want %q", out, IgnoreName, data, err, IgnoreText)
+		}
+	}
+}
+
+// TestClaimIgnoresItself: the output directory makes git ignore it, so a
+// committed tree stays clean whatever kiln writes; a .gitignore that is
+// there already (the user's, or a symlink) is neither changed nor
+// followed.
+func TestClaimIgnoresItself(t *testing.T) {
+	testtool.Need(t, "git")
+	mod := t.TempDir()
+	os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module example.com/mod\n"), 0o644)
+	git := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-c", "user.email=t@example.invalid", "-c", "user.name=t"}, args...)...)
+		cmd.Dir = mod
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	git("init", "-q")
+	git("add", "go.mod")
+	git("commit", "-qm", "init")
+	d := Dir{Module: mod, Path: Abs(mod, "dist")}
+	claim := func(d Dir) error {
+		r, err := d.Claim()
+		if err == nil {
+			r.Close()
+		}
+		return err
+	}
+	if err := claim(d); err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(filepath.Join(d.Path, "mod_linux_amd64"), 0o755)
+	os.WriteFile(filepath.Join(d.Path, "mod_linux_amd64", "mod"), []byte("binary"), 0o755)
+	os.WriteFile(filepath.Join(d.Path, "artifacts.json"), []byte("{}"), 0o644)
+	if st := git("status", "--porcelain"); st != "" {
+		t.Errorf("git status after kiln wrote its output:\n%s\nwant a clean tree", st)
+	}
+	// Negative: without the file, the output shows as untracked.
+	os.Remove(filepath.Join(d.Path, IgnoreName))
+	if st := git("status", "--porcelain"); !strings.Contains(st, "?? dist/") {
+		t.Errorf("git status without %s = %q, want dist/ untracked", IgnoreName, st)
+	}
+	// An owned directory without the file gets it on the next claim.
+	if err := claim(d); err != nil {
+		t.Fatal(err)
+	}
+	if st := git("status", "--porcelain"); st != "" {
+		t.Errorf("git status after claiming again:\n%s", st)
+	}
+
+	// The user's own file and a symlink stay as they are.
+	mine := filepath.Join(mod, "mine")
+	os.MkdirAll(mine, 0o755)
+	os.WriteFile(filepath.Join(mine, MarkerName), nil, 0o644)
+	os.WriteFile(filepath.Join(mine, IgnoreName), []byte("*.tmp\n"), 0o644)
+	target := filepath.Join(t.TempDir(), "elsewhere")
+	linked := filepath.Join(mod, "linked")
+	os.MkdirAll(linked, 0o755)
+	os.WriteFile(filepath.Join(linked, MarkerName), nil, 0o644)
+	os.Symlink(target, filepath.Join(linked, IgnoreName))
+	for _, out := range []string{"mine", "linked"} {
+		if err := claim(Dir{Module: mod, Path: Abs(mod, out)}); err != nil {
+			t.Errorf("Claim(%s) = %v", out, err)
+		}
+	}
+	if data, _ := os.ReadFile(filepath.Join(mine, IgnoreName)); string(data) != "*.tmp\n" {
+		t.Errorf("the user's %s became %q", IgnoreName, data)
+	}
+	if _, err := os.Lstat(target); err == nil {
+		t.Errorf("Claim wrote through a symlinked %s", IgnoreName)
 	}
 }
 

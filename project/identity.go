@@ -32,6 +32,10 @@ type Identity struct {
 	BuildInfoPackage string
 	// Notes say what was ambiguous or left out, with the config line.
 	Notes []Note
+	// Packages are the module-relative directories ("./cmd/tool",
+	// "./internal/version") of the packages read, the main package's
+	// first: the Identity holds while their files are unchanged.
+	Packages []string
 }
 
 // roles are the stamped variables, with their Config.VersionVars field.
@@ -107,6 +111,7 @@ func (m *Module) Identity(main string, o Options) (Identity, error) {
 	best := make([][]candidate, len(roles))
 	others := map[string]string{} // x → why -X cannot set it, for role-named non-candidates
 	for _, pk := range m.closure(rel, pl, o) {
+		id.Packages = append(id.Packages, pk.rel)
 		tier := m.tier(pk)
 		needsBodies := slices.Contains(pk.info.imports, "runtime/debug")
 		if tier == 0 && !needsBodies {

@@ -1,6 +1,7 @@
 package project
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/kiln-build/kiln/matrix"
@@ -119,5 +120,23 @@ func TestIdentityErrors(t *testing.T) {
 		if _, err := m.Identity(main, linuxOnly); err != nil {
 			t.Errorf("Identity(%q): %v", main, err)
 		}
+	}
+}
+
+// TestIdentityPackages: the packages an Identity was read from are the
+// main package and the module's packages it imports, not the others.
+func TestIdentityPackages(t *testing.T) {
+	m := writeModule(t, map[string]string{
+		"cmd/tool/main.go":      mainFile("import _ \"example.com/m/internal/version\""),
+		"internal/version/v.go": "package version\n\nimport _ \"example.com/m/internal/util\"\n\nvar Version string\n",
+		"internal/util/u.go":    "package util\n",
+		"internal/other/o.go":   "package other\n",
+	})
+	id, err := m.Identity("./cmd/tool", linuxOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"./cmd/tool", "./internal/version", "./internal/util"}; !slices.Equal(id.Packages, want) {
+		t.Errorf("Packages = %q, want %q", id.Packages, want)
 	}
 }

@@ -1,13 +1,11 @@
 package project
 
 import (
-	"encoding/json"
-	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/kiln-build/kiln/internal/testtool"
 	"github.com/kiln-build/kiln/matrix"
 )
 
@@ -15,18 +13,7 @@ import (
 // module proxy (through the module cache; the package only reads it).
 func realModule(t *testing.T, modver string) *Module {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("a module from the module proxy")
-	}
-	cmd := exec.Command("go", "mod", "download", "-json", modver)
-	cmd.Dir = t.TempDir()
-	cmd.Env = append(os.Environ(), "GOFLAGS=")
-	out, err := cmd.Output()
-	var mod struct{ Dir, Error string }
-	if jerr := json.Unmarshal(out, &mod); err != nil || jerr != nil || mod.Dir == "" {
-		t.Fatalf("go mod download %s: %v %s %s", modver, err, mod.Error, out)
-	}
-	m, err := Open(mod.Dir)
+	m, err := Open(testtool.ModuleSource(t, modver))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,9 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"go/build"
-	"go/parser"
-	"go/token"
 	"os"
 	"path"
 	"path/filepath"
@@ -18,12 +15,78 @@ import (
 
 	"github.com/kiln-build/kiln/gobuild"
 	"github.com/kiln-build/kiln/matrix"
+	"github.com/kiln-build/kiln/project"
 )
 
-// resolveBinaries applies the binaries' defaults: the configured list, or
-// the one-binary shorthand (Name, Main), or the module's main packages;
-// KILN_MAIN (a comma-separated list) narrows or replaces them.
-func (p *Plan) resolveBinaries(ctx context.Context, s Settings, envMain, name string, cgo gobuild.CgoMode) ([]Bin, error) {
+// resolver decides the binaries of a plan from the Go configuration and
+// what the module ships (package project), read once.
+type resolver struct {
+	p   *Plan
+	in  inputs
+	mod *project.Module
+	// vcs says why Go's VCS stamping is off ("" when it is on).
+	vcs string
+	// rows are the release config's Go builds rendered per platform;
+	// found the platforms of the programs found, by import path.
+	rows  []project.BuildFlags
+	found map[string][]matrix.Platform
+}
+
+// binaries resolves the binaries: the configured list, or the one-binary
+// shorthand (Name, Main), or the module's programs; KILN_MAIN (a
+// comma-separated list) narrows or replaces them. Each takes its defaults
+// from the release config's builds of its main package (Go wins), its
+// cgo decision per platform, and the variables its version is stamped in.
+func (r *resolver) binaries(ctx context.Context) ([]Bin, error) {
+	p := r.p
+	for _, n := range r.mod.Notes {
+		p.note(n.String())
+	}
+	if c := r.mod.Release; c != nil {
+		rows, notes := c.Render(r.facts(), r.mod.Name(), p.planned)
+		r.rows = rows
+		for _, n := range notes {
+			p.note(n.String())
+		}
+	}
+	list, err := r.list()
+	if err != nil {
+		return nil, err
+	}
+	var errs []string
+	seen := map[string]string{}
+	bins := make([]Bin, 0, len(list))
+	for i, b := range list {
+		if b.Main == "" {
+			errs = append(errs, fmt.Sprintf("Config.Binaries[%d] (%s): Main is empty: set the main package", i, b.Name))
+			continue
+		}
+		if imp, err := importPath(p.Module, b.Main); err == nil {
+			if dir, ok := p.packageDir(imp); ok && !isDir(dir) {
+				errs = append(errs, fmt.Sprintf("%s: no such directory in module %s (%s)", mainSetting(r.in.s, r.in.mains, i, b.Main), p.Module, dir))
+				continue
+			}
+		}
+		bn, bad := r.binary(ctx, b)
+		errs = append(errs, bad...)
+		if bn.Name == "" {
+			continue
+		}
+		if prev, ok := seen[strings.ToLower(bn.Name)]; ok {
+			errs = append(errs, fmt.Sprintf("two binaries named %q (%s and %s): give one a Name", bn.Name, prev, b.Main))
+		}
+		seen[strings.ToLower(bn.Name)] = b.Main
+		bins = append(bins, bn)
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("kiln configuration:\n  %s", strings.Join(errs, "\n  "))
+	}
+	return bins, nil
+}
+
+// list is the binaries as configured, or found.
+func (r *resolver) list() ([]Binary, error) {
+	s, envMain, name := r.in.s, r.in.mains, r.in.s.Name
 	list := slices.Clone(s.Binaries)
 	if len(list) == 0 && (s.Main != "" || name != "") {
 		list = []Binary{{Name: name, Main: s.Main}}
@@ -36,7 +99,7 @@ func (p *Plan) resolveBinaries(ctx context.Context, s Settings, envMain, name st
 			}
 			b := Binary{Main: m}
 			for _, c := range list {
-				if c.Main != "" && sameMain(p.Module, c.Main, m) {
+				if c.Main != "" && sameMain(r.p.Module, c.Main, m) {
 					b = c
 				}
 			}
@@ -50,67 +113,47 @@ func (p *Plan) resolveBinaries(ctx context.Context, s Settings, envMain, name st
 		}
 		list = picked
 	}
-	if len(list) == 1 && list[0].Main == "" {
-		found, err := p.discover(ctx)
+	switch {
+	case len(list) == 1 && list[0].Main == "":
+		found, err := r.programs()
 		if err != nil {
 			return nil, err
 		}
 		if len(found) > 1 && list[0].Name != "" {
-			return nil, fmt.Errorf("Config.Name/KILN_NAME %q names one binary, but module %s has %d main packages (%s): set Config.Main, or list them in Config.Binaries",
-				list[0].Name, p.Module, len(found), mainsOf(found))
-		}
-		found[0].Name = list[0].Name
-		list = found
-	}
-	if len(list) == 0 {
-		var err error
-		if list, err = p.discover(ctx); err != nil {
-			return nil, err
-		}
-	}
-
-	var errs []string
-	seen := map[string]string{}
-	bins := make([]Bin, 0, len(list))
-	for i, b := range list {
-		if b.Main == "" {
-			errs = append(errs, fmt.Sprintf("Config.Binaries[%d] (%s): Main is empty: set the main package", i, b.Name))
-			continue
-		}
-		imp, err := importPath(p.Module, b.Main)
-		if err != nil {
-			errs = append(errs, err.Error())
-			continue
-		}
-		if dir, ok := p.packageDir(imp); ok && !isDir(dir) {
-			errs = append(errs, fmt.Sprintf("%s: no such directory in module %s (%s)", mainSetting(s, envMain, i, b.Main), p.Module, dir))
-			continue
-		}
-		bn := Bin{Name: cmp.Or(b.Name, binaryName(p.Module, imp)), Main: b.Main, ImportPath: imp,
-			Tags:    append(slices.Clone(s.Tags), b.Tags...),
-			LDFlags: append(slices.Clone(s.LDFlags), b.LDFlags...),
-			Env:     append(slices.Clone(s.Env), b.Env...),
-			Cgo:     cmp.Or(b.Cgo, cgo), VerifyArgs: b.VerifyArgs}
-		if !validCgo(bn.Cgo) {
-			errs = append(errs, fmt.Sprintf("binary %s: Cgo %q: want auto, on or off", bn.Name, bn.Cgo))
-		}
-		if err := checkName(bn.Name); err != nil {
-			errs = append(errs, fmt.Sprintf("binary name %q (main package %s): %v", bn.Name, b.Main, err))
-		}
-		if prev, ok := seen[strings.ToLower(bn.Name)]; ok {
-			errs = append(errs, fmt.Sprintf("two binaries named %q (%s and %s): give one a Name", bn.Name, prev, b.Main))
-		}
-		seen[strings.ToLower(bn.Name)] = b.Main
-		bn.Platforms = p.Platforms
-		if b.Platforms != "" {
-			if bn.Platforms, err = p.binaryPlatforms(ctx, b.Platforms); err != nil {
-				errs = append(errs, fmt.Sprintf("binary %s: Platforms %q: %v", bn.Name, b.Platforms, err))
+			mains := make([]string, len(found))
+			for i, b := range found {
+				mains[i] = b.Main
 			}
+			return nil, fmt.Errorf("Config.Name/KILN_NAME %q names one binary, but module %s has %d programs (%s): set Config.Main, or list them in Config.Binaries",
+				list[0].Name, r.p.Module, len(found), strings.Join(mains, ", "))
 		}
-		bins = append(bins, bn)
+		if list[0].Name != "" {
+			found[0].Name = list[0].Name
+		}
+		return found, nil
+	case len(list) == 0:
+		return r.programs()
 	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("kiln configuration:\n  %s", strings.Join(errs, "\n  "))
+	return list, nil
+}
+
+// programs are the module's programs (project.Programs: the release
+// config's builds, the README's go install lines, the structure), found
+// for the planned platforms.
+func (r *resolver) programs() ([]Binary, error) {
+	o := project.Options{Platforms: r.p.planned, Tags: r.in.s.Tags, Cgo: r.in.s.Cgo != gobuild.CgoOff}
+	progs, notes, err := r.mod.Programs(o)
+	for _, n := range notes {
+		r.p.note(n.String())
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.found = map[string][]matrix.Platform{}
+	bins := make([]Binary, len(progs))
+	for i, pr := range progs {
+		r.found[pr.ImportPath] = pr.Platforms
+		bins[i] = Binary{Name: pr.Name, Main: pr.Main}
 	}
 	return bins, nil
 }
@@ -129,76 +172,92 @@ func mainSetting(s Settings, envMain string, i int, main string) string {
 	return setting("Config.Main").is(main)
 }
 
+// packageDir is the directory of a package of the main module.
+func (p *Plan) packageDir(imp string) (string, bool) {
+	if imp == p.Module {
+		return p.Dir, true
+	}
+	rel, ok := strings.CutPrefix(imp, p.Module+"/")
+	if !ok {
+		return "", false
+	}
+	return filepath.Join(p.Dir, filepath.FromSlash(rel)), true
+}
+
 func isDir(dir string) bool {
 	fi, err := os.Stat(dir)
 	return err == nil && fi.IsDir()
 }
 
-// binaryPlatforms returns the run's platforms that sel names.
+// binary resolves one binary; it returns the bad values found.
+func (r *resolver) binary(ctx context.Context, b Binary) (Bin, []string) {
+	p, s := r.p, r.in.s
+	imp, err := importPath(p.Module, b.Main)
+	if err != nil {
+		return Bin{}, []string{err.Error()}
+	}
+	rows := r.rowsFor(imp, b.Name)
+	name := b.Name
+	if name == "" && len(rows) > 0 {
+		name = rows[0].Program
+	}
+	bn := Bin{Name: cmp.Or(name, binaryName(p.Module, imp)), Main: b.Main, ImportPath: imp,
+		Tags:    append(slices.Clone(s.Tags), b.Tags...),
+		LDFlags: append(slices.Clone(s.LDFlags), b.LDFlags...),
+		Env:     append(slices.Clone(s.Env), b.Env...), VerifyArgs: b.VerifyArgs}
+	var errs []string
+	if err := checkName(bn.Name); err != nil {
+		errs = append(errs, fmt.Sprintf("binary name %q (main package %s): %v", bn.Name, b.Main, err))
+	}
+	// The binary's platforms of the whole planned matrix (shards agree on
+	// them), then those of this run.
+	var all []matrix.Platform
+	switch {
+	case b.Platforms != "":
+		if all, err = p.binaryPlatforms(ctx, b.Platforms); err != nil {
+			errs = append(errs, fmt.Sprintf("binary %s: Platforms %q: %v", bn.Name, b.Platforms, err))
+		}
+	case len(rows) > 0:
+		all = slices.DeleteFunc(slices.Clone(p.planned), func(pl matrix.Platform) bool { return rowFor(rows, pl) == nil })
+	case r.found[imp] != nil:
+		all = slices.DeleteFunc(slices.Clone(p.planned), func(pl matrix.Platform) bool { return !slices.Contains(r.found[imp], pl) })
+	default:
+		all = p.planned
+	}
+	bn.Platforms = slices.DeleteFunc(slices.Clone(all), func(pl matrix.Platform) bool { return !slices.Contains(p.Platforms, pl) })
+	cgo, err := r.binaryCgo(ctx, bn.Name, string(b.Cgo))
+	if err != nil {
+		errs = append(errs, err.Error())
+	}
+	bn.Builds = map[matrix.Platform]BinBuild{}
+	for _, pl := range all {
+		bn.Builds[pl] = r.build(b, bn, rowFor(rows, pl), cgo(pl))
+	}
+	r.stamp(&bn, rows, all)
+	for pl, bb := range bn.Builds {
+		bb.LDFlags = mergeLDFlags(bn.Stamp, bn.LDFlags, rowFor(rows, pl))
+		bn.Builds[pl] = bb
+	}
+	return bn, errs
+}
+
+// binaryPlatforms returns the planned platforms that sel names.
 func (p *Plan) binaryPlatforms(ctx context.Context, sel string) ([]matrix.Platform, error) {
 	u, err := p.loadUniverse(ctx)
 	if err != nil {
 		return nil, err
 	}
-	named, err := selectPlatforms(u, sel, p.Platforms)
+	named, err := selectPlatforms(u, sel, p.planned)
 	if err != nil {
 		return nil, err
 	}
 	var ps []matrix.Platform
-	for _, pl := range p.Platforms {
+	for _, pl := range p.planned {
 		if slices.Contains(named, pl) {
 			ps = append(ps, pl)
 		}
 	}
 	return ps, nil
-}
-
-// discover finds the module's programs: the root when it is package main;
-// else every main package directly under cmd/; else the module's only
-// main package.
-func (p *Plan) discover(ctx context.Context) ([]Binary, error) {
-	if isMainDir(p.Dir) {
-		return []Binary{{Main: "."}}, nil
-	}
-	var found []Binary
-	ents, _ := os.ReadDir(filepath.Join(p.Dir, "cmd"))
-	for _, e := range ents {
-		if e.IsDir() && isMainDir(filepath.Join(p.Dir, "cmd", e.Name())) {
-			found = append(found, Binary{Main: "./cmd/" + e.Name()})
-		}
-	}
-	if len(found) > 0 {
-		return found, nil
-	}
-	out, err := p.engine.Go(ctx, p.Dir, "list", "-f", `{{if eq .Name "main"}}{{.ImportPath}}{{end}}`, "./...")
-	if err != nil {
-		return nil, fmt.Errorf("look for the main packages: %w", err)
-	}
-	for _, l := range strings.Fields(string(out)) {
-		if l != p.Module+"/magefiles" { // mage's directory is package main, not the program
-			found = append(found, Binary{Main: "./" + strings.TrimPrefix(strings.TrimPrefix(l, p.Module), "/")})
-		}
-	}
-	switch len(found) {
-	case 0:
-		return nil, fmt.Errorf("module %s has no main package: nothing to build (set Config.Main or KILN_MAIN)", p.Module)
-	case 1:
-		return found, nil
-	}
-	var lit []string
-	for _, b := range found {
-		lit = append(lit, fmt.Sprintf("{Main: %q}", b.Main))
-	}
-	return nil, fmt.Errorf("module %s has %d main packages outside cmd/: %s; pick the programs to ship in your magefile's init():\n  targets.Config.Binaries = []release.Binary{%s}\nor set KILN_MAIN=%s",
-		p.Module, len(found), mainsOf(found), strings.Join(lit, ", "), strings.ReplaceAll(mainsOf(found), " ", ""))
-}
-
-func mainsOf(bs []Binary) string {
-	var s []string
-	for _, b := range bs {
-		s = append(s, b.Main)
-	}
-	return strings.Join(s, ", ")
 }
 
 // importPath returns the import path of a main package given as a
@@ -266,40 +325,4 @@ func checkName(s string) error {
 		return fmt.Errorf("drop the .exe: kiln adds it to windows binaries")
 	}
 	return nil
-}
-
-// isMainDir reports whether a non-test Go file in dir declares package main.
-func isMainDir(dir string) bool {
-	files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
-	for _, f := range files {
-		if !strings.HasSuffix(f, "_test.go") && packageClause(f) == "main" && !isMagefile(f) {
-			return true
-		}
-	}
-	return false
-}
-
-// packageClause returns the package name of a Go file, parsing only up to
-// the package clause ("" when the file is not Go).
-func packageClause(file string) string {
-	f, err := parser.ParseFile(token.NewFileSet(), file, nil, parser.PackageClauseOnly)
-	if err != nil {
-		return ""
-	}
-	return f.Name.Name
-}
-
-// isMagefile reports whether a file is a magefile, which is package main
-// but not the program: as mage decides, a file the build tag mage brings
-// in (not merely one that mentions mage, like //go:build !mage).
-func isMagefile(file string) bool {
-	dir, name := filepath.Split(file)
-	withMage := build.Default
-	withMage.BuildTags = append(slices.Clone(withMage.BuildTags), "mage")
-	in, err := withMage.MatchFile(dir, name)
-	if err != nil || !in {
-		return false
-	}
-	out, err := build.Default.MatchFile(dir, name)
-	return err == nil && !out
 }

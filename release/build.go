@@ -42,12 +42,13 @@ func (p *Plan) Build(ctx context.Context) error {
 		return err
 	}
 
-	for _, w := range p.stampWarnings() {
-		p.rep.Printf("%s\n", w)
+	for _, n := range p.notes {
+		p.rep.Printf("note: %s\n", n)
 	}
-	report := func(r gobuild.Result) { p.rep.Build(r, p.out().Rel(r.Spec.Out)) }
+	report := func(r gobuild.Result) { p.rep.Build(r, p.out().Rel(r.Spec.Out), p.stamped(r.Spec.Name)) }
 	results, buildErr := p.engine.BuildAll(ctx, specs, report)
 	results, buildErr = p.withToolchains(ctx, results, buildErr, report)
+	p.cgoHints(results)
 	counts := map[gobuild.Status]int{}
 	for _, r := range results {
 		counts[r.Status]++
@@ -96,12 +97,13 @@ func (p *Plan) specs() []gobuild.Spec {
 			if !b.builds(pl) {
 				continue
 			}
+			bb := b.Builds[pl]
 			specs = append(specs, gobuild.Spec{
 				Dir: p.Dir, Main: b.Main, Name: b.Name, Platform: pl,
 				Out:  filepath.Join(p.Out, filepath.FromSlash(p.BinaryPath(b, pl))),
-				Tags: b.Tags, LDFlags: b.LDFlags, Env: b.Env,
-				Stamp: gobuild.Stamp{Version: p.Version.Semver, Commit: p.Version.Commit, Date: p.Version.Date, Vars: p.StampVars},
-				Cgo:   b.Cgo, CC: p.CC[pl.String()], Static: p.Static,
+				Tags: bb.Tags, LDFlags: bb.LDFlags, Env: bb.Env, Flags: bb.Flags,
+				Stamp: gobuild.Stamp{Version: p.Version.Semver, Commit: p.Version.Commit, Date: p.Version.Date, Vars: b.Stamp},
+				Cgo:   bb.Cgo, CC: p.CC[pl.String()], Static: p.Static, VCS: p.VCS,
 			})
 			if pl.OS == "windows" {
 				specs[len(specs)-1].Post = p.windowsPost(b)
@@ -109,6 +111,22 @@ func (p *Plan) specs() []gobuild.Spec {
 		}
 	}
 	return specs
+}
+
+// binary returns the plan's binary of a name.
+func (p *Plan) binary(name string) (Bin, bool) {
+	for _, b := range p.Binaries {
+		if b.Name == name {
+			return b, true
+		}
+	}
+	return Bin{}, false
+}
+
+// stamped says what reaches a binary's program of its version.
+func (p *Plan) stamped(name string) string {
+	b, _ := p.binary(name)
+	return b.Stamped
 }
 
 func (b Bin) builds(pl matrix.Platform) bool {
@@ -177,7 +195,11 @@ func (p *Plan) record(h *outdir.Held, results []gobuild.Result) error {
 		a := artifact.Artifact{Path: p.out().Rel(s.Out), Kind: artifact.Binary, Name: s.Name,
 			OS: pl.OS, Arch: pl.Arch, Variant: pl.Variant, Size: r.Size, SHA256: r.SHA256,
 			Main: imp, Version: s.Stamp.Version, Commit: s.Stamp.Commit, Key: r.Key,
-			Cgo: r.Cgo, CC: r.CC, Static: r.Static, Tags: r.Tags, Args: r.Args, Env: r.Env}
+			Cgo: r.Cgo, CC: r.CC, Static: r.Static, Tags: r.Tags, Args: r.Args, Env: r.Env, CgoLeftOut: r.CgoLeftOut,
+			Stamped: p.stamped(s.Name), VCS: s.VCS != nil}
+		if b, ok := p.binary(s.Name); ok {
+			a.CgoDecision = b.Builds[pl].Decision()
+		}
 		if old, ok := byPath[a.Path]; ok && old.Verify != nil && sameBuild(old, a) {
 			a.Verify = old.Verify
 		}

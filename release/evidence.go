@@ -11,6 +11,7 @@ import (
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/evidence/assemble"
+	"github.com/kiln-build/kiln/gobuild"
 	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/internal/safefile"
 )
@@ -128,7 +129,7 @@ func (pk *packager) writeProvenance() (*artifact.Artifact, error) {
 	p.noteSources(pk.sources)
 	for _, b := range p.Binaries {
 		r.Binaries = append(r.Binaries, assemble.Binary{Name: b.Name, Main: b.ImportPath, Tags: b.Tags,
-			CgoMode: string(b.Cgo), Platforms: b.Platforms})
+			CgoMode: cgoModeOf(b), Platforms: b.Platforms})
 	}
 	data, err := assemble.Provenance(sums, r)
 	if err != nil {
@@ -165,4 +166,30 @@ func (pk *packager) outputs(sums artifact.Artifact, prov *artifact.Artifact) err
 		return fmt.Errorf("package: %w", err)
 	}
 	return nil
+}
+
+// cgoModeOf is a binary's cgo decisions as Binary.Cgo spells them, for the
+// provenance: one mode ("auto", "off") when every platform has it, else
+// the mode that differs from auto with the platforms it holds on
+// ("off:darwin/amd64,darwin/arm64").
+func cgoModeOf(b Bin) string {
+	modes := map[gobuild.CgoMode][]string{}
+	for _, pl := range b.Platforms {
+		m := cmp.Or(b.Builds[pl].Cgo, gobuild.CgoAuto)
+		modes[m] = append(modes[m], pl.String())
+	}
+	switch len(modes) {
+	case 0:
+		return string(gobuild.CgoAuto)
+	case 1:
+		for m := range modes {
+			return string(m)
+		}
+	}
+	for _, m := range []gobuild.CgoMode{gobuild.CgoOff, gobuild.CgoOn} {
+		if len(modes) == 2 && len(modes[gobuild.CgoAuto]) > 0 && len(modes[m]) > 0 {
+			return string(m) + ":" + strings.Join(modes[m], ",")
+		}
+	}
+	return string(gobuild.CgoAuto)
 }

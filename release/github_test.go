@@ -186,9 +186,9 @@ func TestGitHubBuildAnnotations(t *testing.T) {
 }
 
 // TestGitHubSummaries: verify and package append markdown tables to
-// $GITHUB_STEP_SUMMARY: each binary with its platform, size, static and
-// run result; each artifact with its sha256. package sets the step
-// outputs checksums and provenance (their paths).
+// $GITHUB_STEP_SUMMARY: each binary with its platform, size, static, cgo,
+// version, OS check and run result; each artifact with its sha256. package
+// sets the step outputs checksums and provenance (their paths).
 func TestGitHubSummaries(t *testing.T) {
 	repo, mod := ghModule(t, nil)
 	gitRepo(t, repo) // the module in a subdirectory of the repository
@@ -213,10 +213,10 @@ func TestGitHubSummaries(t *testing.T) {
 	md := string(data)
 	for _, want := range []string{
 		"### verify: tool v1.0.0 — 2 of 2 binaries ok",
-		"| Binary | Platform | Size | Static | Go | OS check | Run | Result |",
+		"| Binary | Platform | Size | Static | Cgo | Go | Version | OS check | Run | Result |",
 		"| VERSIONINFO 1.0.0.0, manifest | not run: not a linux binary | ✅ ok |",
 		"| tool | linux/amd64 | ",
-		"| yes | go1.",
+		"| yes | no | go1.",
 		"| not run: Config.Verify.NoRun | ✅ ok |",
 		"| tool | windows/amd64 | ",
 		"### package: tool v1.0.0",

@@ -100,7 +100,7 @@ func (p *Plan) resolvePackage(s PackageSettings) error {
 	if pp.ModTime.IsZero() {
 		pp.ModTime = dosEpoch
 	}
-	first := p.Binaries[0].Name
+	first := p.mainBinary()
 	if svc := s.Service; svc != nil {
 		u := *svc
 		u.Name = cmp.Or(u.Name, p.Project)
@@ -127,6 +127,17 @@ func (p *Plan) resolvePackage(s PackageSettings) error {
 	}
 	p.PackageWith = pp
 	return nil
+}
+
+// mainBinary is the binary the image and the service run by default: the
+// one named after the project when there is one, else the first.
+func (p *Plan) mainBinary() string {
+	for _, b := range p.Binaries {
+		if b.Name == p.Project {
+			return b.Name
+		}
+	}
+	return p.Binaries[0].Name
 }
 
 func (p *Plan) binaryNames() string {

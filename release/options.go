@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/kiln-build/kiln/gobuild"
 	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/outdir"
@@ -75,11 +74,13 @@ func WithBuildEnv(env []string) Option {
 // rebuild from a copy.
 type inputs struct {
 	// s holds the settings with their overrides: Name (KILN_NAME, as
-	// nameFrom says), Jobs (KILN_JOBS, 0: the default), Cgo (KILN_CGO),
-	// Static (KILN_STATIC, WithStatic), Version (KILN_VERSION,
-	// normalized), Toolchains (KILN_TOOLCHAINS). Out is unused: see out.
+	// nameFrom says), Jobs (KILN_JOBS, 0: the default), Cgo (KILN_CGO; ""
+	// without a statement, cgoBy says whose), Static (KILN_STATIC,
+	// WithStatic), Version (KILN_VERSION, normalized), Toolchains
+	// (KILN_TOOLCHAINS). Out is unused: see out.
 	s        Settings
 	nameFrom setting    // where s.Name came from
+	cgoBy    string     // where s.Cgo came from
 	dir      string     // the module root (absolute)
 	out      outdir.Dir // KILN_OUT, Config.Out; KILN_LOCK
 	// mains is KILN_MAIN; selector the platforms' selector (WithSelector,
@@ -101,6 +102,9 @@ type inputs struct {
 	// unsigned: reproduce's rebuild signs nothing.
 	signingKey, password string
 	unsigned             bool
+	// vcs, when set, says whether Go stamps the VCS facts (reproduce's
+	// rebuild does as the manifest says); nil: when the tree is clean.
+	vcs *bool
 }
 
 // A setting names where a value came from as the user set it: an
@@ -152,9 +156,12 @@ func readInputs(s Settings, o options) (inputs, []string, error) {
 		}
 		in.s.Jobs = max(n, 1)
 	}
+	// Cgo stays "" without a statement: the release config's may apply.
 	cgo, from := override(env, "KILN_CGO", string(s.Cgo), "Config.Cgo")
-	in.s.Cgo = cmp.Or(CgoMode(cgo), gobuild.CgoAuto)
-	if !validCgo(in.s.Cgo) {
+	if in.s.Cgo = CgoMode(cgo); cgo != "" {
+		in.cgoBy = string(from)
+	}
+	if in.s.Cgo != "" && !validCgo(in.s.Cgo) {
 		bad("%s: want auto, on or off", from.is(cgo))
 	}
 	in.s.Static = s.Static || o.static

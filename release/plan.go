@@ -37,8 +37,12 @@ type Plan struct {
 	Shard matrix.Shard
 	// CC is the C compiler per platform ("linux/arm64") for cgo builds.
 	CC map[string]string
-	// StampVars are the variables that receive the version facts.
+	// StampVars are the configured variables that receive the version
+	// facts (Settings.VersionVars); each binary's own are Bin.Stamp.
 	StampVars StampVars
+	// VCS is set when Go stamps the checkout's VCS facts into the
+	// binaries (-buildvcs=true): a clean checkout.
+	VCS *gobuild.VCS
 	// Verify and Package are the resolved settings of those stages.
 	VerifyWith  VerifyPlan
 	PackageWith PackagePlan
@@ -63,6 +67,14 @@ type Plan struct {
 	// shards target and merge); 0: a default from the matrix size.
 	ShardCount int
 
+	// planned are the platforms of the whole run before KILN_SHARD: what
+	// the module ships is read for them, so that shards agree.
+	planned []matrix.Platform
+	// notes are what reading the module found worth saying once (its
+	// release config's unused fields, the programs chosen, ambiguous
+	// version variables), printed by build and matrix.
+	notes []string
+
 	in       inputs          // what the plan was resolved from, for reproduce's rebuild
 	evidence evidenceOptions // see evidence.go
 	// The stages' tools: the build engine (and the universe it reported),
@@ -77,7 +89,7 @@ type Plan struct {
 // Version is the version of a release in the forms its consumers need.
 type Version struct {
 	// Semver is the version with a leading "v" (v1.2.3, v1.2.3+dirty,
-	// v0.0.0-20260102150405-abcdef123456): what -X main.version receives.
+	// v0.0.0-20260102150405-abcdef123456): what -X stamps as the version.
 	Semver string
 	// Plain is Semver without the "v": the form in file names and tags.
 	Plain string
@@ -98,11 +110,21 @@ type Bin struct {
 	Name string // file name without ".exe"
 	Main string // main package as configured: "./cmd/app" or an import path
 	// ImportPath is the main package's import path, as its build info records it.
-	ImportPath         string
+	ImportPath string
+	// Tags, LDFlags and Env are the Go configuration's (Settings and
+	// Binary); Builds has what each platform is built with.
 	Tags, LDFlags, Env []string
-	Cgo                gobuild.CgoMode
 	// Platforms are the platforms of this run the binary is built for.
 	Platforms []matrix.Platform
+	// Builds are how it is built on each of its platforms: the Go
+	// configuration merged with the release config's statement, and the
+	// cgo decision.
+	Builds map[matrix.Platform]BinBuild
+	// Stamp names the variables -X sets for this binary ("-": none), and
+	// Stamped says what reaches the program: "-X main.Version main.date",
+	// "build info", "none: <why>".
+	Stamp   StampVars
+	Stamped string
 	// VerifyArgs are the smoke-test arguments when they are the binary's
 	// own (nil: the plan's).
 	VerifyArgs []string
@@ -117,6 +139,30 @@ type VerifyPlan struct {
 	// Windows is "auto", "run" or "off" (Settings.Verify.Windows,
 	// KILN_WINE); WinePrefix the wine prefix's absolute path.
 	Windows, WinePrefix string
+	// RequireVersion: a binary whose version flag does not print the
+	// release version fails (else a warning).
+	RequireVersion bool
+}
+
+// BinBuild is how one binary is built for one platform.
+type BinBuild struct {
+	// Tags, LDFlags (after kiln's -s -w and -X), Env and Flags (go build
+	// flags such as -gcflags=…) are the Go configuration's with the
+	// release config's build for the platform merged in (Go wins).
+	Tags, LDFlags, Env, Flags []string
+	// Cgo is the cgo mode, and CgoBy who decided it ("Config.Binaries[0].Cgo",
+	// "KILN_CGO", ".goreleaser.yml builds[0] env CGO_ENABLED=0"); "" for
+	// kiln's default, auto.
+	Cgo   gobuild.CgoMode
+	CgoBy string
+}
+
+// Decision is the cgo decision in words: "auto", "off (KILN_CGO)".
+func (bb BinBuild) Decision() string {
+	if bb.CgoBy == "" {
+		return string(bb.Cgo)
+	}
+	return string(bb.Cgo) + " (" + bb.CgoBy + ")"
 }
 
 // PackagePlan is the package stage's resolved settings.

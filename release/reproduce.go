@@ -186,6 +186,11 @@ func (p *Plan) rebuildPlan(ctx context.Context, m *artifact.Manifest, platforms 
 	in.dir, in.s.Version, in.shard, in.host, in.unsigned = dir, version, matrix.Shard{}, false, true
 	in.out = outdir.Dir{Path: filepath.Join(tmp, "dist"), Module: dir, Wait: p.LockWait}
 	in.selector, in.selectorName = strings.Join(platforms, ","), "selector"
+	// Go's VCS stamping as the release had it (the clone is clean either way).
+	vcs := slices.ContainsFunc(m.Artifacts, func(a artifact.Artifact) bool {
+		return a.Kind == artifact.Binary && a.Version == m.Version && a.Commit == m.Commit && a.VCS
+	})
+	in.vcs = &vcs
 	env := p.in.buildEnv
 	if env == nil {
 		env = os.Environ()

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/kiln-build/kiln/internal/apt"
 	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/matrix"
+	"github.com/kiln-build/kiln/project"
 	"github.com/kiln-build/kiln/report"
 )
 
@@ -45,7 +47,11 @@ func resolve(ctx context.Context, in inputs, errs []string) (*Plan, error) {
 	if p.Module = modfile.ModulePath(data); p.Module == "" {
 		return nil, fmt.Errorf("go.mod in %s has no module line", dir)
 	}
-	p.Project = cmp.Or(s.Project, s.Name, moduleName(p.Module))
+	mod, err := project.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	p.Project = cmp.Or(s.Project, s.Name, releaseProject(mod), moduleName(p.Module))
 	// Each name is refused as the setting the user set spells it.
 	if s.Name != "" {
 		if err := checkName(s.Name); err != nil {
@@ -65,6 +71,7 @@ func resolve(ctx context.Context, in inputs, errs []string) (*Plan, error) {
 	if err != nil {
 		errs = append(errs, err.Error())
 	}
+	vcs := p.stampVCS(ctx, in, info)
 	if s.Version != "" {
 		// A set version changes the version, never the tree's state: a
 		// dirty tree stays dirty (no provenance, refused in CI).
@@ -73,7 +80,7 @@ func resolve(ctx context.Context, in inputs, errs []string) (*Plan, error) {
 	p.Version = Version{Semver: info.Version, Plain: strings.TrimPrefix(info.Version, "v"),
 		Commit: info.Commit, Date: info.Time, Dirty: info.Dirty, Changes: info.Changes, Note: info.Note}
 	p.VerifyWith = VerifyPlan{Args: s.Verify.Args, Exit: s.Verify.Exit, Timeout: s.Verify.Timeout, NoRun: s.Verify.NoRun,
-		Windows: s.Verify.Windows, WinePrefix: s.Verify.WinePrefix}
+		Windows: s.Verify.Windows, WinePrefix: s.Verify.WinePrefix, RequireVersion: s.Verify.RequireVersion}
 	p.Universal = s.Universal
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("kiln configuration:\n  %s", strings.Join(errs, "\n  "))
@@ -95,11 +102,10 @@ func resolve(ctx context.Context, in inputs, errs []string) (*Plan, error) {
 	if err := p.resolvePlatforms(ctx, in); err != nil {
 		return nil, err
 	}
-	bins, err := p.resolveBinaries(ctx, s, in.mains, s.Name, s.Cgo)
-	if err != nil {
+	r := &resolver{p: p, in: in, mod: mod, vcs: vcs}
+	if p.Binaries, err = r.binaries(ctx); err != nil {
 		return nil, err
 	}
-	p.Binaries = bins
 	if err := p.resolvePackage(s.Package); err != nil {
 		return nil, err
 	}
@@ -107,6 +113,13 @@ func resolve(ctx context.Context, in inputs, errs []string) (*Plan, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// note records a note for build and matrix to print, once.
+func (p *Plan) note(s string) {
+	if !slices.Contains(p.notes, s) {
+		p.notes = append(p.notes, s)
+	}
 }
 
 func validCgo(m gobuild.CgoMode) bool {
@@ -118,6 +131,7 @@ func validCgo(m gobuild.CgoMode) bool {
 func (p *Plan) resolvePlatforms(ctx context.Context, in inputs) error {
 	if in.host {
 		p.Platforms = []matrix.Platform{{OS: runtime.GOOS, Arch: runtime.GOARCH}}
+		p.planned = p.Platforms
 		return nil
 	}
 	u, err := p.loadUniverse(ctx)
@@ -134,6 +148,7 @@ func (p *Plan) resolvePlatforms(ctx context.Context, in inputs) error {
 	if err != nil {
 		return fmt.Errorf("%s=%q: %w\n(a selector is a comma-separated list of os/arch[/variant], globs like linux/*, !negations and the keywords default, first-class, all)", in.selectorName, in.selector, err)
 	}
+	p.planned = ps
 	if p.Shard.Count > 0 {
 		ps = p.Shard.Of(ps)
 	}

@@ -22,9 +22,14 @@ type Settings struct {
 	// element for the module root) and its main package, a directory
 	// ("./cmd/app") or an import path.
 	Name, Main string
-	// Binaries are the programs the project ships. Default: the module root
-	// when it is package main; else every main package under cmd/; else
-	// the module's only main package.
+	// Binaries are the programs the project ships. Default: what the
+	// maintainers state (the Go builds of the module's .goreleaser.yml,
+	// else the README's `go install` lines), else the module root when it
+	// is package main, else every main package under cmd/, else the
+	// module's only main package (see package project). Main packages are
+	// found with build constraints evaluated for the planned platforms.
+	// The .goreleaser.yml builds also give each binary's defaults (name,
+	// ldflags, flags, tags, env, cgo, platforms); what is set here wins.
 	Binaries []Binary
 	// Out is the output directory; default "dist".
 	Out string
@@ -38,15 +43,24 @@ type Settings struct {
 	// Version overrides the version from git describe.
 	Version string
 	// VersionVars names the string variables that receive the version,
-	// commit and date ("example.com/tool/internal/version.Version"); empty
-	// fields mean main.version, main.commit and main.date, "-" none.
+	// commit and date ("example.com/tool/internal/version.Version"), "-"
+	// for none; it wins over the file and the search. Default: per
+	// binary, the variables package project finds by type (package-level
+	// string variables named version/Version/…, commit, date in the main
+	// package, then a package named version, buildinfo or build, then
+	// <module>/cmd, then the module root), unless the .goreleaser.yml
+	// ldflags set them; an ambiguous choice stamps none, with a note.
 	VersionVars StampVars
 	// Tags, LDFlags and Env are added to every binary's build.
 	Tags    []string
 	LDFlags []string
 	Env     []string
 	// Cgo is "auto" (default: cgo exactly when a dependency needs it,
-	// linked statically), "on" or "off" (fail when a dependency needs cgo).
+	// linked statically; a platform kiln cannot link with cgo is refused),
+	// "on" or "off" (the maintainers' statement that the programs work
+	// without cgo: dependencies' cgo files are left out, and the build
+	// table, the manifest and verify name those packages). Default per
+	// (binary, platform): the .goreleaser.yml env's CGO_ENABLED, else auto.
 	Cgo CgoMode
 	// CC sets the C compiler per platform ("linux/arm64": "my-gcc") for
 	// cgo builds; defaults are musl-gcc for linux/amd64, Debian's cross
@@ -91,7 +105,9 @@ type Binary struct {
 	Main string
 	// Tags, LDFlags and Env are added to the project's for this binary.
 	Tags, LDFlags, Env []string
-	// Cgo overrides the project's cgo mode for this binary.
+	// Cgo overrides the project's cgo mode for this binary: "auto", "on"
+	// or "off" on all its platforms, or followed by a colon and a platform
+	// selector on those only ("off:darwin/*,windows/*").
 	Cgo CgoMode
 	// Platforms limits the binary to the platforms of the matrix that this
 	// selector names, e.g. "linux/*"; default: every platform.
@@ -124,6 +140,11 @@ type VerifySettings struct {
 	// cache directory. kiln refuses a directory it did not create.
 	// KILN_WINEPREFIX overrides it.
 	WinePrefix string
+	// RequireVersion fails a binary whose version flag (the --version or
+	// -version probe, or Args such as ["version"]) does not print the
+	// release version (1.2.3 or v1.2.3), or that has none that exits 0.
+	// Default: verify reports the version found per binary and warns.
+	RequireVersion bool
 }
 
 // PackageSettings configures the package stage.
@@ -158,12 +179,14 @@ type PackageSettings struct {
 
 // Service describes a systemd service: see pack/systemd.Unit for every
 // field. Name defaults to the project's name and ExecStart to
-// /usr/bin/<first binary>; the unit is hardened by default.
+// /usr/bin/<the main binary> (the one named after the project, else the
+// first); the unit is hardened by default.
 type Service = systemd.Unit
 
 // Image configures the OCI image.
 type Image struct {
-	// Entrypoint is the binary the image runs; default: the first binary.
+	// Entrypoint is the binary the image runs; default: the binary named
+	// after the project when there is one, else the first binary.
 	// Every linux binary of the platform is in the image.
 	Entrypoint string
 	// Cmd are the arguments after the entrypoint.

@@ -137,7 +137,7 @@ func (p *Plan) joinUniversal(ctx context.Context) error {
 			m.Put(a)
 			changed = true
 		}
-		p.rep.Build(res, a.Path)
+		p.rep.Build(res, a.Path, p.stamped(b.Name))
 	}
 	if changed {
 		if err := m.Save(p.Out); err != nil {

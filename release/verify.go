@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/go-multierror"
@@ -57,7 +58,7 @@ func (p *Plan) Verify(ctx context.Context) error {
 	}
 	results := make([]artifact.VerifyResult, len(bins))
 	errs := make([]error, len(bins))
-	notes := make([]string, len(bins))
+	sbomNotes := make([]string, len(bins))
 	var g errgroup.Group
 	g.SetLimit(p.Jobs)
 	for i, a := range bins {
@@ -66,12 +67,22 @@ func (p *Plan) Verify(ctx context.Context) error {
 			// An SBOM that does not describe its binary fails verify, but
 			// not the binary's result: package writes the SBOM again.
 			var sbomErr error
-			notes[i], sbomErr = assemble.CheckSBOM(p.Out, m, a, p.Version.Semver)
+			sbomNotes[i], sbomErr = assemble.CheckSBOM(p.Out, m, a, p.Version.Semver)
 			errs[i] = errors.Join(errs[i], sbomErr)
 			return nil
 		})
 	}
 	_ = g.Wait()
+	var notes []string
+	for i, a := range bins {
+		if len(a.CgoLeftOut) > 0 {
+			notes = append(notes, cgoNote(a.Name, a.Platform(), a.CgoDecision, a.CgoLeftOut))
+		}
+		if w := versionWarning(a, results[i].Version); w != "" && !p.VerifyWith.RequireVersion {
+			notes = append(notes, w)
+		}
+	}
+	notes = append(notes, sbomNotes...)
 
 	p.rep.Verified(p.Project+" "+p.Version.Semver, bins, results, notes)
 	var failed *multierror.Error
@@ -122,11 +133,14 @@ func (p *Plan) verifyOne(ctx context.Context, m *artifact.Manifest, a artifact.A
 		res.Run.NotRun = "Config.Verify.NoRun"
 	default:
 		var runErr error
-		res.Run, runErr = p.smoke(ctx, real, a)
+		res.Run, res.Version, runErr = p.smoke(ctx, real, a)
 		if runErr != nil {
 			errs = multierror.Append(errs, runErr)
 		} else if !res.Run.Ran && p.CI {
 			errs = multierror.Append(errs, fmt.Errorf("the run check could not run in CI: %s", res.Run.NotRun))
+		}
+		if w := versionWarning(a, res.Version); w != "" && p.VerifyWith.RequireVersion {
+			errs = multierror.Append(errs, fmt.Errorf("%s (Verify.RequireVersion)", w))
 		}
 	}
 	err = flatten(errs)
@@ -141,9 +155,30 @@ func (p *Plan) verifyOne(ctx context.Context, m *artifact.Manifest, a artifact.A
 
 // smoke runs a linux binary in an empty root: with the configured
 // arguments strictly, else probing that the program starts (verify.Smoke).
-func (p *Plan) smoke(ctx context.Context, real string, a artifact.Artifact) (artifact.RunRecord, error) {
+// When the run that decided asked for the version and exited 0, it checks
+// that the output holds the release version.
+func (p *Plan) smoke(ctx context.Context, real string, a artifact.Artifact) (artifact.RunRecord, *artifact.VersionCheck, error) {
 	rr := verify.Smoke(ctx, real, a.Platform(), p.smokeOptions(a))
-	return artifact.RunRecord{Ran: rr.Ran, Args: rr.Args, ExitCode: rr.ExitCode, NotRun: rr.NotRun}, rr.Err
+	return p.versionCheck(rr)
+}
+
+// versionCheck is the run record of a smoke run and, when it asked for
+// the version and exited 0, whether the output holds the release version.
+func (p *Plan) versionCheck(rr verify.SmokeResult) (artifact.RunRecord, *artifact.VersionCheck, error) {
+	run := artifact.RunRecord{Ran: rr.Ran, Args: rr.Args, ExitCode: rr.ExitCode, NotRun: rr.NotRun, Via: rr.Via}
+	if !rr.Ran || rr.Err != nil {
+		return run, nil, rr.Err
+	}
+	vc := &artifact.VersionCheck{Want: p.Version.Semver}
+	switch {
+	case verify.VersionArgs(rr.Args) && rr.ExitCode == 0:
+		vc.Args, vc.Found = rr.Args, verify.VersionIn(rr.Output, p.Version.Semver)
+	case rr.Probed:
+		vc.NotChecked = "no version flag (--version, -version) exited 0"
+	default:
+		vc.NotChecked = fmt.Sprintf("the smoke arguments %q ask for no version", rr.Args)
+	}
+	return run, vc, nil
 }
 
 // smokeOptions are a binary's smoke-test arguments: its own, else the
@@ -156,4 +191,24 @@ func (p *Plan) smokeOptions(a artifact.Artifact) verify.SmokeOptions {
 		}
 	}
 	return opts
+}
+
+// versionWarning says what is wrong with a binary's version check ("" when
+// nothing is): the output of its version flag lacks the release version,
+// or no version flag exited 0.
+func versionWarning(a artifact.Artifact, vc *artifact.VersionCheck) string {
+	switch {
+	case vc == nil:
+		return ""
+	case vc.NotChecked != "":
+		return fmt.Sprintf("%s %s: version not checked: %s; set Verify.Args (or the binary's VerifyArgs) to the arguments that print it, e.g. [\"version\"]", a.Name, a.Platform(), vc.NotChecked)
+	case vc.Found == "":
+		how := "the release version is stamped nowhere kiln found"
+		if a.Stamped != "" {
+			how = "stamped: " + a.Stamped
+		}
+		return fmt.Sprintf("%s %s: `%s` does not print %s or %s (%s)", a.Name, a.Platform(), strings.Join(vc.Args, " "),
+			strings.TrimPrefix(vc.Want, "v"), vc.Want, how)
+	}
+	return ""
 }

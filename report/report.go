@@ -22,8 +22,9 @@ type Reporter interface {
 	// Printf prints progress text (the format ends with its newline).
 	Printf(format string, args ...any)
 	// Build reports one finished build; path is its output as the manifest
-	// names it.
-	Build(r gobuild.Result, path string)
+	// names it, stamped how its program learns its version ("-X
+	// main.Version", "build info", "none: <why>").
+	Build(r gobuild.Result, path, stamped string)
 	// Verified reports the verify table of a release ("tool v1.2.3"): each
 	// binary with its result, then the notes.
 	Verified(release string, bins []artifact.Artifact, results []artifact.VerifyResult, notes []string)
@@ -75,12 +76,18 @@ func (r *reporter) Printf(format string, args ...any) { fmt.Fprintf(r.w, format,
 // Build prints one build's line. In GitHub Actions the line is a
 // collapsible group holding the compiler's output of a failed build,
 // followed by an annotation per compiler error on its file and line.
-func (r *reporter) Build(res gobuild.Result, path string) {
+func (r *reporter) Build(res gobuild.Result, path, stamped string) {
 	line := fmt.Sprintf("  %-10s %-20s %-14s %6.1fs", res.Status, res.Spec.Platform, res.Spec.Name, res.Duration.Seconds())
 	if res.Err == nil {
 		line += fmt.Sprintf("  %6.1f MB  %s", float64(res.Size)/1e6, path)
 		if res.Cgo {
 			line += "  (cgo, " + res.CC + ")"
+		}
+		if len(res.CgoLeftOut) > 0 {
+			line += "  (cgo off: left out " + strings.Join(res.CgoLeftOut, ", ") + ")"
+		}
+		if stamped != "" {
+			line += "  version: " + stamped
 		}
 	}
 	if r.gh == nil {
@@ -102,15 +109,16 @@ func (r *reporter) Build(res gobuild.Result, path string) {
 }
 
 // Verified prints the verify table and its notes and, in GitHub Actions,
-// appends it to the job summary: binary, platform, size, static, run
-// result and verdict.
+// appends it to the job summary: binary, platform, size, static, cgo (or
+// the packages whose cgo files were left out), Go version, the release
+// version its version flag printed, run result and verdict.
 func (r *reporter) Verified(release string, bins []artifact.Artifact, results []artifact.VerifyResult, notes []string) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "  %-14s %-20s %8s  %-6s %-4s %-10s %-30s %s\n", "BINARY", "PLATFORM", "SIZE", "STATIC", "CGO", "GO", "OS CHECK", "RUN")
+	fmt.Fprintf(&b, "  %-14s %-20s %8s  %-6s %-8s %-10s %-12s %-30s %s\n", "BINARY", "PLATFORM", "SIZE", "STATIC", "CGO", "GO", "VERSION", "OS CHECK", "RUN")
 	for i, a := range bins {
 		res := results[i]
-		fmt.Fprintf(&b, "  %-14s %-20s %6.1fMB  %-6s %-4s %-10s %-30s %s\n", a.Name, a.Platform(), float64(a.Size)/1e6,
-			yesNo(res.Static), yesNo(res.Cgo), res.GoVersion, osCheck(res), runText(res.Run))
+		fmt.Fprintf(&b, "  %-14s %-20s %6.1fMB  %-6s %-8s %-10s %-12s %-30s %s\n", a.Name, a.Platform(), float64(a.Size)/1e6,
+			yesNo(res.Static), cgoText(a, res), res.GoVersion, versionText(res.Version), osCheck(res), runText(res.Run))
 	}
 	for _, n := range notes {
 		if n != "" {
@@ -121,7 +129,7 @@ func (r *reporter) Verified(release string, bins []artifact.Artifact, results []
 	if r.gh == nil {
 		return
 	}
-	t := ghactions.NewTable("Binary", "Platform", "Size", "Static", "Go", "OS check", "Run", "Result").AlignRight(2)
+	t := ghactions.NewTable("Binary", "Platform", "Size", "Static", "Cgo", "Go", "Version", "OS check", "Run", "Result").AlignRight(2)
 	ok := 0
 	for i, a := range bins {
 		res := results[i]
@@ -131,7 +139,11 @@ func (r *reporter) Verified(release string, bins []artifact.Artifact, results []
 		} else {
 			verdict = "❌ " + strings.Join(res.Problems, "; ")
 		}
-		t.Row(a.Name, a.Platform().String(), megabytes(a.Size), yesNo(res.Static), res.GoVersion, osCheck(res), runText(res.Run), verdict)
+		cgo := cgoText(a, res)
+		if len(a.CgoLeftOut) > 0 {
+			cgo += ": " + strings.Join(a.CgoLeftOut, ", ")
+		}
+		t.Row(a.Name, a.Platform().String(), megabytes(a.Size), yesNo(res.Static), cgo, res.GoVersion, versionText(res.Version), osCheck(res), runText(res.Run), verdict)
 	}
 	r.summarize(fmt.Sprintf("### verify: %s — %d of %d binaries ok\n\n%s", release, ok, len(bins), t))
 }
@@ -199,6 +211,27 @@ func runText(r artifact.RunRecord) string {
 // binary's code signature, a windows binary's resources; "-" for others.
 func osCheck(res artifact.VerifyResult) string {
 	return cmp.Or(res.Signature, res.Resources, "-")
+}
+
+// cgoText is the cgo column: yes, no, or "left out" when the build left
+// out packages' cgo files.
+func cgoText(a artifact.Artifact, res artifact.VerifyResult) string {
+	if len(a.CgoLeftOut) > 0 && !res.Cgo {
+		return "left out"
+	}
+	return yesNo(res.Cgo)
+}
+
+// versionText is the version column: the release version as the version
+// flag printed it, "ABSENT" when it did not, "-" when not checked.
+func versionText(v *artifact.VersionCheck) string {
+	switch {
+	case v == nil || v.NotChecked != "":
+		return "-"
+	case v.Found == "":
+		return "ABSENT"
+	}
+	return v.Found
 }
 
 func yesNo(b bool) string {

@@ -26,9 +26,13 @@ func TestBuildLine(t *testing.T) {
 
 	var plain bytes.Buffer
 	r := New(&plain, nil, mod)
-	r.Build(built, "tool_linux_amd64/tool")
-	r.Build(failed, "")
-	if got := plain.String(); strings.Contains(got, "::") || !strings.Contains(got, "2.5 MB  tool_linux_amd64/tool  (cgo, musl-gcc)\n") {
+	r.Build(built, "tool_linux_amd64/tool", "-X main.Version")
+	r.Build(failed, "", "-X main.Version")
+	off := built
+	off.Cgo, off.CgoLeftOut = false, []string{"example.com/c"}
+	r.Build(off, "tool_linux_amd64/tool", "build info")
+	if got := plain.String(); strings.Contains(got, "::") || !strings.Contains(got, "2.5 MB  tool_linux_amd64/tool  (cgo, musl-gcc)  version: -X main.Version\n") ||
+		!strings.Contains(got, "tool_linux_amd64/tool  (cgo off: left out example.com/c)  version: build info\n") {
 		t.Errorf("plain build lines:\n%s", got)
 	}
 	if err := r.Output("matrix", "{}"); err != nil || strings.Contains(plain.String(), "step output") {
@@ -37,7 +41,7 @@ func TestBuildLine(t *testing.T) {
 
 	var gh bytes.Buffer
 	out := filepath.Join(t.TempDir(), "output")
-	New(&gh, &GitHub{Workspace: repo, Output: out}, mod).Build(failed, "")
+	New(&gh, &GitHub{Workspace: repo, Output: out}, mod).Build(failed, "", "")
 	for _, want := range []string{"::group::tool windows/amd64: failed\n", "undefined: nosuch\n::endgroup::\n",
 		"::error file=mod/broken.go,line=5,col=9::undefined: nosuch\n"} {
 		if !strings.Contains(gh.String(), want) {
@@ -55,8 +59,12 @@ func TestBuildLine(t *testing.T) {
 // TestSummaries: the verify and package tables reach the job summary only
 // in GitHub Actions; the verify table is printed either way.
 func TestSummaries(t *testing.T) {
-	bins := []artifact.Artifact{{Name: "tool", OS: "linux", Arch: "amd64", Size: 1e6}}
-	results := []artifact.VerifyResult{{OK: false, Static: true, Problems: []string{"not static"}, Run: artifact.RunRecord{NotRun: "NoRun"}}}
+	bins := []artifact.Artifact{{Name: "tool", OS: "linux", Arch: "amd64", Size: 1e6},
+		{Name: "tool", OS: "linux", Arch: "arm64", Size: 1e6, CgoLeftOut: []string{"example.com/c"}},
+		{Name: "tool", OS: "darwin", Arch: "arm64", Size: 1e6}}
+	results := []artifact.VerifyResult{{OK: false, Static: true, Problems: []string{"not static"}, Run: artifact.RunRecord{NotRun: "NoRun"}},
+		{OK: true, Static: true, Run: artifact.RunRecord{Ran: true, Args: []string{"--version"}}, Version: &artifact.VersionCheck{Want: "v1.0.0", Found: "1.0.0"}},
+		{OK: true, Static: true, Run: artifact.RunRecord{Ran: true, Args: []string{"--version"}}, Version: &artifact.VersionCheck{Want: "v1.0.0"}}}
 	summary := filepath.Join(t.TempDir(), "summary.md")
 	var w bytes.Buffer
 	r := New(&w, &GitHub{Summary: summary}, t.TempDir())
@@ -66,13 +74,14 @@ func TestSummaries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"### verify: tool v1.0.0 — 0 of 1 binaries ok", "| ❌ not static |",
+	for _, want := range []string{"### verify: tool v1.0.0 — 2 of 3 binaries ok", "| ❌ not static |", "| left out: example.com/c |", "| 1.0.0 |", "| ABSENT |",
 		"### package: tool v1.0.0 — 1 artifact(s)", "| tool_1.0.0_checksums.txt | checksums | - |"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("summary lacks %q:\n%s", want, md)
 		}
 	}
-	if !strings.Contains(w.String(), "not run: NoRun") || !strings.Contains(w.String(), "  note: an sbom note\n") {
+	if !strings.Contains(w.String(), "not run: NoRun") || !strings.Contains(w.String(), "  note: an sbom note\n") ||
+		!strings.Contains(w.String(), " left out ") || !strings.Contains(w.String(), " ABSENT ") || !strings.Contains(w.String(), " 1.0.0 ") {
 		t.Errorf("verify table:\n%s", w.String())
 	}
 	var plain bytes.Buffer

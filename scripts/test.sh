@@ -36,6 +36,7 @@ fuzz_targets=(
 	"./verify             FuzzResources    50000x"
 	"./pack/universal     FuzzJoin         20000x"
 	"./pack/winres        FuzzPatch        20000x"
+	"./verify             FuzzVersionIn   100000x"
 	"./matrix             FuzzParse       100000x"
 	"./matrix             FuzzSelect      100000x"
 	"./internal/ghactions FuzzAnnotations  50000x"

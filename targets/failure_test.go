@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/outdir"
 )
 
 // TestFailingPlatform: one platform that does not compile fails the run,
@@ -129,7 +130,7 @@ func checkNoDebris(t *testing.T, c *consumer, out string) {
 		rel = filepath.ToSlash(rel)
 		name := d.Name()
 		switch {
-		case rel == artifact.FileName || rel == ".kiln-lock" || rel == ".kiln-output":
+		case rel == artifact.FileName || rel == ".kiln-lock" || rel == ".kiln-output" || rel == outdir.IgnoreName:
 			return nil
 		case strings.Contains(name, ".tmp-"):
 			t.Errorf("temporary file left in %s: %s", out, rel)

@@ -17,6 +17,7 @@ import (
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/internal/testtool"
 	"github.com/kiln-build/kiln/verify"
+	"github.com/kiln-build/kiln/outdir"
 )
 
 // copySampleApp copies the sample app's module (not dist/ nor dot
@@ -221,7 +222,7 @@ func TestPackageExtrasOutside(t *testing.T) {
 	}
 	entries, _ := os.ReadDir(c.path("dist"))
 	for _, e := range entries {
-		if !e.IsDir() && e.Name() != artifact.FileName && !strings.HasPrefix(e.Name(), ".kiln-") {
+		if !e.IsDir() && e.Name() != artifact.FileName && e.Name() != outdir.IgnoreName && !strings.HasPrefix(e.Name(), ".kiln-") {
 			t.Errorf("refused package left %s in dist", e.Name())
 		}
 	}

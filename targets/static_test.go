@@ -14,7 +14,9 @@ import (
 // linux build a static cgo build; static and crossall with KILN_STATIC
 // give binaries that verify accepts and that run their -selftest (which
 // calls into C) in an empty root, natively and through qemu. With cgo
-// turned off the build is refused instead of shipping the stub.
+// turned off (KILN_CGO=off, a statement) the build runs without the C
+// component, the build line, the manifest and verify name it, and verify
+// catches the stub failing its -selftest.
 func TestSampleAppStaticVerify(t *testing.T) {
 	testtool.Need(t, "musl-gcc", "aarch64-linux-gnu-gcc", "bwrap", "qemu-aarch64-static")
 	c := copySampleApp(t, filepath.Join(t.TempDir(), "sample-app"))
@@ -46,6 +48,15 @@ func TestSampleAppStaticVerify(t *testing.T) {
 		}
 	}
 
-	c.fails([]string{"KILN_MATRIX=linux/amd64", "KILN_CGO=off", "KILN_OUT=dist-nocgo"}, []string{"crossall"},
-		"cgo is off", "github.com/kiln-build/kiln/sample-app/internal/cfeature", "stubs")
+	const cfeature = "github.com/kiln-build/kiln/sample-app/internal/cfeature"
+	nocgo := []string{"KILN_MATRIX=linux/amd64", "KILN_CGO=off", "KILN_OUT=dist-nocgo"}
+	if out = c.ok(nocgo, "crossall"); !strings.Contains(out, "(cgo off: left out "+cfeature+")") {
+		t.Errorf("crossall with KILN_CGO=off does not name the package:\n%s", out)
+	}
+	c.fails(nocgo, []string{"verify"}, "left out", "the cgo files of "+cfeature+" are left out", "selftest: C component")
+	for _, a := range c.manifest("dist-nocgo").Filter(artifact.ByKind(artifact.Binary)) {
+		if a.Name == "sample-app" && (a.Cgo || !slices.Equal(a.CgoLeftOut, []string{cfeature}) || a.CgoDecision != "off (KILN_CGO)") {
+			t.Errorf("sample-app with KILN_CGO=off: cgo %v, left out %q, decision %q", a.Cgo, a.CgoLeftOut, a.CgoDecision)
+		}
+	}
 }

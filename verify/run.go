@@ -140,6 +140,7 @@ func prepare(path string, p matrix.Platform) (sb *sandbox, notRun string, err er
 	sb = &sandbox{path: path, p: p, rep: rep, argv: []string{
 		"--tmpfs", "/", "--ro-bind", abs, "/app", "--dev", "/dev", "--proc", "/proc",
 		"--tmpfs", "/tmp", "--unshare-all", "--die-with-parent", "--clearenv",
+		"--setenv", "HOME", "/tmp", // many CLIs need a home to start; an empty one
 	}}
 	tools := RunTools(p)
 	if !native(p.Arch) && len(tools) < 2 {

@@ -85,12 +85,14 @@ func rebuildSettings(prov *provenance.Release, project string) (*rebuild, error)
 			bad("binary %s: no build recorded", eb.Name)
 			continue
 		}
-		mode := release.CgoMode(eb.CgoMode)
-		if mode != gobuild.CgoAuto && mode != gobuild.CgoOn && mode != gobuild.CgoOff {
+		// A mode, or a mode on some platforms ("off:darwin/amd64"), as
+		// Binary.Cgo takes it.
+		m, _, _ := strings.Cut(eb.CgoMode, ":")
+		if mode := release.CgoMode(m); mode != gobuild.CgoAuto && mode != gobuild.CgoOn && mode != gobuild.CgoOff {
 			bad("binary %s: cgo mode %q: want auto, on or off", eb.Name, eb.CgoMode)
 		}
 		s.Binaries = append(s.Binaries, release.Binary{Name: eb.Name, Main: builds[0].main, Tags: eb.Tags,
-			Cgo: mode, Platforms: eb.Platforms})
+			Cgo: release.CgoMode(eb.CgoMode), Platforms: eb.Platforms})
 		all = append(all, builds...)
 	}
 	for name := range byBinary {

@@ -9,26 +9,42 @@ import (
 	"testing"
 )
 
-// CopyModule downloads a module version from the module proxy
-// ("github.com/rakyll/hey@v0.1.4") and copies it to dst, writable (the
-// module cache's files are read-only).
-func CopyModule(tb testing.TB, modVersion, dst string) {
+// download returns the source directory of modVersion (module@version) in
+// the module cache, downloading it through the module proxy when needed.
+func download(tb testing.TB, modVersion string) string {
 	tb.Helper()
 	cmd := exec.Command("go", "mod", "download", "-json", modVersion)
 	cmd.Dir = tb.TempDir()
 	cmd.Env = append(os.Environ(), "GOFLAGS=") // a -mod=vendor in GOFLAGS refuses mod@version
 	out, err := cmd.Output()
-	if err != nil {
-		tb.Fatalf("go mod download %s: %v", modVersion, err)
+	var mod struct{ Dir, Error string }
+	if jerr := json.Unmarshal(out, &mod); err != nil || jerr != nil || mod.Dir == "" {
+		tb.Fatalf("go mod download %s: %v %s %s", modVersion, err, mod.Error, out)
 	}
-	var mod struct{ Dir string }
-	if err := json.Unmarshal(out, &mod); err != nil || mod.Dir == "" {
-		tb.Fatalf("go mod download printed %s: %v", out, err)
+	return mod.Dir
+}
+
+// ModuleSource returns the source directory of modver (module@version) in
+// the module cache, downloading it through the module proxy when needed
+// (read-only: copy it to change it). Tests that use it need the proxy or
+// a warm module cache: it skips under -short.
+func ModuleSource(tb testing.TB, modver string) string {
+	tb.Helper()
+	if testing.Short() {
+		tb.Skip("a module from the module proxy")
 	}
-	if err := os.CopyFS(dst, os.DirFS(mod.Dir)); err != nil {
+	return download(tb, modver)
+}
+
+// CopyModule downloads a module version from the module proxy
+// ("github.com/rakyll/hey@v0.1.4") and copies it to dst, writable (the
+// module cache's files are read-only).
+func CopyModule(tb testing.TB, modVersion, dst string) {
+	tb.Helper()
+	if err := os.CopyFS(dst, os.DirFS(download(tb, modVersion))); err != nil {
 		tb.Fatal(err)
 	}
-	err = filepath.WalkDir(dst, func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(dst, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}

@@ -39,4 +39,17 @@ func TestDockerfile(t *testing.T) {
 	if strings.Contains(string(got), "darwin") {
 		t.Errorf("Dockerfile(o) mentions the darwin binary")
 	}
+
+	// Two binaries per platform: each platform is listed and staged once.
+	two := testOptions([]Binary{
+		{Platform: matrix.MustParse("linux/amd64"), Path: "dist/probe_linux_amd64/probe", Name: "probe"},
+		{Platform: matrix.MustParse("linux/amd64"), Path: "dist/probe_linux_amd64/probed", Name: "probed"},
+		{Platform: matrix.MustParse("linux/arm64"), Path: "dist/probe_linux_arm64/probe", Name: "probe"},
+		{Platform: matrix.MustParse("linux/arm64"), Path: "dist/probe_linux_arm64/probed", Name: "probed"},
+	})
+	df := string(Dockerfile(two))
+	if !strings.Contains(df, "--platform linux/amd64,linux/arm64 ") || strings.Count(df, "FROM scratch AS linux-amd64\n") != 1 ||
+		!strings.Contains(df, "COPY ${DIST}/probe_linux_arm64/probed /usr/local/bin/probed\n") {
+		t.Errorf("Dockerfile of two binaries per platform:\n%s", df)
+	}
 }
