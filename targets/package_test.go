@@ -16,8 +16,8 @@ import (
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/internal/testtool"
-	"github.com/kiln-build/kiln/verify"
 	"github.com/kiln-build/kiln/outdir"
+	"github.com/kiln-build/kiln/verify"
 )
 
 // copySampleApp copies the sample app's module (not dist/ nor dot
