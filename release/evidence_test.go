@@ -149,7 +149,7 @@ func TestEvidence(t *testing.T) {
 			t.Errorf("%s: the manifest records the build %q %q", a.Path, a.Args, a.Env)
 		}
 	}
-	for _, want := range []string{"-X main.version=v1.2.3 -X main.commit=" + commit, `"GOOS=windows"`, `"binary": "tool"`, `"platform": "windows/amd64"`,
+	for _, want := range []string{"-s -w -X main.version=v1.2.3\"", `"GOOS=windows"`, `"binary": "tool"`, `"platform": "windows/amd64"`,
 		`"moduleDir": "."`, `"cgoMode": "auto"`} {
 		if !bytes.Contains(data, []byte(want)) {
 			t.Errorf("the provenance does not record %s:\n%s", want, data)

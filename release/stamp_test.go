@@ -119,7 +119,7 @@ func TestRequireVersion(t *testing.T) {
 	if err != nil {
 		t.Fatalf("verify without RequireVersion: %v\n%s", err, out)
 	}
-	for _, want := range []string{"v1.2.3       --version: exit 0", "ABSENT       --version: exit 0",
+	for _, want := range []string{"v1.2.3       -                              --version: exit 0", "ABSENT       -                              --version: exit 0",
 		"note: other linux/amd64: `--version` does not print 1.2.3 or v1.2.3 (stamped: none: no string variable"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("verify output lacks %q:\n%s", want, out)
