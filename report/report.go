@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/gobuild"
@@ -62,7 +63,20 @@ func GitHubFromEnv(getenv func(string) string) *GitHub {
 // annotations, summaries and outputs when gh is set. moduleDir is the
 // module root that compiler messages are relative to.
 func New(w io.Writer, gh *GitHub, moduleDir string) Reporter {
-	return &reporter{w: w, gh: gh, dir: moduleDir}
+	return &reporter{w: &lockedWriter{w: w}, gh: gh, dir: moduleDir}
+}
+
+// lockedWriter serializes the writes of the stages' goroutines (builds
+// report as they finish): each message is written whole, with one Write.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 type reporter struct {
