@@ -1,6 +1,7 @@
 package project
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -73,8 +74,15 @@ func (t Target) platform() (matrix.Platform, error) {
 // variant filled in.
 func toTarget(p matrix.Platform) Target {
 	t := Target{Goos: p.OS, Goarch: p.Arch}
-	v := cmpOr(p.Variant, goDefaultVariant[p.Arch])
-	switch p.Arch {
+	v := cmp.Or(p.Variant, goDefaultVariant[p.Arch])
+	t.setVariant(v)
+	return t
+}
+
+// setVariant sets the variant field of t's arch to v; false when the arch
+// has no variants.
+func (t *Target) setVariant(v string) bool {
+	switch t.Goarch {
 	case "arm":
 		t.Goarm = v
 	case "amd64":
@@ -89,8 +97,10 @@ func toTarget(p matrix.Platform) Target {
 		t.Goppc64 = v
 	case "riscv64":
 		t.Goriscv64 = v
+	default:
+		return false
 	}
-	return t
+	return true
 }
 
 // matches reports whether an ignore or override target names platform p:
@@ -116,23 +126,7 @@ func parseTarget(s string) (Target, error) {
 		t.Goarm = defaultGoarm // as GoReleaser completes linux_arm
 	}
 	if len(parts) == 3 {
-		v := parts[2]
-		switch t.Goarch {
-		case "arm":
-			t.Goarm = v
-		case "amd64":
-			t.Goamd64 = v
-		case "386":
-			t.Go386 = v
-		case "arm64":
-			t.Goarm64 = v
-		case "mips", "mipsle", "mips64", "mips64le":
-			t.Gomips = v
-		case "ppc64", "ppc64le":
-			t.Goppc64 = v
-		case "riscv64":
-			t.Goriscv64 = v
-		default:
+		if !t.setVariant(parts[2]) {
 			return Target{}, fmt.Errorf("target %q: arch %s has no variants", s, t.Goarch)
 		}
 	}

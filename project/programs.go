@@ -1,6 +1,7 @@
 package project
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path"
@@ -103,7 +104,7 @@ func (m *Module) releasePrograms(o Options) ([]Program, []Note) {
 			}
 			continue
 		}
-		rel, err := m.mainDir(path.Join(cmpOr(b.Dir, "."), cmpOr(b.Main, ".")))
+		rel, err := m.mainDir(path.Join(cmp.Or(b.Dir, "."), cmp.Or(b.Main, ".")))
 		if err != nil {
 			notes = append(notes, Note{where, fmt.Sprintf("%v; left out", err)})
 			continue
@@ -211,11 +212,4 @@ func platformList(ps []matrix.Platform) string {
 		return "no platform"
 	}
 	return strings.Join(s, ", ")
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

@@ -1,6 +1,7 @@
 package project
 
 import (
+	"cmp"
 	"fmt"
 	"path"
 	"slices"
@@ -60,7 +61,7 @@ func (b Build) Skipped() (bool, error) {
 // name, or "" with a note when the template varies per platform or
 // release (the caller then names it after its main package).
 func (c *Config) binaryName(b Build, moduleName string) (string, string) {
-	tmpl := cmpOr(b.Binary, "{{ .ProjectName }}")
+	tmpl := cmp.Or(b.Binary, "{{ .ProjectName }}")
 	for _, f := range append(slices.Clone(platformFields), "Version", "Tag", "Commit", "ShortCommit", "FullCommit", "Date", "Timestamp") {
 		if strings.Contains(tmpl, "."+f) {
 			return "", fmt.Sprintf("binary %q changes per platform or release; kiln names a program once (each platform has its own directory): named after its main package", b.Binary)
@@ -94,8 +95,8 @@ func (c *Config) Render(f Facts, moduleName string, platforms []matrix.Platform)
 		if skip, err := b.Skipped(); skip || err != nil {
 			continue
 		}
-		name, _ := c.binaryName(b, cmpOr(moduleName, shortName(f.ModulePath)))
-		main := "./" + path.Clean(path.Join(cmpOr(b.Dir, "."), cmpOr(b.Main, ".")))
+		name, _ := c.binaryName(b, cmp.Or(moduleName, shortName(f.ModulePath)))
+		main := "./" + path.Clean(path.Join(cmp.Or(b.Dir, "."), cmp.Or(b.Main, ".")))
 		if strings.HasSuffix(main, ".go") {
 			main = "./" + path.Dir(strings.TrimPrefix(main, "./"))
 		}

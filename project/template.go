@@ -1,6 +1,7 @@
 package project
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -132,7 +133,7 @@ func funcs(date time.Time, env map[string]string) template.FuncMap {
 		},
 		"isEnvSet":       func(name string) bool { return env[name] != "" },
 		"map":            makeMap,
-		"indexOrDefault": func(m map[string]string, k, def string) string { return cmpOr(m[k], def) },
+		"indexOrDefault": func(m map[string]string, k, def string) string { return cmp.Or(m[k], def) },
 		"list":           func(s ...string) []string { return s },
 		"readFile":       fail, "mustReadFile": fail,
 	}
