@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/kiln-build/kiln/internal/binfmt"
 )
 
 // Mach-O load commands that debug/macho does not decode.
@@ -22,19 +24,8 @@ const (
 )
 
 func machoArch(c macho.Cpu) string {
-	switch c {
-	case macho.CpuAmd64:
-		return "amd64"
-	case macho.CpuArm64:
-		return "arm64"
-	case macho.Cpu386:
-		return "386"
-	case macho.CpuArm:
-		return "arm"
-	case macho.CpuPpc64:
-		return "ppc64"
-	case macho.CpuPpc:
-		return "ppc"
+	if a, ok := binfmt.MachOArch(c); ok {
+		return a
 	}
 	return fmt.Sprintf("unknown(%#x)", uint32(c))
 }

@@ -5,6 +5,7 @@ package binfmt
 
 import (
 	"bytes"
+	"debug/macho"
 	"errors"
 )
 
@@ -54,4 +55,24 @@ func (f Format) Name() string {
 		return "universal Mach-O"
 	}
 	return string(f)
+}
+
+// MachOArch is the GOARCH of a Mach-O CPU type; false for one Go does not
+// build for.
+func MachOArch(c macho.Cpu) (string, bool) {
+	switch c {
+	case macho.CpuAmd64:
+		return "amd64", true
+	case macho.CpuArm64:
+		return "arm64", true
+	case macho.Cpu386:
+		return "386", true
+	case macho.CpuArm:
+		return "arm", true
+	case macho.CpuPpc64:
+		return "ppc64", true
+	case macho.CpuPpc:
+		return "ppc", true
+	}
+	return "", false
 }

@@ -34,6 +34,7 @@ import (
 
 	"github.com/hashicorp/go-multierror"
 	"github.com/kiln-build/kiln/internal/atomicfile"
+	"github.com/kiln-build/kiln/internal/binfmt"
 )
 
 const (
@@ -326,19 +327,8 @@ func alignment(f *macho.File) uint32 {
 const cpuArm6432 macho.Cpu = 0x0200000c
 
 func arch(c macho.Cpu) string {
-	switch c {
-	case macho.CpuAmd64:
-		return "amd64"
-	case macho.CpuArm64:
-		return "arm64"
-	case macho.Cpu386:
-		return "386"
-	case macho.CpuArm:
-		return "arm"
-	case macho.CpuPpc64:
-		return "ppc64"
-	case macho.CpuPpc:
-		return "ppc"
+	if a, ok := binfmt.MachOArch(c); ok {
+		return a
 	}
 	return fmt.Sprintf("cpu(%#x)", uint32(c))
 }
