@@ -71,7 +71,7 @@ func resolve(ctx context.Context, in inputs, errs []string) (*Plan, error) {
 	if err != nil {
 		errs = append(errs, err.Error())
 	}
-	vcs := p.stampVCS(ctx, in, info)
+	vcs := p.stampVCS(in, info)
 	if s.Version != "" {
 		// A set version changes the version, never the tree's state: a
 		// dirty tree stays dirty (no provenance, refused in CI).

@@ -1,7 +1,6 @@
 package release
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -12,11 +11,11 @@ import (
 // stampVCS decides whether Go stamps the checkout's VCS facts into the
 // binaries (Plan.VCS): only for a clean checkout as Go itself tests it — a
 // commit, no uncommitted change, no file that git neither tracks nor
-// ignores — leaving out the output directory, which ignores itself before
-// anything is built into it (outdir). Reproduce's rebuild does as the
-// manifest of the release says. It returns why not, for the programs
-// that read their version from the build info.
-func (p *Plan) stampVCS(ctx context.Context, in inputs, info gitinfo.Info) string {
+// ignores (info.Changes, read once by gitinfo.Read; the output directory
+// ignores itself, see outdir). Reproduce's rebuild does as the manifest of
+// the release says. It returns why not, for the programs that read their
+// version from the build info.
+func (p *Plan) stampVCS(in inputs, info gitinfo.Info) string {
 	switch {
 	case info.Commit == "":
 		return "not a git checkout"
@@ -28,18 +27,6 @@ func (p *Plan) stampVCS(ctx context.Context, in inputs, info gitinfo.Info) strin
 		return fmt.Sprintf("the version is set to %s, which the commit's tag does not give (%s)", in.s.Version, info.Version)
 	case in.vcs != nil && !*in.vcs:
 		return "the release reproduced was built without it"
-	}
-	st, err := gitinfo.Modified(ctx, p.Dir, in.out.Path)
-	switch {
-	case err != nil:
-		return err.Error()
-	case st != "":
-		lines := strings.Split(st, "\n")
-		more := ""
-		if len(lines) > 3 {
-			lines, more = lines[:3], fmt.Sprintf(" and %d more", len(lines)-3)
-		}
-		return fmt.Sprintf("git sees files it does not track (%s%s): commit, ignore or remove them", strings.Join(lines, ", "), more)
 	}
 	p.VCS = &gobuild.VCS{Revision: info.Commit, Time: info.Time, Tag: info.Version}
 	return ""

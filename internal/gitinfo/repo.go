@@ -9,23 +9,6 @@ import (
 	"strings"
 )
 
-// Modified returns what makes the tree at dir modified in the eyes of Go's
-// VCS stamping (which then records vcs.modified=true and a "+dirty"
-// version): `git status --porcelain` over the whole repository, tracked
-// changes and untracked files that are not ignored; "" for a clean tree.
-// except are directories inside dir to leave out: kiln's output
-// directory, which ignores itself before anything is built into it. A
-// tree that is not a git checkout is an error.
-func Modified(ctx context.Context, dir string, except ...string) (string, error) {
-	args := []string{"status", "--porcelain", "--", ":/"}
-	for _, e := range except {
-		if rel, err := filepath.Rel(dir, e); err == nil && filepath.IsLocal(rel) {
-			args = append(args, ":(exclude)"+filepath.ToSlash(rel))
-		}
-	}
-	return Git(ctx, dir, args...)
-}
-
 // CloneAt clones the repository that holds dir into dst, checks out
 // commit (a full object name, see ParseCommit) there and returns dir's
 // counterpart in the clone.

@@ -65,37 +65,3 @@ func TestCloneAt(t *testing.T) {
 		t.Errorf("CloneAt of a missing commit = %v", err)
 	}
 }
-
-// TestModified: an untracked file anywhere in the repository makes the
-// tree modified for Go's VCS stamping (Changes does not see it); the
-// directories left out do not; an ignored file never does.
-func TestModified(t *testing.T) {
-	testtool.Need(t, "git")
-	ctx := context.Background()
-	repo := t.TempDir()
-	mod := filepath.Join(repo, "mod")
-	os.MkdirAll(filepath.Join(mod, "dist"), 0o755)
-	os.WriteFile(filepath.Join(mod, "f"), []byte("one\n"), 0o644)
-	os.WriteFile(filepath.Join(repo, ".gitignore"), []byte("*.log\n"), 0o644)
-	runGit(t, repo, "init", "-q")
-	runGit(t, repo, "add", "-A")
-	runGit(t, repo, "commit", "-q", "-m", "one")
-	if st, err := Modified(ctx, mod); err != nil || st != "" {
-		t.Fatalf("Modified of a clean tree = %q, %v", st, err)
-	}
-	os.WriteFile(filepath.Join(mod, "x.log"), nil, 0o644)
-	os.WriteFile(filepath.Join(mod, "dist", "bin"), nil, 0o644)
-	if st, err := Modified(ctx, mod, filepath.Join(mod, "dist"), "/elsewhere"); err != nil || st != "" {
-		t.Errorf("Modified with dist left out = %q, %v; want clean", st, err)
-	}
-	if st, _ := Modified(ctx, mod); !strings.Contains(st, "?? mod/dist/") {
-		t.Errorf("Modified = %q, want mod/dist/ untracked", st)
-	}
-	os.WriteFile(filepath.Join(repo, "untracked"), nil, 0o644)
-	if st, _ := Modified(ctx, mod, filepath.Join(mod, "dist")); !strings.Contains(st, "?? untracked") {
-		t.Errorf("Modified = %q, want the repository's untracked file", st)
-	}
-	if _, err := Modified(ctx, t.TempDir()); err == nil {
-		t.Error("Modified outside git succeeded")
-	}
-}
