@@ -124,8 +124,8 @@ install_packages() {
 }
 
 # install_go_tool NAME PKG VERSION HAVE installs PKG@VERSION with go install
-# unless HAVE (the version the installed NAME reports) is VERSION, then
-# checks that NAME resolves to the installed one.
+# unless HAVE (the version $gobin/NAME reports) is VERSION, then checks
+# that NAME resolves to that one.
 install_go_tool() {
 	local name=$1 pkg=$2 version=$3 have=$4 found
 	if [ "$have" != "$version" ]; then
@@ -142,13 +142,13 @@ install_go_tool() {
 
 install_actionlint() {
 	install_go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$actionlint_version" \
-		"$(actionlint -version 2>/dev/null | head -n 1)"
+		"$("$gobin/actionlint" -version 2>/dev/null | head -n 1)"
 }
 
 # cosign verifies the bundles kiln signs (the tests run it offline).
 install_cosign() {
 	install_go_tool cosign github.com/sigstore/cosign/v2/cmd/cosign "$cosign_version" \
-		"$(cosign version 2>/dev/null | sed -n 's/^GitVersion: *//p')"
+		"$("$gobin/cosign" version 2>/dev/null | sed -n 's/^GitVersion: *//p')"
 }
 
 check_gofmt() {
