@@ -42,7 +42,7 @@ func (e *ChoiceError) Error() string {
 	for i, c := range e.Candidates {
 		lit[i] = fmt.Sprintf("{Main: %q}", c)
 	}
-	return fmt.Sprintf("module %s has %d main packages outside cmd/: %s; pick the programs to ship in your magefile's init():\n  targets.Config.Binaries = []release.Binary{%s}\nor set KILN_MAIN=%s",
+	return fmt.Sprintf("module %s has %d main packages outside cmd/: %s; pick the programs to ship in your magefile's init():\n  targets.Config.Binaries = []targets.Binary{%s}\nor set KILN_MAIN=%s",
 		e.Module, len(e.Candidates), strings.Join(e.Candidates, ", "), strings.Join(lit, ", "), strings.Join(e.Candidates, ","))
 }
 

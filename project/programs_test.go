@@ -83,7 +83,7 @@ func TestProgramsErrors(t *testing.T) {
 	if !errors.As(err, &ce) || !slices.Equal(ce.Candidates, []string{"./tools/a", "./tools/b"}) {
 		t.Fatalf("Programs error = %v, want a ChoiceError for ./tools/a and ./tools/b", err)
 	}
-	for _, want := range []string{`targets.Config.Binaries = []release.Binary{{Main: "./tools/a"}, {Main: "./tools/b"}}`, "KILN_MAIN=./tools/a,./tools/b"} {
+	for _, want := range []string{`targets.Config.Binaries = []targets.Binary{{Main: "./tools/a"}, {Main: "./tools/b"}}`, "KILN_MAIN=./tools/a,./tools/b"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
 		}

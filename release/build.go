@@ -12,8 +12,8 @@ import (
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/gobuild"
+	"github.com/kiln-build/kiln/internal/errlist"
 	"github.com/kiln-build/kiln/internal/gitinfo"
-	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/outdir"
 )
 
@@ -32,7 +32,7 @@ func (p *Plan) Build(ctx context.Context) error {
 		p.rep.Printf("shard %s: no platform to build\n", p.Shard)
 		return nil
 	}
-	h, err := p.out().Acquire(ctx)
+	h, err := p.OutDir().Acquire(ctx)
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ func (p *Plan) Build(ctx context.Context) error {
 	for _, n := range p.notes {
 		p.rep.Printf("note: %s\n", n)
 	}
-	report := func(r gobuild.Result) { p.rep.Build(r, p.out().Rel(r.Spec.Out), p.stamped(r.Spec.Name)) }
+	report := func(r gobuild.Result) { p.rep.Build(r, p.OutDir().Rel(r.Spec.Out), p.stamped(r.Spec.Name)) }
 	results, buildErr := p.engine.BuildAll(ctx, specs, report)
 	results, buildErr = p.withToolchains(ctx, results, buildErr, report)
 	p.cgoHints(results)
@@ -54,11 +54,11 @@ func (p *Plan) Build(ctx context.Context) error {
 		counts[r.Status]++
 	}
 	p.rep.Printf("%s %s: %d build(s): %d built, %d up to date, %d failed in %.2fs\n", p.Project, p.Version.Semver,
-		len(results), counts[gobuild.Built], counts[gobuild.UpToDate], counts[gobuild.Failed], time.Since(p.start).Seconds())
+		len(results), counts[gobuild.Built], counts[gobuild.UpToDate], counts[gobuild.Failed], time.Since(p.Start).Seconds())
 	if err := p.record(h, results); err != nil {
 		return errors.Join(buildErr, err)
 	}
-	if err := p.joinUniversal(ctx); err != nil {
+	if err := p.JoinUniversal(ctx); err != nil {
 		buildErr = errors.Join(buildErr, err)
 	}
 	if ctx.Err() != nil {
@@ -94,7 +94,7 @@ func (p *Plan) specs() []gobuild.Spec {
 	var specs []gobuild.Spec
 	for _, pl := range p.Platforms {
 		for _, b := range p.Binaries {
-			if !b.builds(pl) {
+			if !b.On(pl) {
 				continue
 			}
 			bb := b.Builds[pl]
@@ -129,17 +129,8 @@ func (p *Plan) stamped(name string) string {
 	return b.Stamped
 }
 
-func (b Bin) builds(pl matrix.Platform) bool {
-	for _, q := range b.Platforms {
-		if q == pl {
-			return true
-		}
-	}
-	return false
-}
-
-// describeRelease sets the manifest's release facts to the plan's.
-func (p *Plan) describeRelease(m *artifact.Manifest) {
+// Describe sets the manifest's release facts to the plan's.
+func (p *Plan) Describe(m *artifact.Manifest) {
 	m.Project, m.Version, m.Commit, m.Date = p.Project, p.Version.Semver, p.Version.Commit, gitinfo.FormatDate(p.Version.Date)
 }
 
@@ -152,7 +143,7 @@ func (p *Plan) prepare(h *outdir.Held, specs []gobuild.Spec) error {
 	var errs *multierror.Error
 	made := map[string]bool{}
 	for _, s := range specs {
-		bin := p.out().Rel(s.Out)
+		bin := p.OutDir().Rel(s.Out)
 		dir := path.Dir(bin)
 		if !made[dir] {
 			made[dir] = true
@@ -168,7 +159,7 @@ func (p *Plan) prepare(h *outdir.Held, specs []gobuild.Spec) error {
 		}
 	}
 	if errs != nil {
-		errs.ErrorFormat = func(es []error) string { return listed("build: refusing to write into "+p.out().Name(), es) }
+		errs.ErrorFormat = func(es []error) string { return errlist.Listed("build: refusing to write into "+p.OutDir().Name(), es) }
 	}
 	return errs.ErrorOrNil()
 }
@@ -180,7 +171,7 @@ func (p *Plan) record(h *outdir.Held, results []gobuild.Result) error {
 	if err != nil {
 		return err
 	}
-	p.describeRelease(m)
+	p.Describe(m)
 	byPath := map[string]artifact.Artifact{}
 	for _, a := range m.Artifacts {
 		byPath[a.Path] = a
@@ -192,7 +183,7 @@ func (p *Plan) record(h *outdir.Held, results []gobuild.Result) error {
 		}
 		s, pl := r.Spec, r.Spec.Platform
 		imp, _ := importPath(p.Module, s.Main)
-		a := artifact.Artifact{Path: p.out().Rel(s.Out), Kind: artifact.Binary, Name: s.Name,
+		a := artifact.Artifact{Path: p.OutDir().Rel(s.Out), Kind: artifact.Binary, Name: s.Name,
 			OS: pl.OS, Arch: pl.Arch, Variant: pl.Variant, Size: r.Size, SHA256: r.SHA256,
 			Main: imp, Version: s.Stamp.Version, Commit: s.Stamp.Commit, Key: r.Key,
 			Cgo: r.Cgo, CC: r.CC, Static: r.Static, Tags: r.Tags, Args: r.Args, Env: r.Env, CgoLeftOut: r.CgoLeftOut,

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/go-multierror"
 
 	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/internal/errlist"
 	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/internal/safefile"
 	"github.com/kiln-build/kiln/matrix"
@@ -18,9 +19,9 @@ import (
 // against the plan (identity) and against its file (confined path, regular
 // file, sha256, build info) first.
 
-// current reports why a binary entry is not one of this plan's binaries
+// Current reports why a binary entry is not one of this plan's binaries
 // ("" when it is): another name, main package, version, commit or place.
-func (p *Plan) current(a artifact.Artifact) string {
+func (p *Plan) Current(a artifact.Artifact) string {
 	for _, b := range p.Binaries {
 		if b.Name != a.Name {
 			continue
@@ -61,7 +62,7 @@ func (p *Plan) inspect(a artifact.Artifact) (string, *verify.Report, error) {
 	if rep.Main != "" && rep.Main != a.Main {
 		errs = multierror.Append(errs, &verify.MismatchError{What: "build info main package", Got: rep.Main, Want: a.Main})
 	}
-	return real, rep, flatten(errs)
+	return real, rep, errlist.Flat(errs)
 }
 
 // readEntry reads the file of a binary entry, confined to the output
@@ -85,21 +86,6 @@ func (p *Plan) readEntry(a artifact.Artifact) (string, *verify.Report, *multierr
 		return real, nil, multierror.Append(errs, err)
 	}
 	return real, rep, errs
-}
-
-// flatten formats a multierror on one line per problem, joined by "; ".
-func flatten(errs *multierror.Error) error {
-	if errs == nil {
-		return nil
-	}
-	errs.ErrorFormat = func(es []error) string {
-		s := make([]string, len(es))
-		for i, e := range es {
-			s[i] = e.Error()
-		}
-		return strings.Join(s, "; ")
-	}
-	return errs.ErrorOrNil()
 }
 
 // shipment is one binary the package stage ships.
@@ -127,7 +113,7 @@ func (p *Plan) shipments(m *artifact.Manifest) ([]shipment, error) {
 	var errs *multierror.Error
 	for _, pl := range p.Platforms {
 		for _, b := range p.Binaries {
-			if !b.builds(pl) {
+			if !b.On(pl) {
 				continue
 			}
 			where := fmt.Sprintf("%s %s", b.Name, pl)
@@ -136,7 +122,7 @@ func (p *Plan) shipments(m *artifact.Manifest) ([]shipment, error) {
 				errs = multierror.Append(errs, fmt.Errorf("%s: not built (run mage crossall, or mage cross %s)", where, pl))
 				continue
 			}
-			if why := p.current(a); why != "" {
+			if why := p.Current(a); why != "" {
 				errs = multierror.Append(errs, fmt.Errorf("%s: %s (run mage crossall)", where, why))
 				continue
 			}
@@ -153,7 +139,7 @@ func (p *Plan) shipments(m *artifact.Manifest) ([]shipment, error) {
 		}
 	}
 	if errs != nil {
-		errs.ErrorFormat = func(es []error) string { return listed("package: refusing to package", es) }
+		errs.ErrorFormat = func(es []error) string { return errlist.Listed("package: refusing to package", es) }
 	}
 	return out, errs.ErrorOrNil()
 }
@@ -167,13 +153,4 @@ func verified(a artifact.Artifact) error {
 		return fmt.Errorf("failed verify: %s (fix it, rebuild and verify again)", strings.Join(v.Problems, "; "))
 	}
 	return nil
-}
-
-// listed formats independent failures as a bulleted list under a heading.
-func listed(head string, es []error) string {
-	lines := make([]string, len(es))
-	for i, e := range es {
-		lines[i] = "  * " + strings.ReplaceAll(e.Error(), "\n", "\n    ")
-	}
-	return fmt.Sprintf("%s: %d problem(s):\n%s", head, len(es), strings.Join(lines, "\n"))
 }

@@ -15,7 +15,7 @@ func (p *Plan) PrintMatrix(ctx context.Context) error {
 	for _, n := range p.notes {
 		p.rep.Printf("note: %s\n", n)
 	}
-	p.rep.Printf("%s %s: %d platform(s), output in %s\n", p.Project, p.Version.Semver, len(p.Platforms), p.out().Name())
+	p.rep.Printf("%s %s: %d platform(s), output in %s\n", p.Project, p.Version.Semver, len(p.Platforms), p.OutDir().Name())
 	for _, b := range p.Binaries {
 		p.rep.Printf("  binary %-14s main package %s (%d platforms)\n", b.Name, b.ImportPath, len(b.Platforms))
 		p.rep.Printf("    version: %s\n", b.Stamped)

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/go-multierror"
 
 	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/internal/errlist"
 	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/outdir"
@@ -60,7 +61,7 @@ func (p *Plan) Merge(ctx context.Context, dirs []string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	h, err := p.out().Acquire(ctx)
+	h, err := p.OutDir().Acquire(ctx)
 	if err != nil {
 		return err
 	}
@@ -68,11 +69,11 @@ func (p *Plan) Merge(ctx context.Context, dirs []string) error {
 	if err := p.writeMerge(ctx, h, picks); err != nil {
 		return err
 	}
-	if err := p.joinUniversal(ctx); err != nil {
+	if err := p.JoinUniversal(ctx); err != nil {
 		return fmt.Errorf("merge: %w", err)
 	}
 	p.rep.Printf("merge: %d binaries of %s %s from %d shard(s) into %s in %.2fs\n", len(picks), p.Project,
-		p.Version.Semver, len(shards), p.out().Name(), time.Since(p.start).Seconds())
+		p.Version.Semver, len(shards), p.OutDir().Name(), time.Since(p.Start).Seconds())
 	return nil
 }
 
@@ -111,7 +112,7 @@ func (p *Plan) shardDirs(dirs []string) ([]*shardDir, error) {
 			}
 			seen[real] = true
 			if real == outReal {
-				errs = multierror.Append(errs, fmt.Errorf("%s: it is the output directory %s itself; download the shards elsewhere", dir, p.out().Name()))
+				errs = multierror.Append(errs, fmt.Errorf("%s: it is the output directory %s itself; download the shards elsewhere", dir, p.OutDir().Name()))
 				continue
 			}
 			m, err := artifact.Load(real)
@@ -122,14 +123,14 @@ func (p *Plan) shardDirs(dirs []string) ([]*shardDir, error) {
 				errs = multierror.Append(errs, fmt.Errorf("%s: %w", dir, err))
 				continue
 			}
-			out = append(out, &shardDir{dir: real, name: p.out().Shown(dir), m: m})
+			out = append(out, &shardDir{dir: real, name: p.OutDir().Shown(dir), m: m})
 		}
 	}
 	if errs == nil && len(out) == 0 {
 		return nil, fmt.Errorf("merge: no shard directory given: pass the shards' output directories, e.g. mage merge 'shards/*'")
 	}
 	if errs != nil {
-		errs.ErrorFormat = func(es []error) string { return listed("merge: refusing to merge", es) }
+		errs.ErrorFormat = func(es []error) string { return errlist.Listed("merge: refusing to merge", es) }
 	}
 	return out, errs.ErrorOrNil()
 }
@@ -195,7 +196,7 @@ func (p *Plan) checkShards(shards []*shardDir) ([]pick, error) {
 	for _, pl := range p.Platforms {
 		var names []string
 		for _, b := range p.Binaries {
-			if !b.builds(pl) {
+			if !b.On(pl) {
 				continue
 			}
 			if pk, ok := byPath[p.BinaryPath(b, pl)]; ok {
@@ -212,7 +213,7 @@ func (p *Plan) checkShards(shards []*shardDir) ([]pick, error) {
 		errs = multierror.Append(errs, fmt.Errorf("missing %s", m))
 	}
 	if errs != nil {
-		errs.ErrorFormat = func(es []error) string { return listed("merge: refusing to merge", es) }
+		errs.ErrorFormat = func(es []error) string { return errlist.Listed("merge: refusing to merge", es) }
 	}
 	return picks, errs.ErrorOrNil()
 }
@@ -220,11 +221,11 @@ func (p *Plan) checkShards(shards []*shardDir) ([]pick, error) {
 // mergeable says why a binary entry of a shard is not one of this plan's
 // (binary, platform) pairs ("" when it is).
 func (p *Plan) mergeable(a artifact.Artifact) string {
-	if why := p.current(a); why != "" {
+	if why := p.Current(a); why != "" {
 		return why
 	}
 	for _, b := range p.Binaries {
-		if b.Name == a.Name && !b.builds(a.Platform()) {
+		if b.Name == a.Name && !b.On(a.Platform()) {
 			return fmt.Sprintf("platform %s is not in this plan's matrix for %s (did the shard run with another KILN_MATRIX?)", a.Platform(), b.Name)
 		}
 	}
@@ -254,7 +255,7 @@ func (p *Plan) writeMerge(ctx context.Context, h *outdir.Held, picks []pick) err
 	if err != nil {
 		return err
 	}
-	p.describeRelease(m)
+	p.Describe(m)
 	rels := make([]string, len(picks))
 	for i, pk := range picks {
 		rels[i] = pk.a.Path

@@ -8,15 +8,15 @@ import (
 	"github.com/kiln-build/kiln/outdir"
 )
 
-// out is the plan's output directory.
-func (p *Plan) out() outdir.Dir {
+// OutDir is the plan's output directory.
+func (p *Plan) OutDir() outdir.Dir {
 	return outdir.Dir{Path: p.Out, Module: p.Dir, Wait: p.LockWait, Log: p.rep.Printf}
 }
 
 // acquireManifest acquires the output directory and reads its manifest;
 // the caller releases it.
 func (p *Plan) acquireManifest(ctx context.Context) (*outdir.Held, *artifact.Manifest, error) {
-	h, err := p.out().Acquire(ctx)
+	h, err := p.OutDir().Acquire(ctx)
 	if err != nil {
 		return nil, nil, err
 	}

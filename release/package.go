@@ -317,6 +317,6 @@ func (pk *packager) commit(ctx context.Context, m *artifact.Manifest, ships []sh
 	}
 	p.rep.Packaged(p.Project+" "+p.Version.Semver, made)
 	p.rep.Printf("package: %d artifact(s) of %s %s in %s in %.2fs\n", len(made), p.Project, p.Version.Semver,
-		p.out().Name(), time.Since(p.start).Seconds())
+		p.OutDir().Name(), time.Since(p.Start).Seconds())
 	return nil
 }

@@ -3,6 +3,7 @@ package release
 import (
 	"time"
 
+	"github.com/kiln-build/kiln/binaries"
 	"github.com/kiln-build/kiln/gobuild"
 	"github.com/kiln-build/kiln/internal/apt"
 	"github.com/kiln-build/kiln/internal/gitinfo"
@@ -63,6 +64,8 @@ type Plan struct {
 	// first (KILN_LOCK=wait, the default) instead of failing at once
 	// (KILN_LOCK=fail).
 	LockWait bool
+	// Start is when the plan was resolved: the stages' timings count from it.
+	Start time.Time
 	// ShardCount is KILN_SHARDS: how many CI jobs share the matrix (the
 	// shards target and merge); 0: a default from the matrix size.
 	ShardCount int
@@ -78,12 +81,11 @@ type Plan struct {
 	in       inputs          // what the plan was resolved from, for reproduce's rebuild
 	evidence evidenceOptions // see evidence.go
 	// The stages' tools: the build engine (and the universe it reported),
-	// where they report, the toolchain installs and the clock.
+	// where they report and the toolchain installs.
 	engine   *gobuild.Engine
 	universe *matrix.Universe
 	rep      report.Reporter
 	tools    apt.Toolchains
-	start    time.Time
 }
 
 // Version is the version of a release in the forms its consumers need.
@@ -105,30 +107,8 @@ type Version struct {
 	Note string
 }
 
-// Bin is one resolved binary.
-type Bin struct {
-	Name string // file name without ".exe"
-	Main string // main package as configured: "./cmd/app" or an import path
-	// ImportPath is the main package's import path, as its build info records it.
-	ImportPath string
-	// Tags, LDFlags and Env are the Go configuration's (Settings and
-	// Binary); Builds has what each platform is built with.
-	Tags, LDFlags, Env []string
-	// Platforms are the platforms of this run the binary is built for.
-	Platforms []matrix.Platform
-	// Builds are how it is built on each of its platforms: the Go
-	// configuration merged with the release config's statement, and the
-	// cgo decision.
-	Builds map[matrix.Platform]BinBuild
-	// Stamp names the variables -X sets for this binary ("-": none), and
-	// Stamped says what reaches the program: "-X main.Version main.date",
-	// "build info", "none: <why>".
-	Stamp   StampVars
-	Stamped string
-	// VerifyArgs are the smoke-test arguments when they are the binary's
-	// own (nil: the plan's).
-	VerifyArgs []string
-}
+// Bin is one resolved binary: see package binaries.
+type Bin = binaries.Bin
 
 // VerifyPlan is the verify stage's resolved settings.
 type VerifyPlan struct {
@@ -145,25 +125,7 @@ type VerifyPlan struct {
 }
 
 // BinBuild is how one binary is built for one platform.
-type BinBuild struct {
-	// Tags, LDFlags (after kiln's -s -w and -X), Env and Flags (go build
-	// flags such as -gcflags=…) are the Go configuration's with the
-	// release config's build for the platform merged in (Go wins).
-	Tags, LDFlags, Env, Flags []string
-	// Cgo is the cgo mode, and CgoBy who decided it ("Config.Binaries[0].Cgo",
-	// "KILN_CGO", ".goreleaser.yml builds[0] env CGO_ENABLED=0"); "" for
-	// kiln's default, auto.
-	Cgo   gobuild.CgoMode
-	CgoBy string
-}
-
-// Decision is the cgo decision in words: "auto", "off (KILN_CGO)".
-func (bb BinBuild) Decision() string {
-	if bb.CgoBy == "" {
-		return string(bb.Cgo)
-	}
-	return string(bb.Cgo) + " (" + bb.CgoBy + ")"
-}
+type BinBuild = binaries.BinBuild
 
 // PackagePlan is the package stage's resolved settings.
 type PackagePlan struct {
@@ -176,3 +138,7 @@ type PackagePlan struct {
 	// or SOURCE_DATE_EPOCH, else 1980-01-01 (the earliest a zip holds).
 	ModTime time.Time
 }
+
+// Reporter is where the stages report: progress lines, tables, GitHub
+// Actions groups and step outputs.
+func (p *Plan) Reporter() report.Reporter { return p.rep }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/evidence/bindiff"
+	"github.com/kiln-build/kiln/internal/errlist"
 	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/internal/safefile"
 	"github.com/kiln-build/kiln/matrix"
@@ -38,7 +39,7 @@ func (p *Plan) Reproduce(ctx context.Context) error {
 		return err
 	}
 	if _, err := os.Stat(filepath.Join(p.Out, artifact.FileName)); err != nil {
-		return fmt.Errorf("reproduce: no manifest in %s: build the release first (mage crossall)", p.out().Name())
+		return fmt.Errorf("reproduce: no manifest in %s: build the release first (mage crossall)", p.OutDir().Name())
 	}
 	h, m, err := p.acquireManifest(ctx)
 	if err != nil {
@@ -67,7 +68,7 @@ func (p *Plan) Reproduce(ctx context.Context) error {
 		}
 	}
 	if len(bins) == 0 {
-		return fmt.Errorf("reproduce: no binary of %s %s in %s", m.Project, m.Version, p.out().Name())
+		return fmt.Errorf("reproduce: no binary of %s %s in %s", m.Project, m.Version, p.OutDir().Name())
 	}
 
 	tmp, err := os.MkdirTemp("", "kiln-reproduce-")
@@ -134,13 +135,13 @@ func (p *Plan) Reproduce(ctx context.Context) error {
 	if diffs != nil {
 		keep = true
 		diffs.ErrorFormat = func(es []error) string {
-			return listed(fmt.Sprintf("reproduce: %d of %d artifact(s) differ from the rebuild of %s (rebuilt files kept in %s)",
+			return errlist.Listed(fmt.Sprintf("reproduce: %d of %d artifact(s) differ from the rebuild of %s (rebuilt files kept in %s)",
 				len(es), same+len(es), m.Commit, rp.Out), es)
 		}
 		return diffs
 	}
 	p.rep.Printf("reproduce: %d artifact(s) identical to a rebuild of %s with an empty cache in %.2fs\n",
-		same, m.Commit, time.Since(p.start).Seconds())
+		same, m.Commit, time.Since(p.Start).Seconds())
 	return nil
 }
 
@@ -153,7 +154,7 @@ func (p *Plan) explain(a, r artifact.Artifact, rebuiltOut string) string {
 		return head + fmt.Sprintf("\n(the file itself: %v)", err)
 	}
 	if got, err := artifact.Describe(p.Out, a); err == nil && got.SHA256 != a.SHA256 {
-		head += fmt.Sprintf("\nthe file in %s is not the manifest's either (sha256 %s): it changed after the build", p.out().Name(), got.SHA256)
+		head += fmt.Sprintf("\nthe file in %s is not the manifest's either (sha256 %s): it changed after the build", p.OutDir().Name(), got.SHA256)
 	}
 	if a.Kind != artifact.Binary {
 		return head

@@ -36,7 +36,7 @@ func Resolve(ctx context.Context, s Settings, opts ...Option) (*Plan, error) {
 // them, reported with the plan's own.
 func resolve(ctx context.Context, in inputs, errs []string) (*Plan, error) {
 	s, dir := in.s, in.dir
-	p := &Plan{Dir: dir, start: time.Now(), CC: s.CC, StampVars: s.VersionVars, CI: in.ci, in: in, rep: in.rep,
+	p := &Plan{Dir: dir, Start: time.Now(), CC: s.CC, StampVars: s.VersionVars, CI: in.ci, in: in, rep: in.rep,
 		Out: in.out.Path, LockWait: in.out.Wait, Static: s.Static, Shard: in.shard, ShardCount: in.shards,
 		AllowDirty: in.allowDirty, InstallTools: s.Toolchains == "install", Jobs: cmp.Or(s.Jobs, gobuild.DefaultJobs())}
 	p.tools = apt.Toolchains{Allow: p.InstallTools, Log: report.Writer(p.rep)}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/kiln-build/kiln/binaries"
 	"github.com/kiln-build/kiln/gobuild"
 	"github.com/kiln-build/kiln/pack/systemd"
 )
@@ -95,27 +96,8 @@ type StampVars = gobuild.StampVars
 // CgoMode is a cgo mode: "auto", "on" or "off" (see Settings.Cgo).
 type CgoMode = gobuild.CgoMode
 
-// Binary is one program of the project.
-type Binary struct {
-	// Name of the binary, without ".exe"; default: the main package's
-	// directory name (the module's last element for the module root).
-	Name string
-	// Main is the main package: a directory ("./cmd/app") or an import
-	// path. Required.
-	Main string
-	// Tags, LDFlags and Env are added to the project's for this binary.
-	Tags, LDFlags, Env []string
-	// Cgo overrides the project's cgo mode for this binary: "auto", "on"
-	// or "off" on all its platforms, or followed by a colon and a platform
-	// selector on those only ("off:darwin/*,windows/*").
-	Cgo CgoMode
-	// Platforms limits the binary to the platforms of the matrix that this
-	// selector names, e.g. "linux/*"; default: every platform.
-	Platforms string
-	// VerifyArgs are this binary's smoke-test arguments (exit code 0
-	// expected); default Verify.Args.
-	VerifyArgs []string
-}
+// Binary is one program of the project: see package binaries.
+type Binary = binaries.Binary
 
 // VerifySettings configures the verify stage.
 type VerifySettings struct {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/gobuild"
+	"github.com/kiln-build/kiln/internal/errlist"
 	"github.com/kiln-build/kiln/internal/safefile"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/pack/checksum"
@@ -44,7 +45,7 @@ func (p *Plan) joins(b Bin) bool {
 		return false
 	}
 	for _, pl := range darwinSlices {
-		if !b.builds(pl) || !slices.Contains(p.Platforms, pl) {
+		if !b.On(pl) || !slices.Contains(p.Platforms, pl) {
 			return false
 		}
 	}
@@ -86,7 +87,7 @@ func (p *Plan) sliceEntries(m *artifact.Manifest, b Bin) ([]artifact.Artifact, s
 		if !ok || a.Kind != artifact.Binary {
 			return nil, fmt.Sprintf("%s %s is not built", b.Name, pl)
 		}
-		if why := p.current(a); why != "" {
+		if why := p.Current(a); why != "" {
 			return nil, fmt.Sprintf("%s %s: %s", b.Name, pl, why)
 		}
 		out = append(out, a)
@@ -94,11 +95,11 @@ func (p *Plan) sliceEntries(m *artifact.Manifest, b Bin) ([]artifact.Artifact, s
 	return out, ""
 }
 
-// joinUniversal joins the darwin builds of every binary the plan joins
+// JoinUniversal joins the darwin builds of every binary the plan joins
 // whose two builds are in the manifest (a shard may have one: the merge
 // joins them), or finds the universal binary up to date: joined from the
 // same bytes, its file intact. It saves the manifest when it changed.
-func (p *Plan) joinUniversal(ctx context.Context) error {
+func (p *Plan) JoinUniversal(ctx context.Context) error {
 	var bins []Bin
 	for _, b := range p.Binaries {
 		if p.joins(b) {
@@ -152,7 +153,7 @@ func (p *Plan) joinUniversal(ctx context.Context) error {
 func (p *Plan) joinOne(m *artifact.Manifest, b Bin, parts []artifact.Artifact) (a artifact.Artifact, joined bool, err error) {
 	rel := p.BinaryPath(b, universalPlatform)
 	key := joinKey(parts)
-	if old, ok := entry(m, rel); ok && old.Kind == artifact.Universal && old.Key == key && p.current(old) == "" {
+	if old, ok := entry(m, rel); ok && old.Kind == artifact.Universal && old.Key == key && p.Current(old) == "" {
 		if got, err := artifact.Describe(p.Out, old); err == nil && got.SHA256 == old.SHA256 && got.Size == old.Size {
 			return old, false, nil
 		}
@@ -216,7 +217,7 @@ func commonTags(a, b []string) []string {
 func (p *Plan) universalEntries(m *artifact.Manifest) []artifact.Artifact {
 	var out []artifact.Artifact
 	for _, a := range m.Filter(artifact.ByKind(artifact.Universal)) {
-		why := p.current(a)
+		why := p.Current(a)
 		if why == "" {
 			why = "universal macOS binaries are off (Config.Universal, KILN_UNIVERSAL)"
 			for _, b := range p.Binaries {
@@ -269,7 +270,7 @@ func (p *Plan) inspectEntry(m *artifact.Manifest, a artifact.Artifact) (string, 
 			errs = multierror.Append(errs, &verify.MismatchError{What: s.Arch + " slice's build info main package", Got: s.Main, Want: a.Main})
 		}
 	}
-	return real, rep, flatten(errs)
+	return real, rep, errlist.Flat(errs)
 }
 
 // universalShipments adds the universal binaries to ships, each checked
@@ -290,7 +291,7 @@ func (p *Plan) universalShipments(m *artifact.Manifest, ships []shipment) ([]shi
 			errs = multierror.Append(errs, fmt.Errorf("%s: not joined (run mage crossall)", where))
 			continue
 		}
-		if why := p.current(a); why != "" {
+		if why := p.Current(a); why != "" {
 			errs = multierror.Append(errs, fmt.Errorf("%s: %s (run mage crossall)", where, why))
 			continue
 		}
@@ -305,7 +306,7 @@ func (p *Plan) universalShipments(m *artifact.Manifest, ships []shipment) ([]shi
 		unis = append(unis, shipment{bin: b, pl: universalPlatform, a: a, real: real})
 	}
 	if errs != nil {
-		errs.ErrorFormat = func(es []error) string { return listed("package: refusing to package", es) }
+		errs.ErrorFormat = func(es []error) string { return errlist.Listed("package: refusing to package", es) }
 		return nil, errs
 	}
 	if p.Universal == "alone" {

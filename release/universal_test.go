@@ -146,7 +146,7 @@ func TestUniversalRefused(t *testing.T) {
 
 	// Joined again from the stripped build (crossall would rebuild it):
 	// its arm64 slice fails.
-	mustRunS(t, dir, s, env, (*Plan).joinUniversal)
+	mustRunS(t, dir, s, env, (*Plan).JoinUniversal)
 	_, err = runS(t, dir, s, env, (*Plan).Verify)
 	if err == nil || !strings.Contains(err.Error(), "tool darwin/universal") || !strings.Contains(err.Error(), "arm64 slice has no code signature") {
 		t.Errorf("verify of a universal binary with an unsigned arm64 slice = %v, want the slice named", err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/evidence/assemble"
+	"github.com/kiln-build/kiln/internal/errlist"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/verify"
 )
@@ -31,7 +32,7 @@ func (p *Plan) Verify(ctx context.Context) error {
 	defer h.Release()
 	var bins []artifact.Artifact
 	for _, a := range m.Filter(artifact.ByKind(artifact.Binary)) {
-		if why := p.current(a); why != "" {
+		if why := p.Current(a); why != "" {
 			p.rep.Printf("  skipped %s: %s\n", a.Path, why)
 			continue
 		}
@@ -39,7 +40,7 @@ func (p *Plan) Verify(ctx context.Context) error {
 	}
 	bins = append(bins, p.universalEntries(m)...)
 	if len(bins) == 0 {
-		return fmt.Errorf("verify: no binary of %s %s in %s: run mage crossall (or build, static) first", p.Project, p.Version.Semver, p.out().Name())
+		return fmt.Errorf("verify: no binary of %s %s in %s: run mage crossall (or build, static) first", p.Project, p.Version.Semver, p.OutDir().Name())
 	}
 	var linux []matrix.Platform
 	for _, a := range bins {
@@ -98,11 +99,11 @@ func (p *Plan) Verify(ctx context.Context) error {
 	}
 	if failed != nil {
 		failed.ErrorFormat = func(es []error) string {
-			return listed(fmt.Sprintf("verify: %d of %d binaries failed", len(es), len(bins)), es)
+			return errlist.Listed(fmt.Sprintf("verify: %d of %d binaries failed", len(es), len(bins)), es)
 		}
 		return failed
 	}
-	p.rep.Printf("verify: %d binaries ok in %.2fs\n", len(bins), time.Since(p.start).Seconds())
+	p.rep.Printf("verify: %d binaries ok in %.2fs\n", len(bins), time.Since(p.Start).Seconds())
 	return nil
 }
 
@@ -143,7 +144,7 @@ func (p *Plan) verifyOne(ctx context.Context, m *artifact.Manifest, a artifact.A
 			errs = multierror.Append(errs, fmt.Errorf("%s (Verify.RequireVersion)", w))
 		}
 	}
-	err = flatten(errs)
+	err = errlist.Flat(errs)
 	if errs != nil {
 		for _, e := range errs.Errors {
 			res.Problems = append(res.Problems, e.Error())

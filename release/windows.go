@@ -76,7 +76,7 @@ func (p *Plan) resolveWindows(w WindowsSettings) error {
 	}
 	var lines []string
 	for _, b := range p.Binaries {
-		if !b.buildsOS("windows") {
+		if !b.OnOS("windows") {
 			continue
 		}
 		var merr *multierror.Error
@@ -118,16 +118,6 @@ func (p *Plan) windowsProblem(b Bin, err error) string {
 	fe2 := *fe
 	fe2.Field = cmp.Or(setting, fe.Field)
 	return fe2.Error()
-}
-
-// buildsOS reports whether the binary builds for some platform of os.
-func (b Bin) buildsOS(os string) bool {
-	for _, pl := range b.Platforms {
-		if pl.OS == os {
-			return true
-		}
-	}
-	return false
 }
 
 // winresOptions are the resources of a binary's windows builds.
