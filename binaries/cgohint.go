@@ -7,15 +7,16 @@ import (
 
 	"github.com/kiln-build/kiln/gobuild"
 	"github.com/kiln-build/kiln/matrix"
+	"github.com/kiln-build/kiln/project"
 )
 
 // CgoHints gives each build of bins that failed for lack of a C toolchain
 // while nobody had decided its cgo (auto) the configuration line that
 // decides it: build without cgo — the maintainers' call, since only they
 // know whether the program works without the cgo files left out — or name
-// a C compiler (or let kiln install one). module is the module path;
-// listed says the binaries are configured in Config.Binaries.
-func CgoHints(bins []Bin, module string, listed bool, results []gobuild.Result) {
+// a C compiler (or let kiln install one). listed says the binaries are
+// configured in Config.Binaries.
+func CgoHints(bins []Bin, listed bool, results []gobuild.Result) {
 	failing := map[string][]string{}
 	var hinted []*gobuild.ToolchainError
 	var names []string
@@ -29,7 +30,7 @@ func CgoHints(bins []Bin, module string, listed bool, results []gobuild.Result) 
 		hinted, names = append(hinted, te), append(names, b.Name)
 	}
 	for i, te := range hinted {
-		te.Hint = cgoHint(bins, module, listed, names[i], failing[names[i]], te)
+		te.Hint = cgoHint(bins, listed, names[i], failing[names[i]], te)
 	}
 }
 
@@ -44,7 +45,7 @@ func named(bins []Bin, name string) (Bin, bool) {
 }
 
 // cgoHint is the hint for binary name failing on platforms.
-func cgoHint(bins []Bin, module string, listed bool, name string, platforms []string, te *gobuild.ToolchainError) string {
+func cgoHint(bins []Bin, listed bool, name string, platforms []string, te *gobuild.ToolchainError) string {
 	sel := strings.Join(platforms, ",")
 	var off string
 	if listed {
@@ -54,7 +55,7 @@ func cgoHint(bins []Bin, module string, listed bool, name string, platforms []st
 		lits := make([]string, len(bins))
 		for i, b := range bins {
 			lit := fmt.Sprintf("Main: %q", b.Main)
-			if b.Name != binaryName(module, b.ImportPath) {
+			if b.Name != project.ShortName(b.ImportPath) {
 				lit = fmt.Sprintf("Name: %q, ", b.Name) + lit
 			}
 			if b.Name == name {

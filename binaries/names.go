@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-
-	"golang.org/x/mod/module"
 )
 
 // importPath returns the import path of a main package given as a
@@ -35,25 +33,6 @@ func sameMain(mod, a, b string) bool {
 	ia, err1 := importPath(mod, a)
 	ib, err2 := importPath(mod, b)
 	return err1 == nil && err2 == nil && ia == ib
-}
-
-// binaryName is the default name of the binary built from the package at
-// import path imp: its directory's name, the module's name for the root.
-func binaryName(mod, imp string) string {
-	if imp == mod {
-		return ModuleName(mod)
-	}
-	return ModuleName(imp)
-}
-
-// ModuleName is the last element of a path without a major version
-// suffix: example.com/tool/v2 → tool.
-func ModuleName(p string) string {
-	prefix, _, ok := module.SplitPathVersion(p)
-	if !ok || prefix == "" {
-		prefix = p
-	}
-	return path.Base(prefix)
 }
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)

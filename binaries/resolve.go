@@ -242,7 +242,7 @@ func (r *resolver) binary(b Binary) (Bin, []string) {
 	if name == "" && len(rows) > 0 {
 		name = rows[0].Program
 	}
-	bn := Bin{Name: cmp.Or(name, binaryName(r.mod.Path, imp)), Main: b.Main, ImportPath: imp,
+	bn := Bin{Name: cmp.Or(name, project.ShortName(imp)), Main: b.Main, ImportPath: imp,
 		Tags:    append(slices.Clone(in.Tags), b.Tags...),
 		LDFlags: append(slices.Clone(in.LDFlags), b.LDFlags...),
 		Env:     append(slices.Clone(in.Env), b.Env...), VerifyArgs: b.VerifyArgs}

@@ -49,7 +49,7 @@ func (p *Plan) Build(ctx context.Context) error {
 	report := func(r gobuild.Result) { p.rep.Build(r, p.OutDir().Rel(r.Spec.Out), p.stamped(r.Spec.Name)) }
 	results, buildErr := p.engine.BuildAll(ctx, specs, report)
 	results, buildErr = p.withToolchains(ctx, results, buildErr, report)
-	binaries.CgoHints(p.Binaries, p.Module, len(p.in.s.Binaries) > 0, results)
+	binaries.CgoHints(p.Binaries, len(p.in.s.Binaries) > 0, results)
 	counts := map[gobuild.Status]int{}
 	for _, r := range results {
 		counts[r.Status]++

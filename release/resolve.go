@@ -52,7 +52,7 @@ func resolve(ctx context.Context, in inputs, errs []string) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.Project = cmp.Or(s.Project, s.Name, binaries.ReleaseProject(mod), binaries.ModuleName(p.Module))
+	p.Project = cmp.Or(s.Project, s.Name, binaries.ReleaseProject(mod), mod.Name())
 	// Each name is refused as the setting the user set spells it.
 	if s.Name != "" {
 		if err := binaries.CheckName(s.Name); err != nil {

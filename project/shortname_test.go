@@ -1,8 +1,8 @@
-package binaries
+package project
 
 import "testing"
 
-func TestModuleName(t *testing.T) {
+func TestShortName(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"example.com/tool", "tool"},
 		{"example.com/tool/v2", "tool"},
@@ -15,8 +15,8 @@ func TestModuleName(t *testing.T) {
 		{"example.com/tool/v1", "v1"}, // not a major-version suffix: v1 is never one
 		{"example.com/tool/v2x", "v2x"},
 	} {
-		if got := ModuleName(tc.in); got != tc.want {
-			t.Errorf("ModuleName(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := ShortName(tc.in); got != tc.want {
+			t.Errorf("ShortName(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
