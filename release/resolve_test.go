@@ -3,8 +3,6 @@ package release
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -183,14 +181,8 @@ func writeModule(t *testing.T, files map[string]string) string {
 	if _, ok := files["go.mod"]; !ok {
 		files["go.mod"] = "module example.com/tool\n\ngo 1.22\n"
 	}
-	for name, data := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := testtool.WriteFiles(dir, files); err != nil {
+		t.Fatal(err)
 	}
 	return dir
 }
@@ -211,14 +203,6 @@ func mustResolve(t *testing.T, dir string, s Settings, env map[string]string) *P
 		t.Fatalf("%v\n%s", err, out)
 	}
 	return p
-}
-
-func cloneFiles(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 // TestKilnCgoDecides: KILN_CGO is the cgo decision of every binary,
