@@ -194,3 +194,13 @@ func envWithPath(t *testing.T, tools ...string) []string {
 	}
 	return append(env, "PATH="+bin)
 }
+
+// TestCgoModeValid: the three modes are valid; "" (no statement) and
+// anything else are not.
+func TestCgoModeValid(t *testing.T) {
+	for m, want := range map[gobuild.CgoMode]bool{gobuild.CgoAuto: true, gobuild.CgoOn: true, gobuild.CgoOff: true, "": false, "sometimes": false, "OFF": false} {
+		if m.Valid() != want {
+			t.Errorf("CgoMode(%q).Valid() = %v, want %v", m, !want, want)
+		}
+	}
+}

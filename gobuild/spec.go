@@ -29,6 +29,9 @@ const (
 	CgoOff CgoMode = "off"
 )
 
+// Valid reports whether m is one of the modes: auto, on or off.
+func (m CgoMode) Valid() bool { return m == CgoAuto || m == CgoOn || m == CgoOff }
+
 // Spec is one binary to build.
 type Spec struct {
 	Dir      string          // directory to run go in (the module root)

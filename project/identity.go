@@ -101,7 +101,7 @@ func (m *Module) Identity(main string, o Options) (Identity, error) {
 	if !found {
 		return Identity{}, fmt.Errorf("%s is not a main package of module %s for the planned platforms", rel, m.Path)
 	}
-	progName := normalize(shortName(m.importPath(rel)))
+	progName := normalize(ShortName(m.importPath(rel)))
 	if rel == "." {
 		progName = normalize(m.Name())
 	}

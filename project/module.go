@@ -87,9 +87,12 @@ func configName(err error) string {
 
 // Name is the module's short name: the last element of its path without a
 // major version suffix (example.com/tool/v2 → tool).
-func (m *Module) Name() string { return shortName(m.Path) }
+func (m *Module) Name() string { return ShortName(m.Path) }
 
-func shortName(p string) string {
+// ShortName is the last element of a path without a major version
+// suffix (example.com/tool/v2 → tool): a module's name, and the default
+// name of the program of a main package's import path.
+func ShortName(p string) string {
 	prefix, _, ok := module.SplitPathVersion(p)
 	if !ok || prefix == "" {
 		prefix = p

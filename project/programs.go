@@ -79,7 +79,7 @@ func (m *Module) Programs(o Options) ([]Program, []Note, error) {
 func (m *Module) program(rel, name, reason string, ps []matrix.Platform) Program {
 	imp := m.importPath(rel)
 	if name == "" {
-		name = shortName(imp)
+		name = ShortName(imp)
 	}
 	return Program{Name: name, Main: rel, ImportPath: imp, Reason: reason, Platforms: ps}
 }
@@ -133,7 +133,7 @@ func (m *Module) releasePrograms(o Options) ([]Program, []Note) {
 			notes = append(notes, Note{where, note})
 		}
 		if name == "" {
-			name = shortName(m.importPath(rel))
+			name = ShortName(m.importPath(rel))
 		}
 		if j := slices.IndexFunc(progs, func(p Program) bool { return p.Main == rel && p.Name == name }); j >= 0 {
 			progs[j].Builds = append(progs[j].Builds, i)

@@ -46,7 +46,7 @@ func (c *Config) projectName(f Facts, moduleName string) string {
 	case moduleName != "":
 		return moduleName
 	}
-	return shortName(f.ModulePath)
+	return ShortName(f.ModulePath)
 }
 
 // Skipped reports whether the build says skip: true (templates rendered
@@ -95,7 +95,7 @@ func (c *Config) Render(f Facts, moduleName string, platforms []matrix.Platform)
 		if skip, err := b.Skipped(); skip || err != nil {
 			continue
 		}
-		name, _ := c.binaryName(b, cmp.Or(moduleName, shortName(f.ModulePath)))
+		name, _ := c.binaryName(b, cmp.Or(moduleName, ShortName(f.ModulePath)))
 		main := "./" + path.Clean(path.Join(cmp.Or(b.Dir, "."), cmp.Or(b.Main, ".")))
 		if strings.HasSuffix(main, ".go") {
 			main = "./" + path.Dir(strings.TrimPrefix(main, "./"))
@@ -104,7 +104,7 @@ func (c *Config) Render(f Facts, moduleName string, platforms []matrix.Platform)
 			main = "."
 		}
 		if name == "" {
-			name = shortName(main)
+			name = ShortName(main)
 			if main == "." {
 				name = proj
 			}

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/go-multierror"
 
 	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/binaries"
 	"github.com/kiln-build/kiln/gobuild"
 	"github.com/kiln-build/kiln/internal/errlist"
 	"github.com/kiln-build/kiln/internal/gitinfo"
@@ -48,7 +49,7 @@ func (p *Plan) Build(ctx context.Context) error {
 	report := func(r gobuild.Result) { p.rep.Build(r, p.OutDir().Rel(r.Spec.Out), p.stamped(r.Spec.Name)) }
 	results, buildErr := p.engine.BuildAll(ctx, specs, report)
 	results, buildErr = p.withToolchains(ctx, results, buildErr, report)
-	p.cgoHints(results)
+	binaries.CgoHints(p.Binaries, len(p.in.s.Binaries) > 0, results)
 	counts := map[gobuild.Status]int{}
 	for _, r := range results {
 		counts[r.Status]++
@@ -182,15 +183,12 @@ func (p *Plan) record(h *outdir.Held, results []gobuild.Result) error {
 			continue
 		}
 		s, pl := r.Spec, r.Spec.Platform
-		imp, _ := importPath(p.Module, s.Main)
+		b, _ := p.binary(s.Name)
 		a := artifact.Artifact{Path: p.OutDir().Rel(s.Out), Kind: artifact.Binary, Name: s.Name,
 			OS: pl.OS, Arch: pl.Arch, Variant: pl.Variant, Size: r.Size, SHA256: r.SHA256,
-			Main: imp, Version: s.Stamp.Version, Commit: s.Stamp.Commit, Key: r.Key,
+			Main: b.ImportPath, Version: s.Stamp.Version, Commit: s.Stamp.Commit, Key: r.Key,
 			Cgo: r.Cgo, CC: r.CC, Static: r.Static, Tags: r.Tags, Args: r.Args, Env: r.Env, CgoLeftOut: r.CgoLeftOut,
-			Stamped: p.stamped(s.Name), VCS: s.VCS != nil}
-		if b, ok := p.binary(s.Name); ok {
-			a.CgoDecision = b.Builds[pl].Decision()
-		}
+			Stamped: b.Stamped, VCS: s.VCS != nil, CgoDecision: b.Builds[pl].Decision()}
 		if old, ok := byPath[a.Path]; ok && old.Verify != nil && sameBuild(old, a) {
 			a.Verify = old.Verify
 		}

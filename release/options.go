@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/kiln-build/kiln/internal/gitinfo"
+	"github.com/kiln-build/kiln/internal/setting"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/outdir"
 	"github.com/kiln-build/kiln/report"
@@ -79,10 +80,10 @@ type inputs struct {
 	// WithStatic), Version (KILN_VERSION, normalized), Toolchains
 	// (KILN_TOOLCHAINS). Out is unused: see out.
 	s        Settings
-	nameFrom setting    // where s.Name came from
-	cgoBy    string     // where s.Cgo came from
-	dir      string     // the module root (absolute)
-	out      outdir.Dir // KILN_OUT, Config.Out; KILN_LOCK
+	nameFrom setting.Name // where s.Name came from
+	cgoBy    string       // where s.Cgo came from
+	dir      string       // the module root (absolute)
+	out      outdir.Dir   // KILN_OUT, Config.Out; KILN_LOCK
 	// mains is KILN_MAIN; selector the platforms' selector (WithSelector,
 	// else KILN_MATRIX as named by selectorName); host: ForHost.
 	mains, selector, selectorName string
@@ -107,25 +108,11 @@ type inputs struct {
 	vcs *bool
 }
 
-// A setting names where a value came from as the user set it: an
-// environment variable ("KILN_NAME") or a field of the configuration
-// ("Config.Name").
-type setting string
-
-// is is the setting with its value, as a message names it:
-// KILN_NAME="a/b" or Config.Name "a/b".
-func (s setting) is(value string) string {
-	if strings.HasPrefix(string(s), "Config.") {
-		return fmt.Sprintf("%s %q", s, value)
-	}
-	return fmt.Sprintf("%s=%q", s, value)
-}
-
 // override is the value of the environment variable when it is set, else
 // the configured one, with the setting it came from.
-func override(env func(string) string, variable, configured string, field setting) (string, setting) {
+func override(env func(string) string, variable, configured string, field setting.Name) (string, setting.Name) {
 	if v := env(variable); v != "" {
-		return v, setting(variable)
+		return v, setting.Name(variable)
 	}
 	return configured, field
 }
@@ -161,8 +148,8 @@ func readInputs(s Settings, o options) (inputs, []string, error) {
 	if in.s.Cgo = CgoMode(cgo); cgo != "" {
 		in.cgoBy = string(from)
 	}
-	if in.s.Cgo != "" && !validCgo(in.s.Cgo) {
-		bad("%s: want auto, on or off", from.is(cgo))
+	if in.s.Cgo != "" && !in.s.Cgo.Valid() {
+		bad("%s: want auto, on or off", from.Is(cgo))
 	}
 	in.s.Static = s.Static || o.static
 	if v := env("KILN_STATIC"); v != "" && !o.static {
@@ -176,7 +163,7 @@ func readInputs(s Settings, o options) (inputs, []string, error) {
 	case "install", "", "off":
 		in.s.Toolchains = v
 	default:
-		bad("%s: want install (apt-get the missing C toolchains, bubblewrap, qemu) or off", from.is(v))
+		bad("%s: want install (apt-get the missing C toolchains, bubblewrap, qemu) or off", from.Is(v))
 	}
 	if v := env("KILN_ALLOW_DIRTY"); v != "" {
 		b, err := strconv.ParseBool(v)
@@ -199,7 +186,7 @@ func readInputs(s Settings, o options) (inputs, []string, error) {
 	}
 	if v, from := override(env, "KILN_VERSION", s.Version, "Config.Version"); v != "" {
 		if in.s.Version, err = gitinfo.Normalize(v); err != nil {
-			bad("%s: %v", from.is(v), err)
+			bad("%s: %v", from.Is(v), err)
 		}
 	}
 	errs = append(errs, readOSInputs(&in.s, env)...)

@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/mod/modfile"
 
+	"github.com/kiln-build/kiln/binaries"
 	"github.com/kiln-build/kiln/gobuild"
 	"github.com/kiln-build/kiln/internal/apt"
 	"github.com/kiln-build/kiln/internal/gitinfo"
@@ -51,15 +52,15 @@ func resolve(ctx context.Context, in inputs, errs []string) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.Project = cmp.Or(s.Project, s.Name, releaseProject(mod), moduleName(p.Module))
+	p.Project = cmp.Or(s.Project, s.Name, binaries.ReleaseProject(mod), mod.Name())
 	// Each name is refused as the setting the user set spells it.
 	if s.Name != "" {
-		if err := checkName(s.Name); err != nil {
-			errs = append([]string{in.nameFrom.is(s.Name) + ": " + err.Error()}, errs...)
+		if err := binaries.CheckName(s.Name); err != nil {
+			errs = append([]string{in.nameFrom.Is(s.Name) + ": " + err.Error()}, errs...)
 		}
 	}
 	if s.Project != "" || s.Name == "" {
-		if err := checkName(p.Project); err != nil {
+		if err := binaries.CheckName(p.Project); err != nil {
 			what := fmt.Sprintf("Config.Project %q", p.Project)
 			if s.Project == "" {
 				what = fmt.Sprintf("the project's name %q, the last element of module %s (set Config.Project)", p.Project, p.Module)
@@ -102,8 +103,7 @@ func resolve(ctx context.Context, in inputs, errs []string) (*Plan, error) {
 	if err := p.resolvePlatforms(ctx, in); err != nil {
 		return nil, err
 	}
-	r := &resolver{p: p, in: in, mod: mod, vcs: vcs}
-	if p.Binaries, err = r.binaries(ctx); err != nil {
+	if err := p.resolveBinaries(ctx, in, mod, vcs); err != nil {
 		return nil, err
 	}
 	if err := p.resolvePackage(s.Package); err != nil {
@@ -122,8 +122,45 @@ func (p *Plan) note(s string) {
 	}
 }
 
-func validCgo(m gobuild.CgoMode) bool {
-	return m == gobuild.CgoAuto || m == gobuild.CgoOn || m == gobuild.CgoOff
+// resolveBinaries sets Binaries (see binaries.Resolve), with the module
+// read (mod) and why Go's VCS stamping is off (vcs, "" when it is on).
+func (p *Plan) resolveBinaries(ctx context.Context, in inputs, mod *project.Module, vcs string) error {
+	s, v := in.s, p.Version
+	bins, notes, err := binaries.Resolve(binaries.Input{Module: mod,
+		Binaries: s.Binaries, Name: s.Name, Main: s.Main, Mains: in.mains,
+		Tags: s.Tags, LDFlags: s.LDFlags, Env: s.Env, Cgo: s.Cgo, CgoBy: in.cgoBy, StampVars: p.StampVars,
+		Planned: p.planned, Platforms: p.Platforms,
+		Select: func(sel string) ([]matrix.Platform, error) {
+			u, err := p.loadUniverse(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return selectPlatforms(u, sel, p.planned)
+		},
+		// The templates read the plan's version and commit, its commit time
+		// as .Date (so the output is reproducible), and no environment (a
+		// template's .Env.X renders empty, with a note).
+		Facts: project.Facts{ModulePath: p.Module, Tag: v.Semver, Version: v.Plain, Commit: v.Commit,
+			CommitDate: v.Date, Date: v.Date, Dirty: v.Dirty, Env: map[string]string{}},
+		NoVCS: vcs, FactsDir: factsDir(in.planCache)})
+	for _, n := range notes {
+		p.note(n)
+	}
+	p.Binaries = bins
+	return err
+}
+
+// factsDir is the directory of the cache of what package project read of
+// each program (see binaries.Input.FactsDir): beside the engine's plan
+// cache, by default $XDG_CACHE_HOME/kiln/facts; "" for none.
+func factsDir(planCache string) string {
+	if planCache != "" {
+		return filepath.Join(planCache, "facts")
+	}
+	if dir, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(dir, "kiln", "facts")
+	}
+	return ""
 }
 
 // resolvePlatforms sets Platforms from the host, or the selector (in the

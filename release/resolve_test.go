@@ -3,9 +3,13 @@ package release
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/kiln-build/kiln/gobuild"
+	"github.com/kiln-build/kiln/internal/testtool"
+	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/pack/linuxpkg"
 )
 
@@ -167,5 +171,92 @@ func TestMissingMainFailsFirst(t *testing.T) {
 				t.Errorf("a warning was printed for a missing main package:\n%s", out.String())
 			}
 		})
+	}
+}
+
+// writeModule writes files (path → content) into a new module directory.
+func writeModule(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if _, ok := files["go.mod"]; !ok {
+		files["go.mod"] = "module example.com/tool\n\ngo 1.22\n"
+	}
+	if err := testtool.WriteFiles(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// resolveIn resolves the plan of s for dir with env; the output is what
+// it printed.
+func resolveIn(t *testing.T, dir string, s Settings, env map[string]string) (*Plan, string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	p, err := Resolve(context.Background(), s, WithDir(dir), testCache, WithOutput(&out), WithEnv(func(k string) string { return env[k] }))
+	return p, out.String(), err
+}
+
+func mustResolve(t *testing.T, dir string, s Settings, env map[string]string) *Plan {
+	t.Helper()
+	p, out, err := resolveIn(t, dir, s, env)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	return p
+}
+
+// TestKilnCgoDecides: KILN_CGO is the cgo decision of every binary,
+// named as the one who made it, over the release config's CGO_ENABLED=0.
+func TestKilnCgoDecides(t *testing.T) {
+	dir := writeModule(t, testtool.ReleaseModule())
+	env := map[string]string{"KILN_MATRIX": "linux/amd64,darwin/arm64", "KILN_VERSION": "1.2.3", "KILN_CGO": "on"}
+	linux := matrix.MustParse("linux/amd64")
+	p := mustResolve(t, dir, Settings{}, env)
+	if bb := p.Binaries[0].Builds[linux]; bb.Cgo != gobuild.CgoOn || bb.CgoBy != "KILN_CGO" {
+		t.Errorf("with KILN_CGO=on: %s", bb.Decision())
+	}
+}
+
+// TestMainBinary: the image and the service run the binary named after
+// the project, not the alphabetically first; without one, the first.
+func TestMainBinary(t *testing.T) {
+	env := map[string]string{"KILN_MATRIX": "linux/amd64", "KILN_VERSION": "1.2.3"}
+	s := Settings{Package: PackageSettings{Service: &Service{}}}
+	p := mustResolve(t, writeModule(t, map[string]string{"cmd/admin/main.go": testtool.CmdMain, "cmd/tool/main.go": testtool.CmdMain}), s, env)
+	if p.Binaries[0].Name != "admin" || p.PackageWith.Entrypoint != "tool" || p.PackageWith.Service.ExecStart != "/usr/bin/tool" {
+		t.Errorf("binaries %s, %s: entrypoint %q, ExecStart %q; want tool", p.Binaries[0].Name, p.Binaries[1].Name, p.PackageWith.Entrypoint, p.PackageWith.Service.ExecStart)
+	}
+	p = mustResolve(t, writeModule(t, map[string]string{"cmd/admin/main.go": testtool.CmdMain, "cmd/toold/main.go": testtool.CmdMain}), s, env)
+	if p.PackageWith.Entrypoint != "admin" {
+		t.Errorf("entrypoint %q, want the first binary, admin", p.PackageWith.Entrypoint)
+	}
+}
+
+// TestShardsAgree: what the module ships is read for the whole matrix, so
+// the shards together build exactly the (binary, platform) pairs of one
+// run: a binary the release config builds for one platform is not built
+// on another shard's platforms.
+func TestShardsAgree(t *testing.T) {
+	dir := writeModule(t, testtool.ReleaseModule())
+	env := map[string]string{"KILN_MATRIX": "linux/amd64,darwin/arm64,windows/amd64", "KILN_VERSION": "1.2.3"}
+	pairs := func(p *Plan) []string {
+		var out []string
+		for _, b := range p.Binaries {
+			for _, pl := range b.Platforms {
+				out = append(out, b.Name+" "+pl.String())
+			}
+		}
+		return out
+	}
+	whole := pairs(mustResolve(t, dir, Settings{}, env))
+	var sharded []string
+	for _, shard := range []string{"1/3", "2/3", "3/3"} {
+		env["KILN_SHARD"] = shard
+		sharded = append(sharded, pairs(mustResolve(t, dir, Settings{}, env))...)
+	}
+	slices.Sort(whole)
+	slices.Sort(sharded)
+	if !slices.Equal(whole, sharded) {
+		t.Errorf("the shards build %q, one run %q", sharded, whole)
 	}
 }

@@ -2,6 +2,7 @@ package release
 
 import (
 	"context"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,7 +39,7 @@ var identityModule = map[string]string{
 // manifest say what was stamped. An untracked file turns Go's VCS
 // stamping off, and the program reading build info is told why.
 func TestStampedVersions(t *testing.T) {
-	dir := writeModule(t, cloneFiles(identityModule))
+	dir := writeModule(t, maps.Clone(identityModule))
 	gitRepo(t, dir)
 	git(t, dir, "tag", "v1.2.3")
 	host := runtime.GOOS + "/" + runtime.GOARCH

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/binaries"
 	"github.com/kiln-build/kiln/evidence/assemble"
 	"github.com/kiln-build/kiln/internal/errlist"
 	"github.com/kiln-build/kiln/matrix"
@@ -77,7 +78,7 @@ func (p *Plan) Verify(ctx context.Context) error {
 	var notes []string
 	for i, a := range bins {
 		if len(a.CgoLeftOut) > 0 {
-			notes = append(notes, cgoNote(a.Name, a.Platform(), a.CgoDecision, a.CgoLeftOut))
+			notes = append(notes, binaries.CgoNote(a.Name, a.Platform(), a.CgoDecision, a.CgoLeftOut))
 		}
 		if w := versionWarning(a, results[i].Version); w != "" && !p.VerifyWith.RequireVersion {
 			notes = append(notes, w)

@@ -99,3 +99,30 @@ func Clean(ctx context.Context, dir string) error {
 	}
 	return nil
 }
+
+// DirtyReason says why a tree with changes is not clean for Go's VCS
+// stamping, naming up to three of them.
+func DirtyReason(changes []Change) string {
+	untracked := len(changes) > 0
+	var names []string
+	for i, c := range changes {
+		untracked = untracked && c.State == "untracked"
+		if i < 3 {
+			names = append(names, c.String())
+		}
+	}
+	more := ""
+	if len(changes) > 3 {
+		more = fmt.Sprintf(" and %d more", len(changes)-3)
+	}
+	if untracked {
+		for i := range names {
+			names[i] = "?? " + changes[i].Path
+		}
+		return fmt.Sprintf("git sees files it does not track (%s%s): commit, ignore or remove them", strings.Join(names, ", "), more)
+	}
+	if len(names) == 0 {
+		return "the work tree has uncommitted changes"
+	}
+	return fmt.Sprintf("the work tree has uncommitted changes (%s%s)", strings.Join(names, ", "), more)
+}

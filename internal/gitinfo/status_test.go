@@ -134,3 +134,23 @@ func TestStatusAgreesWithGo(t *testing.T) {
 		}
 	}
 }
+
+// TestDirtyReason: untracked files alone are named as git lists them;
+// any other change makes the tree one with uncommitted changes; three are
+// named, the rest counted.
+func TestDirtyReason(t *testing.T) {
+	untracked := func(p string) Change { return Change{Path: p, State: "untracked"} }
+	for _, tc := range []struct {
+		changes []Change
+		want    string
+	}{
+		{[]Change{untracked("notes.txt")}, "git sees files it does not track (?? notes.txt): commit, ignore or remove them"},
+		{[]Change{untracked("a"), untracked("b"), untracked("c"), untracked("d")}, "git sees files it does not track (?? a, ?? b, ?? c and 1 more): commit, ignore or remove them"},
+		{[]Change{untracked("a"), {Path: "main.go", State: "modified"}}, "the work tree has uncommitted changes (untracked: a, modified: main.go)"},
+		{nil, "the work tree has uncommitted changes"},
+	} {
+		if got := DirtyReason(tc.changes); got != tc.want {
+			t.Errorf("DirtyReason(%v) = %q, want %q", tc.changes, got, tc.want)
+		}
+	}
+}

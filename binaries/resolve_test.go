@@ -1,16 +1,17 @@
-package release
+package binaries
 
 import (
-	"bytes"
-	"context"
-	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/kiln-build/kiln/gobuild"
+	"github.com/kiln-build/kiln/internal/testtool"
 	"github.com/kiln-build/kiln/matrix"
+	"github.com/kiln-build/kiln/project"
 )
 
 // writeModule writes files (path → content) into a new module directory.
@@ -20,70 +21,65 @@ func writeModule(t *testing.T, files map[string]string) string {
 	if _, ok := files["go.mod"]; !ok {
 		files["go.mod"] = "module example.com/tool\n\ngo 1.22\n"
 	}
-	for name, data := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := testtool.WriteFiles(dir, files); err != nil {
+		t.Fatal(err)
 	}
 	return dir
 }
 
-// resolveIn resolves the plan of s for dir with env; the output is what
-// it printed.
-func resolveIn(t *testing.T, dir string, s Settings, env map[string]string) (*Plan, string, error) {
-	t.Helper()
-	var out bytes.Buffer
-	p, err := Resolve(context.Background(), s, WithDir(dir), testCache, WithOutput(&out), WithEnv(func(k string) string { return env[k] }))
-	return p, out.String(), err
+// universe is the go command's list of platforms, read once.
+var universe = sync.OnceValues(func() (*matrix.Universe, error) {
+	out, err := exec.Command("go", "tool", "dist", "list", "-json").Output()
+	if err != nil {
+		return nil, err
+	}
+	return matrix.ParseDistList(out)
+})
+
+// resolved is what Resolve decided.
+type resolved struct {
+	Binaries []Bin
+	notes    []string
 }
 
-func mustResolve(t *testing.T, dir string, s Settings, env map[string]string) *Plan {
+// resolveIn resolves the binaries of the module in dir, configured by in,
+// for the platforms a selector names ("": the default matrix), as a
+// release of version 1.2.3 from a directory that is no git checkout.
+func resolveIn(t *testing.T, dir, platforms string, in Input) (resolved, error) {
 	t.Helper()
-	p, out, err := resolveIn(t, dir, s, env)
+	mod, err := project.Open(dir)
 	if err != nil {
-		t.Fatalf("%v\n%s", err, out)
+		t.Fatal(err)
+	}
+	u, err := universe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	planned := matrix.Default
+	if platforms != "" {
+		if planned, err = matrix.Select(u, platforms, matrix.Default); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in.Module, in.Planned = mod, planned
+	if in.Platforms == nil {
+		in.Platforms = planned
+	}
+	in.Select = func(sel string) ([]matrix.Platform, error) { return matrix.Select(u, sel, planned) }
+	in.Facts = project.Facts{ModulePath: mod.Path, Tag: "v1.2.3", Version: "1.2.3", Env: map[string]string{}}
+	in.NoVCS = "not a git checkout"
+	in.FactsDir = filepath.Join(t.TempDir(), "facts")
+	bins, notes, err := Resolve(in)
+	return resolved{bins, notes}, err
+}
+
+func mustResolve(t *testing.T, dir, platforms string, in Input) resolved {
+	t.Helper()
+	p, err := resolveIn(t, dir, platforms, in)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, strings.Join(p.notes, "\n"))
 	}
 	return p
-}
-
-const cmdMain = "package main\n\nvar version string\n\nfunc main() { println(version) }\n"
-
-// releaseModule has two programs the release config builds (one under a
-// binary name of its own, with tags, env, flags, ldflags and
-// CGO_ENABLED=0), a helper it does not list, and a build for windows only.
-var releaseModule = map[string]string{
-	"cmd/tool/main.go":   cmdMain,
-	"cmd/toold/main.go":  cmdMain,
-	"cmd/helper/main.go": cmdMain,
-	"cmd/win/main.go":    cmdMain,
-	".goreleaser.yml": `version: 2
-project_name: tool
-env:
-  - CGO_ENABLED=0
-builds:
-  - main: ./cmd/tool
-    tags: [release, netcgo]
-    env: [GOFLAGS_EXTRA=1, GOOS=plan9]
-    flags: [-trimpath, -v, "-gcflags=all=-l"]
-    ldflags:
-      - -s -w -X main.version={{.Version}} -X main.builtBy=kiln -X main.commit={{.Commit}}
-  - id: daemon
-    main: ./cmd/toold
-    binary: tool-daemon
-    goos: [linux]
-    goarch: [amd64]
-    env: [CGO_ENABLED=1]
-  - main: ./cmd/win
-    binary: win
-    goos: [windows]
-    goarch: [amd64]
-archives:
-  - formats: [tar.gz]
-`,
 }
 
 // TestReleaseConfigDefaults: the release config's builds name the
@@ -93,9 +89,8 @@ archives:
 // winning over the variables kiln found, and the cgo decision with who
 // made it; unused fields are a note.
 func TestReleaseConfigDefaults(t *testing.T) {
-	dir := writeModule(t, cloneFiles(releaseModule))
-	env := map[string]string{"KILN_MATRIX": "linux/amd64,darwin/arm64,windows/amd64", "KILN_VERSION": "1.2.3"}
-	p := mustResolve(t, dir, Settings{}, env)
+	dir := writeModule(t, testtool.ReleaseModule())
+	p := mustResolve(t, dir, "linux/amd64,darwin/arm64,windows/amd64", Input{})
 	names := []string{}
 	for _, b := range p.Binaries {
 		names = append(names, b.Name)
@@ -115,7 +110,7 @@ func TestReleaseConfigDefaults(t *testing.T) {
 	if want := []string{"-X", "main.version=1.2.3", "-X", "main.builtBy=kiln", "-X", "main.commit="}; !slices.Equal(bb.LDFlags, want) {
 		t.Errorf("tool's ldflags %q, want %q", bb.LDFlags, want)
 	}
-	if tool.Stamp != (StampVars{Version: "-", Commit: "-", Date: "-"}) || tool.Stamped != "-X main.version main.builtBy main.commit" {
+	if tool.Stamp != (gobuild.StampVars{Version: "-", Commit: "-", Date: "-"}) || tool.Stamped != "-X main.version main.builtBy main.commit" {
 		t.Errorf("tool stamps %+v (%q): the file's -X of main.version wins over the variable kiln found", tool.Stamp, tool.Stamped)
 	}
 	if bb.Cgo != gobuild.CgoOff || bb.CgoBy != ".goreleaser.yml builds[0] env CGO_ENABLED=0" {
@@ -143,14 +138,14 @@ func TestReleaseConfigDefaults(t *testing.T) {
 // variables, and the cgo decision (KILN_CGO, a binary's Cgo with a
 // platform selector); -ldflags merge with kiln's first.
 func TestGoConfigWins(t *testing.T) {
-	dir := writeModule(t, cloneFiles(releaseModule))
-	env := map[string]string{"KILN_MATRIX": "linux/amd64,darwin/arm64", "KILN_VERSION": "1.2.3"}
-	s := Settings{
+	dir := writeModule(t, testtool.ReleaseModule())
+	platforms := "linux/amd64,darwin/arm64"
+	s := Input{
 		Binaries: []Binary{{Main: "./cmd/tool", Tags: []string{"mine"}, LDFlags: []string{"-X", "main.builtBy=me"}, Cgo: "auto:darwin/*"},
 			{Main: "./cmd/helper", Platforms: "linux/*"}},
-		VersionVars: StampVars{Version: "main.version"},
+		StampVars: gobuild.StampVars{Version: "main.version"},
 	}
-	p := mustResolve(t, dir, s, env)
+	p := mustResolve(t, dir, platforms, s)
 	tool, helper := p.Binaries[0], p.Binaries[1]
 	linux, darwin := matrix.MustParse("linux/amd64"), matrix.MustParse("darwin/arm64")
 	if tool.Name != "tool" || helper.Name != "helper" || !slices.Equal(helper.Platforms, []matrix.Platform{linux}) {
@@ -169,14 +164,16 @@ func TestGoConfigWins(t *testing.T) {
 		t.Errorf("tool stamps %+v, want Config.VersionVars' main.version", tool.Stamp)
 	}
 
-	env["KILN_CGO"] = "on"
-	p = mustResolve(t, dir, Settings{}, env)
+	kilnCgo := Input{Cgo: gobuild.CgoOn, CgoBy: "KILN_CGO"} // KILN_CGO=on
+	p = mustResolve(t, dir, platforms, kilnCgo)
 	if bb := p.Binaries[0].Builds[linux]; bb.Cgo != gobuild.CgoOn || bb.CgoBy != "KILN_CGO" {
 		t.Errorf("with KILN_CGO=on: %s", bb.Decision())
 	}
 
 	for cgo, want := range map[string]string{"sometimes": "want auto, on or off", "off:linux/nosuch": "Cgo"} {
-		_, _, err := resolveIn(t, dir, Settings{Binaries: []Binary{{Main: "./cmd/tool", Cgo: CgoMode(cgo)}}}, env)
+		in := kilnCgo
+		in.Binaries = []Binary{{Main: "./cmd/tool", Cgo: gobuild.CgoMode(cgo)}}
+		_, err := resolveIn(t, dir, platforms, in)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Cgo %q: %v, want an error saying %q", cgo, err, want)
 		}
@@ -189,12 +186,12 @@ func TestGoConfigWins(t *testing.T) {
 func TestProgramsByConstraints(t *testing.T) {
 	dir := writeModule(t, map[string]string{
 		"tools.go":           "//go:build tools\n\npackage main\n\nimport _ \"fmt\"\n",
-		"cmd/a/main.go":      cmdMain,
-		"cmd/b/main.go":      "//go:build linux\n\n" + cmdMain,
+		"cmd/a/main.go":      testtool.CmdMain,
+		"cmd/b/main.go":      "//go:build linux\n\n" + testtool.CmdMain,
 		"magefiles/mage.go":  "//go:build mage\n\npackage main\n",
-		"internal/x/main.go": cmdMain,
+		"internal/x/main.go": testtool.CmdMain,
 	})
-	p := mustResolve(t, dir, Settings{}, map[string]string{"KILN_MATRIX": "linux/amd64,windows/amd64", "KILN_VERSION": "1.2.3"})
+	p := mustResolve(t, dir, "linux/amd64,windows/amd64", Input{})
 	if len(p.Binaries) != 2 || p.Binaries[0].Name != "a" || p.Binaries[1].Name != "b" ||
 		len(p.Binaries[0].Platforms) != 2 || !slices.Equal(p.Binaries[1].Platforms, []matrix.Platform{matrix.MustParse("linux/amd64")}) {
 		t.Errorf("binaries %+v", p.Binaries)
@@ -202,60 +199,8 @@ func TestProgramsByConstraints(t *testing.T) {
 	if p.Binaries[0].Stamp.Version != "main.version" {
 		t.Errorf("a stamps %+v", p.Binaries[0].Stamp)
 	}
-	_, _, err := resolveIn(t, writeModule(t, map[string]string{"tools.go": "//go:build tools\n\npackage main\n"}), Settings{}, nil)
+	_, err := resolveIn(t, writeModule(t, map[string]string{"tools.go": "//go:build tools\n\npackage main\n"}), "", Input{})
 	if err == nil || !strings.Contains(err.Error(), "no main package") {
 		t.Errorf("a module whose only main is a tools file: %v", err)
-	}
-}
-
-func cloneFiles(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
-// TestMainBinary: the image and the service run the binary named after
-// the project, not the alphabetically first; without one, the first.
-func TestMainBinary(t *testing.T) {
-	env := map[string]string{"KILN_MATRIX": "linux/amd64", "KILN_VERSION": "1.2.3"}
-	s := Settings{Package: PackageSettings{Service: &Service{}}}
-	p := mustResolve(t, writeModule(t, map[string]string{"cmd/admin/main.go": cmdMain, "cmd/tool/main.go": cmdMain}), s, env)
-	if p.Binaries[0].Name != "admin" || p.PackageWith.Entrypoint != "tool" || p.PackageWith.Service.ExecStart != "/usr/bin/tool" {
-		t.Errorf("binaries %s, %s: entrypoint %q, ExecStart %q; want tool", p.Binaries[0].Name, p.Binaries[1].Name, p.PackageWith.Entrypoint, p.PackageWith.Service.ExecStart)
-	}
-	p = mustResolve(t, writeModule(t, map[string]string{"cmd/admin/main.go": cmdMain, "cmd/toold/main.go": cmdMain}), s, env)
-	if p.PackageWith.Entrypoint != "admin" {
-		t.Errorf("entrypoint %q, want the first binary, admin", p.PackageWith.Entrypoint)
-	}
-}
-
-// TestShardsAgree: what the module ships is read for the whole matrix, so
-// the shards together build exactly the (binary, platform) pairs of one
-// run: a binary the release config builds for one platform is not built
-// on another shard's platforms.
-func TestShardsAgree(t *testing.T) {
-	dir := writeModule(t, cloneFiles(releaseModule))
-	env := map[string]string{"KILN_MATRIX": "linux/amd64,darwin/arm64,windows/amd64", "KILN_VERSION": "1.2.3"}
-	pairs := func(p *Plan) []string {
-		var out []string
-		for _, b := range p.Binaries {
-			for _, pl := range b.Platforms {
-				out = append(out, b.Name+" "+pl.String())
-			}
-		}
-		return out
-	}
-	whole := pairs(mustResolve(t, dir, Settings{}, env))
-	var sharded []string
-	for _, shard := range []string{"1/3", "2/3", "3/3"} {
-		env["KILN_SHARD"] = shard
-		sharded = append(sharded, pairs(mustResolve(t, dir, Settings{}, env))...)
-	}
-	slices.Sort(whole)
-	slices.Sort(sharded)
-	if !slices.Equal(whole, sharded) {
-		t.Errorf("the shards build %q, one run %q", sharded, whole)
 	}
 }

@@ -1,4 +1,4 @@
-package release
+package binaries
 
 import (
 	"crypto/sha256"
@@ -20,7 +20,7 @@ import (
 // a no-op crossall then only stats the files it was read from. An entry
 // holds while every package directory it read lists the same Go files with
 // the same sizes and modification times. It lives beside the engine's
-// plan cache (Settings' plan cache; default $XDG_CACHE_HOME/kiln/facts).
+// plan cache (Input.FactsDir).
 
 // factsSchema changes whenever what package project decides, or this
 // file's format, changes: old entries are then never read.
@@ -48,7 +48,7 @@ type fileStat struct {
 // identity returns project's Identity of a main package under o, from the
 // cache when nothing it was read from changed.
 func (r *resolver) identity(main string, o project.Options) (project.Identity, error) {
-	dir := r.factsDir()
+	dir := r.in.FactsDir
 	spec, _ := json.Marshal(struct {
 		Schema, Kiln, Dir, Module, Main string
 		Options                         project.Options
@@ -81,17 +81,6 @@ func (r *resolver) identity(main string, o project.Options) (project.Identity, e
 		}
 	}
 	return id, nil
-}
-
-// factsDir is the facts cache's directory ("": no cache).
-func (r *resolver) factsDir() string {
-	if r.in.planCache != "" {
-		return filepath.Join(r.in.planCache, "facts")
-	}
-	if dir, err := os.UserCacheDir(); err == nil {
-		return filepath.Join(dir, "kiln", "facts")
-	}
-	return ""
 }
 
 // goFiles lists the non-test Go files and the go.mod of dir, sorted.

@@ -1,7 +1,6 @@
-package release
+package binaries
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -16,20 +15,10 @@ import (
 // statement. What the Go configuration sets wins; a field kiln does not
 // use is a note, never a failure.
 
-// facts are the release facts the release config's templates read: the
-// plan's version and commit, its commit time as .Date (so the output is
-// reproducible), and no environment (a template's .Env.X renders empty,
-// with a note).
-func (r *resolver) facts() project.Facts {
-	v := r.p.Version
-	return project.Facts{ModulePath: r.p.Module, Tag: v.Semver, Version: v.Plain, Commit: v.Commit,
-		CommitDate: v.Date, Date: v.Date, Dirty: v.Dirty, Env: map[string]string{}}
-}
-
-// releaseProject is the release config's project name when it is a
+// ReleaseProject is the release config's project name when it is a
 // plain one ("" otherwise).
-func releaseProject(m *project.Module) string {
-	if m.Release == nil || strings.Contains(m.Release.ProjectName, "{{") || checkName(m.Release.ProjectName) != nil {
+func ReleaseProject(m *project.Module) string {
+	if m.Release == nil || strings.Contains(m.Release.ProjectName, "{{") || CheckName(m.Release.ProjectName) != nil {
 		return ""
 	}
 	return m.Release.ProjectName
@@ -41,7 +30,7 @@ func releaseProject(m *project.Module) string {
 func (r *resolver) rowsFor(imp, name string) []project.BuildFlags {
 	var mine []project.BuildFlags
 	for _, row := range r.rows {
-		if ri, err := importPath(r.p.Module, row.Main); err == nil && ri == imp {
+		if ri, err := importPath(r.mod.Path, row.Main); err == nil && ri == imp {
 			mine = append(mine, row)
 		}
 	}
@@ -96,7 +85,7 @@ func (r *resolver) build(b Binary, bn Bin, row *project.BuildFlags, cgo cgoChoic
 		case slices.Contains(keptFlags, name):
 			bb.Flags = append(bb.Flags, f)
 		case name != "trimpath": // kiln's own
-			r.p.note(fmt.Sprintf("%s: flags %q: kiln leaves it out (it sets -o, -trimpath and -buildvcs itself; it keeps -%s)", where, f, strings.Join(keptFlags, ", -")))
+			r.note(fmt.Sprintf("%s: flags %q: kiln leaves it out (it sets -o, -trimpath and -buildvcs itself; it keeps -%s)", where, f, strings.Join(keptFlags, ", -")))
 		}
 	}
 	if cgo.by == "" && row.Cgo != "" {
@@ -106,7 +95,7 @@ func (r *resolver) build(b Binary, bn Bin, row *project.BuildFlags, cgo cgoChoic
 		case "1":
 			bb.Cgo, bb.CgoBy = gobuild.CgoOn, where+" env CGO_ENABLED=1"
 		default:
-			r.p.note(fmt.Sprintf("%s: env CGO_ENABLED=%s: want 0 or 1; kiln decides cgo itself (auto)", where, row.Cgo))
+			r.note(fmt.Sprintf("%s: env CGO_ENABLED=%s: want 0 or 1; kiln decides cgo itself (auto)", where, row.Cgo))
 		}
 	}
 	return bb
@@ -130,8 +119,8 @@ type cgoChoice struct {
 // binaryCgo returns the Go configuration's cgo decision per platform: the
 // binary's Cgo ("off", or "off:darwin/*" on the platforms a selector
 // names), else Config.Cgo or KILN_CGO, else none.
-func (r *resolver) binaryCgo(ctx context.Context, name, cgo string) (func(matrix.Platform) cgoChoice, error) {
-	def := cgoChoice{mode: gobuild.CgoMode(r.in.s.Cgo), by: r.in.cgoBy}
+func (r *resolver) binaryCgo(name, cgo string) (func(matrix.Platform) cgoChoice, error) {
+	def := cgoChoice{mode: r.in.Cgo, by: r.in.CgoBy}
 	if def.mode == "" {
 		def.mode = gobuild.CgoAuto
 	}
@@ -141,13 +130,13 @@ func (r *resolver) binaryCgo(ctx context.Context, name, cgo string) (func(matrix
 	mode, sel, hasSel := strings.Cut(cgo, ":")
 	mode = strings.TrimSpace(mode)
 	own := cgoChoice{mode: gobuild.CgoMode(mode), by: fmt.Sprintf("Config.Binaries (%s) Cgo %q", name, cgo)}
-	if !validCgo(own.mode) {
+	if !own.mode.Valid() {
 		return func(matrix.Platform) cgoChoice { return def }, fmt.Errorf("binary %s: Cgo %q: want auto, on or off, optionally followed by :<platform selector> (\"off:darwin/*\")", name, cgo)
 	}
 	if !hasSel {
 		return func(matrix.Platform) cgoChoice { return own }, nil
 	}
-	named, err := r.p.binaryPlatforms(ctx, sel)
+	named, err := r.selectPlanned(sel)
 	if err != nil {
 		return func(matrix.Platform) cgoChoice { return def }, fmt.Errorf("binary %s: Cgo %q: %v", name, cgo, err)
 	}
@@ -163,7 +152,7 @@ func (r *resolver) binaryCgo(ctx context.Context, name, cgo string) (func(matrix
 // release config's row (project.MergeLDFlags: kiln's win, nothing
 // twice), leaving out the -s -w and the -X of the stamp, which the engine
 // adds itself.
-func mergeLDFlags(st StampVars, own []string, row *project.BuildFlags) []string {
+func mergeLDFlags(st gobuild.StampVars, own []string, row *project.BuildFlags) []string {
 	if row == nil || len(row.LDFlags) == 0 {
 		return slices.Clone(own)
 	}
@@ -187,7 +176,7 @@ func mergeLDFlags(st StampVars, own []string, row *project.BuildFlags) []string 
 }
 
 // stampedVars are the variables a stamp sets.
-func stampedVars(st StampVars) []string {
+func stampedVars(st gobuild.StampVars) []string {
 	var vs []string
 	for _, v := range []string{st.Version, st.Commit, st.Date} {
 		if v != "" && v != "-" {

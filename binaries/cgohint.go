@@ -1,4 +1,4 @@
-package release
+package binaries
 
 import (
 	"errors"
@@ -7,20 +7,22 @@ import (
 
 	"github.com/kiln-build/kiln/gobuild"
 	"github.com/kiln-build/kiln/matrix"
+	"github.com/kiln-build/kiln/project"
 )
 
-// cgoHints gives each build that failed for lack of a C toolchain while
-// nobody had decided its cgo (auto) the configuration line that decides
-// it: build without cgo — the maintainers' call, since only they know
-// whether the program works without the cgo files left out — or name a C
-// compiler (or let kiln install one).
-func (p *Plan) cgoHints(results []gobuild.Result) {
+// CgoHints gives each build of bins that failed for lack of a C toolchain
+// while nobody had decided its cgo (auto) the configuration line that
+// decides it: build without cgo — the maintainers' call, since only they
+// know whether the program works without the cgo files left out — or name
+// a C compiler (or let kiln install one). listed says the binaries are
+// configured in Config.Binaries.
+func CgoHints(bins []Bin, listed bool, results []gobuild.Result) {
 	failing := map[string][]string{}
 	var hinted []*gobuild.ToolchainError
 	var names []string
 	for _, r := range results {
 		var te *gobuild.ToolchainError
-		b, ok := p.binary(r.Spec.Name)
+		b, ok := named(bins, r.Spec.Name)
 		if !ok || !errors.As(r.Err, &te) || b.Builds[r.Spec.Platform].CgoBy != "" {
 			continue
 		}
@@ -28,22 +30,32 @@ func (p *Plan) cgoHints(results []gobuild.Result) {
 		hinted, names = append(hinted, te), append(names, b.Name)
 	}
 	for i, te := range hinted {
-		te.Hint = p.cgoHint(names[i], failing[names[i]], te)
+		te.Hint = cgoHint(bins, listed, names[i], failing[names[i]], te)
 	}
 }
 
+// named returns the binary of a name.
+func named(bins []Bin, name string) (Bin, bool) {
+	for _, b := range bins {
+		if b.Name == name {
+			return b, true
+		}
+	}
+	return Bin{}, false
+}
+
 // cgoHint is the hint for binary name failing on platforms.
-func (p *Plan) cgoHint(name string, platforms []string, te *gobuild.ToolchainError) string {
+func cgoHint(bins []Bin, listed bool, name string, platforms []string, te *gobuild.ToolchainError) string {
 	sel := strings.Join(platforms, ",")
 	var off string
-	if len(p.in.s.Binaries) > 0 {
-		b, _ := p.binary(name)
+	if listed {
+		b, _ := named(bins, name)
 		off = fmt.Sprintf("add Cgo: %q to the binary {Main: %q} of targets.Config.Binaries", "off:"+sel, b.Main)
 	} else {
-		lits := make([]string, len(p.Binaries))
-		for i, b := range p.Binaries {
+		lits := make([]string, len(bins))
+		for i, b := range bins {
 			lit := fmt.Sprintf("Main: %q", b.Main)
-			if b.Name != binaryName(p.Module, b.ImportPath) {
+			if b.Name != project.ShortName(b.ImportPath) {
 				lit = fmt.Sprintf("Name: %q, ", b.Name) + lit
 			}
 			if b.Name == name {
@@ -63,9 +75,9 @@ func (p *Plan) cgoHint(name string, platforms []string, te *gobuild.ToolchainErr
 		name, sel, name, strings.Join(te.Packages, ", "), off, with)
 }
 
-// cgoNote says, of a binary built for a platform without the cgo files of
+// CgoNote says, of a binary built for a platform without the cgo files of
 // some packages, which: each a fallback, or a stub that fails at run time.
-func cgoNote(name string, pl matrix.Platform, decision string, leftOut []string) string {
+func CgoNote(name string, pl matrix.Platform, decision string, leftOut []string) string {
 	return fmt.Sprintf("%s %s: built with cgo %s: the cgo files of %s are left out; unless they have a fallback, what they do fails at run time",
 		name, pl, decision, strings.Join(leftOut, ", "))
 }

@@ -1,4 +1,4 @@
-package release
+package binaries
 
 import (
 	"fmt"
@@ -30,15 +30,15 @@ func (r *resolver) stamp(bn *Bin, rows []project.BuildFlags, platforms []matrix.
 		first := bn.Builds[platforms[0]]
 		o := project.Options{Platforms: platforms, Tags: first.Tags, Cgo: first.Cgo != gobuild.CgoOff}
 		if id, idErr = r.identity(bn.Main, o); idErr != nil {
-			r.p.note(fmt.Sprintf("%s: %v; kiln stamps no variable it did not find", bn.Name, idErr))
+			r.note(fmt.Sprintf("%s: %v; kiln stamps no variable it did not find", bn.Name, idErr))
 		}
 	}
 	ambiguous := false
 	for _, n := range id.Notes {
-		r.p.note(n.String())
+		r.note(n.String())
 		ambiguous = ambiguous || strings.Contains(n.Text, "ambiguous")
 	}
-	conf := r.p.StampVars
+	conf := r.in.StampVars
 	pick := func(configured, found string) string {
 		switch {
 		case configured != "":
@@ -48,7 +48,7 @@ func (r *resolver) stamp(bn *Bin, rows []project.BuildFlags, platforms []matrix.
 		}
 		return "-"
 	}
-	bn.Stamp = StampVars{Version: pick(conf.Version, id.Vars.Version), Commit: pick(conf.Commit, id.Vars.Commit), Date: pick(conf.Date, id.Vars.Date)}
+	bn.Stamp = gobuild.StampVars{Version: pick(conf.Version, id.Vars.Version), Commit: pick(conf.Commit, id.Vars.Commit), Date: pick(conf.Date, id.Vars.Date)}
 
 	xs := stampedVars(bn.Stamp)
 	for _, v := range fileX {
@@ -60,14 +60,14 @@ func (r *resolver) stamp(bn *Bin, rows []project.BuildFlags, platforms []matrix.
 	if len(xs) > 0 {
 		parts = append(parts, "-X "+strings.Join(xs, " "))
 	}
-	if id.ReadsBuildInfo && r.vcs == "" {
+	if id.ReadsBuildInfo && r.in.NoVCS == "" {
 		parts = append(parts, "build info")
 	}
 	switch {
 	case len(parts) > 0:
 		bn.Stamped = strings.Join(parts, " + ")
 	case id.ReadsBuildInfo:
-		bn.Stamped = "none: reads its version from the build info, but Go's VCS stamping is off: " + r.vcs
+		bn.Stamped = "none: reads its version from the build info, but Go's VCS stamping is off: " + r.in.NoVCS
 	case ambiguous:
 		bn.Stamped = "none: the version variable is ambiguous (see the note)"
 	case idErr != nil:
