@@ -15,6 +15,7 @@ import (
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/evidence/assemble"
+	"github.com/kiln-build/kiln/evidence/sigbundle"
 	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/outdir"
@@ -76,7 +77,7 @@ type packager struct {
 	// through h.Root; stage is its path, for the tools that write by path
 	// into it (archives, packages, the image, checksums).
 	staged, stage string
-	signer        Signer // nil: not signing (sign.go)
+	signer        sigbundle.Signer // nil: not signing (sign.go)
 
 	mu   sync.Mutex
 	made []artifact.Artifact // paths relative to Out
@@ -282,11 +283,14 @@ func (pk *packager) commit(ctx context.Context, m *artifact.Manifest, ships []sh
 		made = append(made, *prov)
 	}
 	if pk.signer != nil {
-		sigs, written, err := pk.sign(ctx, pk.signer, sumsEntry, prov)
+		sigs, err := pk.sign(ctx, sumsEntry, prov)
 		if err != nil {
 			return undo(err)
 		}
-		moved, made = append(moved, written...), append(made, sigs...)
+		for _, a := range sigs {
+			moved = append(moved, a.Path)
+		}
+		made = append(made, sigs...)
 	}
 	keep := map[string]bool{}
 	for _, a := range made {

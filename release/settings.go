@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kiln-build/kiln/binaries"
+	"github.com/kiln-build/kiln/evidence/sigbundle"
 	"github.com/kiln-build/kiln/gobuild"
 	"github.com/kiln-build/kiln/pack/systemd"
 )
@@ -152,7 +153,7 @@ type PackageSettings struct {
 	// Signing signs the checksums file and the provenance into Sigstore
 	// bundles (<file>.sigstore.json) when a key is given; opt-in: set it
 	// with github.com/kiln-build/kiln/targets/signing.New().
-	Signing SigningLoader
+	Signing sigbundle.Loader
 	// SigningKey is the key file (relative to the module root), an ECDSA
 	// P-256 key in PEM or cosign's encrypted key (its password from
 	// COSIGN_PASSWORD); KILN_SIGNING_KEY overrides it. No key: no signing.

@@ -1,6 +1,9 @@
 package targets
 
-import "github.com/kiln-build/kiln/release"
+import (
+	"github.com/kiln-build/kiln/evidence/sigbundle"
+	"github.com/kiln-build/kiln/release"
+)
 
 // Config is kiln's configuration. Set its fields from your magefile's
 // init(); every field has a default that works for an ordinary module (see
@@ -37,6 +40,6 @@ type (
 	OSBinary         = release.OSBinary
 	WindowsSettings  = release.WindowsSettings
 	WindowsManifest  = release.WindowsManifest
-	Signer           = release.Signer
-	SigningLoader    = release.SigningLoader
+	Signer           = sigbundle.Signer
+	SigningLoader    = sigbundle.Loader
 )
