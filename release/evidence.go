@@ -1,19 +1,13 @@
 package release
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"io"
 	"path"
 	"path/filepath"
-	"strings"
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/evidence/assemble"
-	"github.com/kiln-build/kiln/gobuild"
-	"github.com/kiln-build/kiln/internal/gitinfo"
-	"github.com/kiln-build/kiln/internal/safefile"
 )
 
 // The package stage's evidence (made by evidence/assemble): an SPDX SBOM
@@ -53,49 +47,13 @@ func (pk *packager) writeSBOMs(ctx context.Context, ships []shipment) error {
 			return err
 		}
 	}
-	if p.Version.Commit != "" && !p.Version.Dirty {
-		pk.source = cmp.Or(p.evidence.source, gitinfo.SourceURI(ctx, p.Dir))
+	if pk.writesProvenance() {
 		var err error
-		if pk.sources, err = gitinfo.ReadSources(ctx, p.Dir, p.in.buildEnv); err != nil {
+		if pk.source, err = assemble.ReadSource(ctx, p.Dir, p.evidence.source, p.in.buildEnv); err != nil {
 			return fmt.Errorf("provenance: %w", err)
 		}
-		prefix, err := gitinfo.Git(ctx, p.Dir, "rev-parse", "--show-prefix")
-		if err != nil {
-			return fmt.Errorf("provenance: the module's directory in the repository: %w", err)
-		}
-		pk.moduleDir = cmp.Or(strings.TrimSuffix(strings.TrimSpace(prefix), "/"), ".")
 	}
 	return nil
-}
-
-// noteSources says which sources besides the commit the provenance
-// records, and whether the commit alone rebuilds the release.
-func (p *Plan) noteSources(s *gitinfo.Sources) {
-	if s == nil || s.GoWork == "" && len(s.Local) == 0 {
-		return
-	}
-	var names []string
-	if s.GoWork != "" {
-		names = append(names, s.GoWork)
-	}
-	for _, l := range s.Local {
-		names = append(names, l.Path+" ("+l.From+" "+l.Module+")")
-	}
-	what := "the commit holds them"
-	if !s.Reproducible() {
-		what = "not reproducible from the commit alone"
-	}
-	p.rep.Printf("  provenance: records the sources besides the commit that reached the build, %s: %s\n", what, strings.Join(names, ", "))
-}
-
-// readAll reads the regular file rel of the output directory r.
-func readAll(r *safefile.Root, rel string) ([]byte, error) {
-	f, _, err := r.Open(rel, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(f)
 }
 
 // writesProvenance reports whether the package writes a provenance
@@ -120,16 +78,15 @@ func (pk *packager) writeProvenance() (*artifact.Artifact, error) {
 		p.rep.Printf("  provenance: not written: the work tree has uncommitted changes, so no commit describes the sources\n")
 		return nil, nil
 	}
-	sums, err := readAll(pk.h.Root, p.ChecksumsPath())
+	sums, err := pk.h.Root.ReadFile(p.ChecksumsPath(), 0)
 	if err != nil {
 		return nil, fmt.Errorf("provenance: %w", err)
 	}
-	r := assemble.Release{Version: p.Version.Semver, Commit: p.Version.Commit, Source: pk.source,
-		Module: p.Module, ModuleDir: pk.moduleDir, Static: p.Static, Matrix: p.Platforms, Shipped: pk.shipped, Sources: pk.sources}
-	p.noteSources(pk.sources)
-	for _, b := range p.Binaries {
-		r.Binaries = append(r.Binaries, assemble.Binary{Name: b.Name, Main: b.ImportPath, Tags: b.Tags,
-			CgoMode: cgoModeOf(b), Platforms: b.Platforms})
+	r := assemble.Release{Version: p.Version.Semver, Commit: p.Version.Commit, Source: pk.source.URI,
+		Module: p.Module, ModuleDir: pk.source.ModuleDir, Static: p.Static, Matrix: p.Platforms,
+		Binaries: assemble.Binaries(p.Binaries), Shipped: pk.shipped, Sources: pk.source.Sources}
+	if note := pk.source.Note(); note != "" {
+		p.rep.Printf("  provenance: %s\n", note)
 	}
 	data, err := assemble.Provenance(sums, r)
 	if err != nil {
@@ -166,30 +123,4 @@ func (pk *packager) outputs(sums artifact.Artifact, prov *artifact.Artifact) err
 		return fmt.Errorf("package: %w", err)
 	}
 	return nil
-}
-
-// cgoModeOf is a binary's cgo decisions as Binary.Cgo spells them, for the
-// provenance: one mode ("auto", "off") when every platform has it, else
-// the mode that differs from auto with the platforms it holds on
-// ("off:darwin/amd64,darwin/arm64").
-func cgoModeOf(b Bin) string {
-	modes := map[gobuild.CgoMode][]string{}
-	for _, pl := range b.Platforms {
-		m := cmp.Or(b.Builds[pl].Cgo, gobuild.CgoAuto)
-		modes[m] = append(modes[m], pl.String())
-	}
-	switch len(modes) {
-	case 0:
-		return string(gobuild.CgoAuto)
-	case 1:
-		for m := range modes {
-			return string(m)
-		}
-	}
-	for _, m := range []gobuild.CgoMode{gobuild.CgoOff, gobuild.CgoOn} {
-		if len(modes) == 2 && len(modes[gobuild.CgoAuto]) > 0 && len(modes[m]) > 0 {
-			return string(m) + ":" + strings.Join(modes[m], ",")
-		}
-	}
-	return string(gobuild.CgoAuto)
 }

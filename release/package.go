@@ -16,7 +16,6 @@ import (
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/evidence/assemble"
 	"github.com/kiln-build/kiln/evidence/sigbundle"
-	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/outdir"
 	"github.com/kiln-build/kiln/pack/archive"
@@ -81,11 +80,9 @@ type packager struct {
 
 	mu   sync.Mutex
 	made []artifact.Artifact // paths relative to Out
-	// shipped, source, moduleDir and sources are the provenance's facts
-	// (evidence.go).
-	shipped           []assemble.Shipped
-	source, moduleDir string
-	sources           *gitinfo.Sources
+	// shipped and source are the provenance's facts (evidence.go).
+	shipped []assemble.Shipped
+	source  assemble.Source
 }
 
 // add records a file written in the staging directory at rel.
