@@ -21,6 +21,7 @@ import (
 	"github.com/kiln-build/kiln/pack/archive"
 	"github.com/kiln-build/kiln/pack/checksum"
 	"github.com/kiln-build/kiln/pack/oci"
+	"github.com/kiln-build/kiln/pack/ospackage"
 )
 
 // Package turns exactly the plan's verified binaries into a release: an
@@ -153,11 +154,11 @@ func (pk *packager) run(ctx context.Context, ships []shipment) error {
 		})
 		if cfg.OSPackages != nil && pl.OS == "linux" {
 			g.Go(func() error {
-				req := OSPackageRequest{Name: p.Project, Version: p.Version.Semver, Platform: pl.String(),
+				req := ospackage.Request{Name: p.Project, Version: p.Version.Semver, Platform: pl.String(),
 					Unit: unit, ModTime: cfg.ModTime, OutDir: pk.stage, Description: cfg.Description,
 					Homepage: cfg.Homepage, License: cfg.License, Maintainer: cfg.Maintainer, Vendor: cfg.Vendor}
 				for _, s := range group {
-					req.Binaries = append(req.Binaries, OSBinary{Name: s.bin.Name, Path: s.real})
+					req.Binaries = append(req.Binaries, ospackage.Binary{Name: s.bin.Name, Path: s.real})
 				}
 				pkgs, err := cfg.OSPackages.PackageOS(ctx, req)
 				if err != nil {

@@ -2,6 +2,7 @@ package targets
 
 import (
 	"github.com/kiln-build/kiln/evidence/sigbundle"
+	"github.com/kiln-build/kiln/pack/ospackage"
 	"github.com/kiln-build/kiln/release"
 )
 
@@ -34,10 +35,10 @@ type (
 	CgoMode          = release.CgoMode
 	Service          = release.Service
 	Image            = release.Image
-	OSPackager       = release.OSPackager
-	OSPackageRequest = release.OSPackageRequest
-	OSPackage        = release.OSPackage
-	OSBinary         = release.OSBinary
+	OSPackager       = ospackage.Packager
+	OSPackageRequest = ospackage.Request
+	OSPackage        = ospackage.Package
+	OSBinary         = ospackage.Binary
 	WindowsSettings  = release.WindowsSettings
 	WindowsManifest  = release.WindowsManifest
 	Signer           = sigbundle.Signer
