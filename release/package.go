@@ -77,7 +77,7 @@ type packager struct {
 	// through h.Root; stage is its path, for the tools that write by path
 	// into it (archives, packages, the image, checksums).
 	staged, stage string
-	signer        sigbundle.Signer // nil: not signing (sign.go)
+	signer        sigbundle.Signer // nil: not signing (evidence.go)
 
 	mu   sync.Mutex
 	made []artifact.Artifact // paths relative to Out
