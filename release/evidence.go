@@ -1,25 +1,22 @@
 package release
 
 import (
-	"cmp"
 	"context"
+	"errors"
 	"fmt"
-	"io"
 	"path"
 	"path/filepath"
-	"strings"
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/evidence/assemble"
-	"github.com/kiln-build/kiln/gobuild"
-	"github.com/kiln-build/kiln/internal/gitinfo"
-	"github.com/kiln-build/kiln/internal/safefile"
+	"github.com/kiln-build/kiln/evidence/sigbundle"
 )
 
 // The package stage's evidence (made by evidence/assemble): an SPDX SBOM
 // per shipped binary, staged and committed with the archives (so the
 // checksums file lists them), and after the checksums file an in-toto
-// provenance statement whose subjects are that file's lines.
+// provenance statement whose subjects are that file's lines; then their
+// signatures (evidence/sigbundle).
 
 // evidenceOptions are seams of the evidence.
 type evidenceOptions struct {
@@ -53,49 +50,13 @@ func (pk *packager) writeSBOMs(ctx context.Context, ships []shipment) error {
 			return err
 		}
 	}
-	if p.Version.Commit != "" && !p.Version.Dirty {
-		pk.source = cmp.Or(p.evidence.source, gitinfo.SourceURI(ctx, p.Dir))
+	if pk.writesProvenance() {
 		var err error
-		if pk.sources, err = gitinfo.ReadSources(ctx, p.Dir, p.in.buildEnv); err != nil {
+		if pk.source, err = assemble.ReadSource(ctx, p.Dir, p.evidence.source, p.in.buildEnv); err != nil {
 			return fmt.Errorf("provenance: %w", err)
 		}
-		prefix, err := gitinfo.Git(ctx, p.Dir, "rev-parse", "--show-prefix")
-		if err != nil {
-			return fmt.Errorf("provenance: the module's directory in the repository: %w", err)
-		}
-		pk.moduleDir = cmp.Or(strings.TrimSuffix(strings.TrimSpace(prefix), "/"), ".")
 	}
 	return nil
-}
-
-// noteSources says which sources besides the commit the provenance
-// records, and whether the commit alone rebuilds the release.
-func (p *Plan) noteSources(s *gitinfo.Sources) {
-	if s == nil || s.GoWork == "" && len(s.Local) == 0 {
-		return
-	}
-	var names []string
-	if s.GoWork != "" {
-		names = append(names, s.GoWork)
-	}
-	for _, l := range s.Local {
-		names = append(names, l.Path+" ("+l.From+" "+l.Module+")")
-	}
-	what := "the commit holds them"
-	if !s.Reproducible() {
-		what = "not reproducible from the commit alone"
-	}
-	p.rep.Printf("  provenance: records the sources besides the commit that reached the build, %s: %s\n", what, strings.Join(names, ", "))
-}
-
-// readAll reads the regular file rel of the output directory r.
-func readAll(r *safefile.Root, rel string) ([]byte, error) {
-	f, _, err := r.Open(rel, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(f)
 }
 
 // writesProvenance reports whether the package writes a provenance
@@ -120,16 +81,15 @@ func (pk *packager) writeProvenance() (*artifact.Artifact, error) {
 		p.rep.Printf("  provenance: not written: the work tree has uncommitted changes, so no commit describes the sources\n")
 		return nil, nil
 	}
-	sums, err := readAll(pk.h.Root, p.ChecksumsPath())
+	sums, err := pk.h.Root.ReadFile(p.ChecksumsPath(), 0)
 	if err != nil {
 		return nil, fmt.Errorf("provenance: %w", err)
 	}
-	r := assemble.Release{Version: p.Version.Semver, Commit: p.Version.Commit, Source: pk.source,
-		Module: p.Module, ModuleDir: pk.moduleDir, Static: p.Static, Matrix: p.Platforms, Shipped: pk.shipped, Sources: pk.sources}
-	p.noteSources(pk.sources)
-	for _, b := range p.Binaries {
-		r.Binaries = append(r.Binaries, assemble.Binary{Name: b.Name, Main: b.ImportPath, Tags: b.Tags,
-			CgoMode: cgoModeOf(b), Platforms: b.Platforms})
+	r := assemble.Release{Version: p.Version.Semver, Commit: p.Version.Commit, Source: pk.source.URI,
+		Module: p.Module, ModuleDir: pk.source.ModuleDir, Static: p.Static, Matrix: p.Platforms,
+		Binaries: assemble.Binaries(p.Binaries), Shipped: pk.shipped, Sources: pk.source.Sources}
+	if note := pk.source.Note(); note != "" {
+		p.rep.Printf("  provenance: %s\n", note)
 	}
 	data, err := assemble.Provenance(sums, r)
 	if err != nil {
@@ -168,28 +128,65 @@ func (pk *packager) outputs(sums artifact.Artifact, prov *artifact.Artifact) err
 	return nil
 }
 
-// cgoModeOf is a binary's cgo decisions as Binary.Cgo spells them, for the
-// provenance: one mode ("auto", "off") when every platform has it, else
-// the mode that differs from auto with the platforms it holds on
-// ("off:darwin/amd64,darwin/arm64").
-func cgoModeOf(b Bin) string {
-	modes := map[gobuild.CgoMode][]string{}
-	for _, pl := range b.Platforms {
-		m := cmp.Or(b.Builds[pl].Cgo, gobuild.CgoAuto)
-		modes[m] = append(modes[m], pl.String())
+// Signing is opt-in: with PackageSettings.Signing set (from
+// github.com/kiln-build/kiln/targets/signing) and a key given, the
+// package stage signs the checksums file and the provenance statement
+// into Sigstore bundles, <file>.sigstore.json, recorded in the manifest as
+// kind "signature" and left out of the checksums file (a bundle covers
+// what the checksums cover, not the reverse).
+
+// loadSigner returns the package stage's signer: nil when no key is given
+// (KILN_SIGNING_KEY, else PackageSettings.SigningKey), which it says once.
+// Every error names the variable or field to fix.
+func (p *Plan) loadSigner() (sigbundle.Signer, error) {
+	if p.in.unsigned {
+		return nil, nil
 	}
-	switch len(modes) {
-	case 0:
-		return string(gobuild.CgoAuto)
-	case 1:
-		for m := range modes {
-			return string(m)
+	key, from := p.in.signingKey, "KILN_SIGNING_KEY"
+	if key == "" && p.PackageWith.SigningKey != "" {
+		key, from = p.PackageWith.SigningKey, "Config.Package.SigningKey"
+		if !filepath.IsAbs(key) {
+			key = filepath.Join(p.Dir, key)
 		}
 	}
-	for _, m := range []gobuild.CgoMode{gobuild.CgoOff, gobuild.CgoOn} {
-		if len(modes) == 2 && len(modes[gobuild.CgoAuto]) > 0 && len(modes[m]) > 0 {
-			return string(m) + ":" + strings.Join(modes[m], ",")
-		}
+	load := p.PackageWith.Signing
+	switch {
+	case key == "" && load == nil:
+		p.rep.Printf("  signatures: not signed (to sign, set Config.Package.Signing = signing.New() from github.com/kiln-build/kiln/targets/signing and KILN_SIGNING_KEY)\n")
+		return nil, nil
+	case key == "":
+		p.rep.Printf("  signatures: not signed: no key (set KILN_SIGNING_KEY to a key file, COSIGN_PASSWORD for cosign's encrypted keys)\n")
+		return nil, nil
+	case load == nil:
+		return nil, fmt.Errorf("package: %s=%s asks to sign, but this build cannot: set Config.Package.Signing = signing.New() (import github.com/kiln-build/kiln/targets/signing) in your magefile", from, key)
 	}
-	return string(gobuild.CgoAuto)
+	s, err := sigbundle.Open(load, key, p.in.password)
+	switch {
+	case errors.Is(err, sigbundle.ErrPassword) && p.in.password == "":
+		return nil, fmt.Errorf("package: the signing key %s (%s) is encrypted: set COSIGN_PASSWORD to its password", key, from)
+	case errors.Is(err, sigbundle.ErrPassword):
+		return nil, fmt.Errorf("package: COSIGN_PASSWORD does not open the signing key %s (%s)", key, from)
+	case err != nil:
+		return nil, fmt.Errorf("package: %s=%s: %w", from, key, err)
+	case s == nil:
+		return nil, fmt.Errorf("package: Config.Package.Signing returned no signer for %s", key)
+	}
+	return s, nil
+}
+
+// sign writes the bundles of the checksums file and of the provenance
+// (when there is one) into Out and returns their entries; what it wrote
+// is removed on failure.
+func (pk *packager) sign(ctx context.Context, sums artifact.Artifact, prov *artifact.Artifact) ([]artifact.Artifact, error) {
+	p := pk.p
+	of := []artifact.Artifact{sums}
+	if prov != nil {
+		of = append(of, *prov)
+	}
+	d := sigbundle.Dest{Root: pk.h.Root, Dir: p.Out, Name: p.Project, Path: BundlePath, Wrote: p.rep.File}
+	made, err := d.Sign(ctx, pk.signer, of...)
+	if err != nil {
+		return nil, fmt.Errorf("package: sign: %w", err)
+	}
+	return made, nil
 }

@@ -15,12 +15,13 @@ import (
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/evidence/assemble"
-	"github.com/kiln-build/kiln/internal/gitinfo"
+	"github.com/kiln-build/kiln/evidence/sigbundle"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/outdir"
 	"github.com/kiln-build/kiln/pack/archive"
 	"github.com/kiln-build/kiln/pack/checksum"
 	"github.com/kiln-build/kiln/pack/oci"
+	"github.com/kiln-build/kiln/pack/ospackage"
 )
 
 // Package turns exactly the plan's verified binaries into a release: an
@@ -76,15 +77,13 @@ type packager struct {
 	// through h.Root; stage is its path, for the tools that write by path
 	// into it (archives, packages, the image, checksums).
 	staged, stage string
-	signer        Signer // nil: not signing (sign.go)
+	signer        sigbundle.Signer // nil: not signing (evidence.go)
 
 	mu   sync.Mutex
 	made []artifact.Artifact // paths relative to Out
-	// shipped, source, moduleDir and sources are the provenance's facts
-	// (evidence.go).
-	shipped           []assemble.Shipped
-	source, moduleDir string
-	sources           *gitinfo.Sources
+	// shipped and source are the provenance's facts (evidence.go).
+	shipped []assemble.Shipped
+	source  assemble.Source
 }
 
 // add records a file written in the staging directory at rel.
@@ -155,11 +154,11 @@ func (pk *packager) run(ctx context.Context, ships []shipment) error {
 		})
 		if cfg.OSPackages != nil && pl.OS == "linux" {
 			g.Go(func() error {
-				req := OSPackageRequest{Name: p.Project, Version: p.Version.Semver, Platform: pl.String(),
+				req := ospackage.Request{Name: p.Project, Version: p.Version.Semver, Platform: pl.String(),
 					Unit: unit, ModTime: cfg.ModTime, OutDir: pk.stage, Description: cfg.Description,
 					Homepage: cfg.Homepage, License: cfg.License, Maintainer: cfg.Maintainer, Vendor: cfg.Vendor}
 				for _, s := range group {
-					req.Binaries = append(req.Binaries, OSBinary{Name: s.bin.Name, Path: s.real})
+					req.Binaries = append(req.Binaries, ospackage.Binary{Name: s.bin.Name, Path: s.real})
 				}
 				pkgs, err := cfg.OSPackages.PackageOS(ctx, req)
 				if err != nil {
@@ -282,11 +281,14 @@ func (pk *packager) commit(ctx context.Context, m *artifact.Manifest, ships []sh
 		made = append(made, *prov)
 	}
 	if pk.signer != nil {
-		sigs, written, err := pk.sign(ctx, pk.signer, sumsEntry, prov)
+		sigs, err := pk.sign(ctx, sumsEntry, prov)
 		if err != nil {
 			return undo(err)
 		}
-		moved, made = append(moved, written...), append(made, sigs...)
+		for _, a := range sigs {
+			moved = append(moved, a.Path)
+		}
+		made = append(made, sigs...)
 	}
 	keep := map[string]bool{}
 	for _, a := range made {

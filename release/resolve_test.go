@@ -11,6 +11,7 @@ import (
 	"github.com/kiln-build/kiln/internal/testtool"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/pack/linuxpkg"
+	"github.com/kiln-build/kiln/pack/ospackage"
 )
 
 // TestResolveRefuses: values that would make bad file names or silently
@@ -84,11 +85,11 @@ func TestNames(t *testing.T) {
 	}
 }
 
-// namesPackager is an OSPackager that checks names by linuxpkg's rule, as
+// namesPackager is an ospackage.Packager that checks names by linuxpkg's rule, as
 // targets/ospkg does (which this package's tests cannot import).
 type namesPackager struct{}
 
-func (namesPackager) PackageOS(context.Context, OSPackageRequest) ([]OSPackage, error) {
+func (namesPackager) PackageOS(context.Context, ospackage.Request) ([]ospackage.Package, error) {
 	return nil, nil
 }
 func (namesPackager) CheckNames(name string, bins []string) error {

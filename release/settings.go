@@ -1,11 +1,12 @@
 package release
 
 import (
-	"context"
 	"time"
 
 	"github.com/kiln-build/kiln/binaries"
+	"github.com/kiln-build/kiln/evidence/sigbundle"
 	"github.com/kiln-build/kiln/gobuild"
+	"github.com/kiln-build/kiln/pack/ospackage"
 	"github.com/kiln-build/kiln/pack/systemd"
 )
 
@@ -148,11 +149,11 @@ type PackageSettings struct {
 	// OSPackages builds deb, rpm and apk packages when set; it is opt-in
 	// because it costs every consumer compile time: set it with
 	// github.com/kiln-build/kiln/targets/ospkg.New().
-	OSPackages OSPackager
+	OSPackages ospackage.Packager
 	// Signing signs the checksums file and the provenance into Sigstore
 	// bundles (<file>.sigstore.json) when a key is given; opt-in: set it
 	// with github.com/kiln-build/kiln/targets/signing.New().
-	Signing SigningLoader
+	Signing sigbundle.Loader
 	// SigningKey is the key file (relative to the module root), an ECDSA
 	// P-256 key in PEM or cosign's encrypted key (its password from
 	// COSIGN_PASSWORD); KILN_SIGNING_KEY overrides it. No key: no signing.
@@ -182,36 +183,4 @@ type Image struct {
 	// CACerts is the CA bundle copied into the image; default
 	// /etc/ssl/certs/ca-certificates.crt.
 	CACerts string
-}
-
-// OSPackager builds OS packages (deb, rpm, apk) of one platform's linux
-// binaries. Get one from github.com/kiln-build/kiln/targets/ospkg.
-type OSPackager interface {
-	PackageOS(ctx context.Context, req OSPackageRequest) ([]OSPackage, error)
-	// CheckNames returns the rules the project's and the binaries' names
-	// break for the packages: Resolve asks before anything is built.
-	CheckNames(name string, binaries []string) error
-}
-
-// OSPackageRequest is one platform's binaries to package.
-type OSPackageRequest struct {
-	Name, Version                                      string
-	Platform                                           string // os/arch[/variant]
-	Binaries                                           []OSBinary
-	Unit                                               []byte // systemd unit, if the program is a service
-	ModTime                                            time.Time
-	OutDir                                             string
-	Description, Homepage, License, Maintainer, Vendor string
-}
-
-// OSBinary is one program installed by an OS package as /usr/bin/<Name>.
-type OSBinary struct {
-	Name string
-	Path string
-}
-
-// OSPackage is one package file written.
-type OSPackage struct {
-	Format string // deb, rpm or apk
-	Path   string
 }

@@ -7,8 +7,6 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/pem"
-	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,23 +15,15 @@ import (
 	"github.com/secure-systems-lab/go-securesystemslib/encrypted"
 
 	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/evidence/sigbundle"
 	"github.com/kiln-build/kiln/evidence/sigcheck"
 	"github.com/kiln-build/kiln/evidence/signing"
 	"github.com/kiln-build/kiln/internal/testtool"
+	tsigning "github.com/kiln-build/kiln/targets/signing"
 )
 
-// testSigning is targets/signing.New's loader (which this package's tests
-// cannot import: it imports release).
-func testSigning(keyPEM, password []byte) (Signer, error) {
-	key, err := signing.ParsePrivateKey(keyPEM, password)
-	if errors.Is(err, signing.ErrPasswordNeeded) || errors.Is(err, signing.ErrWrongPassword) {
-		return nil, fmt.Errorf("%w: %w", ErrSigningPassword, err)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return signing.NewSigner(key)
-}
+// testSigning is the loader a magefile sets: targets/signing.New's.
+var testSigning = tsigning.New()
 
 // testKey is a throwaway signing key: its files in dir (key.pem, as
 // openssl genpkey writes a P-256 key; cosign.key, cosign's encrypted
@@ -177,7 +167,7 @@ func TestSign(t *testing.T) {
 }
 
 // signingSettings are run's settings with load as Signing.
-func signingSettings(load SigningLoader) Settings {
+func signingSettings(load sigbundle.Loader) Settings {
 	s := testSettings()
 	s.Package.Signing = load
 	return s

@@ -1,6 +1,10 @@
 package targets
 
-import "github.com/kiln-build/kiln/release"
+import (
+	"github.com/kiln-build/kiln/evidence/sigbundle"
+	"github.com/kiln-build/kiln/pack/ospackage"
+	"github.com/kiln-build/kiln/release"
+)
 
 // Config is kiln's configuration. Set its fields from your magefile's
 // init(); every field has a default that works for an ordinary module (see
@@ -31,12 +35,12 @@ type (
 	CgoMode          = release.CgoMode
 	Service          = release.Service
 	Image            = release.Image
-	OSPackager       = release.OSPackager
-	OSPackageRequest = release.OSPackageRequest
-	OSPackage        = release.OSPackage
-	OSBinary         = release.OSBinary
+	OSPackager       = ospackage.Packager
+	OSPackageRequest = ospackage.Request
+	OSPackage        = ospackage.Package
+	OSBinary         = ospackage.Binary
 	WindowsSettings  = release.WindowsSettings
 	WindowsManifest  = release.WindowsManifest
-	Signer           = release.Signer
-	SigningLoader    = release.SigningLoader
+	Signer           = sigbundle.Signer
+	SigningLoader    = sigbundle.Loader
 )

@@ -1,8 +1,9 @@
-// Package assemble makes a release's evidence from its shipped binaries:
-// the SPDX SBOM of each binary from its own build info, the in-toto
-// provenance statement over the checksums file, and the check that an
-// SBOM still describes its binary. Both documents are deterministic: the
-// same commit and configuration give the same bytes.
+// Package assemble makes a release's evidence from its shipped binaries
+// and its sources: the SPDX SBOM of each binary from its own build info,
+// the in-toto provenance statement over the checksums file (with the
+// source facts ReadSource gathers), and the check that an SBOM still
+// describes its binary. Both documents are deterministic: the same commit
+// and configuration give the same bytes.
 package assemble
 
 import (

@@ -179,6 +179,17 @@ func (r *Root) Open(rel string, max int64) (*os.File, fs.FileInfo, error) {
 	return f, st, nil
 }
 
+// ReadFile reads rel when it is a regular file of at most max bytes
+// (max <= 0 means MaxSize), with the errors of Open.
+func (r *Root) ReadFile(rel string, max int64) ([]byte, error) {
+	f, _, err := r.Open(rel, max)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
 // Lstat describes rel itself (a link is described, not followed).
 func (r *Root) Lstat(rel string) (fs.FileInfo, error) {
 	dirRel, base, err := r.split("lstat", rel)

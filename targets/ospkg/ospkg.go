@@ -13,12 +13,12 @@ import (
 
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/pack/linuxpkg"
-	"github.com/kiln-build/kiln/release"
+	"github.com/kiln-build/kiln/pack/ospackage"
 )
 
 // New returns a packager for the given formats ("deb", "rpm", "apk"; none
 // means all three).
-func New(formats ...string) release.OSPackager {
+func New(formats ...string) ospackage.Packager {
 	return packager{formats: formats}
 }
 
@@ -28,7 +28,7 @@ func (k packager) CheckNames(name string, binaries []string) error {
 	return linuxpkg.CheckNames(name, binaries)
 }
 
-func (k packager) PackageOS(ctx context.Context, req release.OSPackageRequest) ([]release.OSPackage, error) {
+func (k packager) PackageOS(ctx context.Context, req ospackage.Request) ([]ospackage.Package, error) {
 	p, err := matrix.Parse(req.Platform)
 	if err != nil {
 		return nil, err
@@ -43,9 +43,9 @@ func (k packager) PackageOS(ctx context.Context, req release.OSPackageRequest) (
 		Description: req.Description, Homepage: req.Homepage, License: req.License,
 		Maintainer: req.Maintainer, Vendor: req.Vendor,
 	})
-	out := make([]release.OSPackage, len(res))
+	out := make([]ospackage.Package, len(res))
 	for i, r := range res {
-		out[i] = release.OSPackage{Format: r.Format, Path: r.Path}
+		out[i] = ospackage.Package{Format: r.Format, Path: r.Path}
 	}
 	return out, err
 }

@@ -20,30 +20,30 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/kiln-build/kiln/evidence/sigbundle"
 	evsigning "github.com/kiln-build/kiln/evidence/signing"
-	"github.com/kiln-build/kiln/release"
 )
 
 // Signer is what the package stage signs with: a blob (the checksums
 // file) and an in-toto statement (the provenance), each into a Sigstore
 // bundle's JSON.
-type Signer = release.Signer
+type Signer = sigbundle.Signer
 
 // Loader turns a key file's bytes and its password (nil for an
 // unencrypted key) into a Signer. The package stage calls it when it runs,
 // with the key it resolved (KILN_SIGNING_KEY or Config.Package.SigningKey)
 // and COSIGN_PASSWORD, so nothing is read in init.
-type Loader = release.SigningLoader
+type Loader = sigbundle.Loader
 
 // New returns the loader of kiln's in-process Sigstore signer. A missing or
-// wrong password of an encrypted key is release.ErrSigningPassword (the
+// wrong password of an encrypted key is sigbundle.ErrPassword (the
 // package stage names COSIGN_PASSWORD); any other key problem is an
 // *evidence/signing.KeyError.
 func New() Loader {
 	return func(keyPEM, password []byte) (Signer, error) {
 		key, err := evsigning.ParsePrivateKey(keyPEM, password)
 		if errors.Is(err, evsigning.ErrPasswordNeeded) || errors.Is(err, evsigning.ErrWrongPassword) {
-			return nil, fmt.Errorf("%w: %w", release.ErrSigningPassword, err)
+			return nil, fmt.Errorf("%w: %w", sigbundle.ErrPassword, err)
 		}
 		if err != nil {
 			return nil, err

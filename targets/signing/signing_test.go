@@ -14,9 +14,9 @@ import (
 
 	"github.com/secure-systems-lab/go-securesystemslib/encrypted"
 
+	"github.com/kiln-build/kiln/evidence/sigbundle"
 	"github.com/kiln-build/kiln/evidence/sigcheck"
 	evsigning "github.com/kiln-build/kiln/evidence/signing"
-	"github.com/kiln-build/kiln/release"
 	"github.com/kiln-build/kiln/targets/signing"
 )
 
@@ -45,10 +45,10 @@ func TestNew(t *testing.T) {
 		t.Errorf("the loader's signer made a bundle that does not verify: %v", err)
 	}
 	var ke *evsigning.KeyError
-	if _, err := signing.New()([]byte("not a key"), nil); !errors.As(err, &ke) || errors.Is(err, release.ErrSigningPassword) {
+	if _, err := signing.New()([]byte("not a key"), nil); !errors.As(err, &ke) || errors.Is(err, sigbundle.ErrPassword) {
 		t.Errorf("a bad key: %v, want a *KeyError", err)
 	}
-	// cosign's encrypted key: the password problems are release's, so the
+	// cosign's encrypted key: the password problems are sigbundle's, so the
 	// package stage can name COSIGN_PASSWORD.
 	sealed, err := encrypted.Encrypt(der, []byte("s3cret"))
 	if err != nil {
@@ -59,8 +59,8 @@ func TestNew(t *testing.T) {
 		t.Errorf("cosign's encrypted key with its password: %v", err)
 	}
 	for _, pw := range [][]byte{nil, []byte("guess")} {
-		if _, err := signing.New()(enc, pw); !errors.Is(err, release.ErrSigningPassword) {
-			t.Errorf("password %q: %v, want release.ErrSigningPassword", pw, err)
+		if _, err := signing.New()(enc, pw); !errors.Is(err, sigbundle.ErrPassword) {
+			t.Errorf("password %q: %v, want sigbundle.ErrPassword", pw, err)
 		}
 	}
 }
