@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kiln-build/kiln/evidence/assemble"
 	"github.com/kiln-build/kiln/internal/atomicfile"
+	"github.com/kiln-build/kiln/internal/self"
 	"github.com/kiln-build/kiln/project"
 )
 
@@ -52,7 +52,7 @@ func (r *resolver) identity(main string, o project.Options) (project.Identity, e
 	spec, _ := json.Marshal(struct {
 		Schema, Kiln, Dir, Module, Main string
 		Options                         project.Options
-	}{factsSchema, assemble.KilnVersion(), r.mod.Dir, r.mod.Path, main, o})
+	}{factsSchema, self.Version(), r.mod.Dir, r.mod.Path, main, o})
 	sum := sha256.Sum256(spec)
 	key := hex.EncodeToString(sum[:])
 	file := filepath.Join(dir, key+".json")

@@ -11,41 +11,16 @@ import (
 	"debug/buildinfo"
 	"fmt"
 	"io"
-	"runtime/debug"
 	"time"
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/evidence/sbom"
+	"github.com/kiln-build/kiln/internal/self"
 	"github.com/kiln-build/kiln/pack/checksum"
 )
 
-// kilnModule is kiln's module path, to find its version in the running
-// program's build info.
-const kilnModule = "github.com/kiln-build/kiln"
-
 // KilnVersion is the version of kiln that runs: "devel" for a checkout.
-func KilnVersion() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "devel"
-	}
-	v := ""
-	if bi.Main.Path == kilnModule {
-		v = bi.Main.Version
-	}
-	for _, d := range bi.Deps {
-		if d.Path == kilnModule {
-			v = d.Version
-			if d.Replace != nil {
-				v = d.Replace.Version
-			}
-		}
-	}
-	if v == "" || v == "(devel)" {
-		return "devel"
-	}
-	return v
-}
+func KilnVersion() string { return self.Version() }
 
 // BuildInfo reads the build info of a manifest entry's file, confined to
 // dir.
