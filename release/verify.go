@@ -118,7 +118,7 @@ func (p *Plan) verifyOne(ctx context.Context, m *artifact.Manifest, a artifact.A
 	if rep != nil {
 		res.Format, res.Static, res.Stripped, res.GoVersion = rep.Format, rep.Static, rep.Stripped, rep.GoVersion
 		res.Cgo = rep.Settings["CGO_ENABLED"] == "1"
-		res.Signature, res.Resources = signatureText(rep), resourcesText(rep)
+		res.Signature, res.Resources = rep.SignatureText(), rep.ResourcesText()
 	}
 	switch {
 	case rep == nil:

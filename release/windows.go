@@ -170,28 +170,3 @@ func (p *Plan) expectWindows(want *verify.Expect, a artifact.Artifact) {
 	want.VersionInfo = p.Version.Semver
 	want.Manifest = !p.WindowsWith.Manifest.Off
 }
-
-// resourcesText is the verify table's cell for a PE file's resources:
-// "VERSIONINFO 1.2.3.0, manifest", "no VERSIONINFO, no manifest".
-func resourcesText(rep *verify.Report) string {
-	if rep == nil || rep.Format != "pe" {
-		return ""
-	}
-	res := rep.Resources
-	if res == nil {
-		res = &verify.Resources{}
-	}
-	parts := []string{"no VERSIONINFO"}
-	if v := res.Version; v != nil {
-		parts[0] = "VERSIONINFO " + v.FileVersion
-	}
-	if res.Manifest != "" {
-		parts = append(parts, "manifest")
-	} else {
-		parts = append(parts, "no manifest")
-	}
-	if res.Problem != "" {
-		parts = append(parts, "damaged")
-	}
-	return strings.Join(parts, ", ")
-}
