@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/go-multierror"
@@ -79,7 +78,7 @@ func (p *Plan) Verify(ctx context.Context) error {
 		if len(a.CgoLeftOut) > 0 {
 			notes = append(notes, cgoNote(a.Name, a.Platform(), a.CgoDecision, a.CgoLeftOut))
 		}
-		if w := versionWarning(a, results[i].Version); w != "" && !p.VerifyWith.RequireVersion {
+		if w := verify.VersionWarning(a, results[i].Version); w != "" && !p.VerifyWith.RequireVersion {
 			notes = append(notes, w)
 		}
 	}
@@ -140,7 +139,7 @@ func (p *Plan) verifyOne(ctx context.Context, m *artifact.Manifest, a artifact.A
 		} else if !res.Run.Ran && p.CI {
 			errs = multierror.Append(errs, fmt.Errorf("the run check could not run in CI: %s", res.Run.NotRun))
 		}
-		if w := versionWarning(a, res.Version); w != "" && p.VerifyWith.RequireVersion {
+		if w := verify.VersionWarning(a, res.Version); w != "" && p.VerifyWith.RequireVersion {
 			errs = multierror.Append(errs, fmt.Errorf("%s (Verify.RequireVersion)", w))
 		}
 	}
@@ -159,27 +158,7 @@ func (p *Plan) verifyOne(ctx context.Context, m *artifact.Manifest, a artifact.A
 // When the run that decided asked for the version and exited 0, it checks
 // that the output holds the release version.
 func (p *Plan) smoke(ctx context.Context, real string, a artifact.Artifact) (artifact.RunRecord, *artifact.VersionCheck, error) {
-	rr := verify.Smoke(ctx, real, a.Platform(), p.smokeOptions(a))
-	return p.versionCheck(rr)
-}
-
-// versionCheck is the run record of a smoke run and, when it asked for
-// the version and exited 0, whether the output holds the release version.
-func (p *Plan) versionCheck(rr verify.SmokeResult) (artifact.RunRecord, *artifact.VersionCheck, error) {
-	run := artifact.RunRecord{Ran: rr.Ran, Args: rr.Args, ExitCode: rr.ExitCode, NotRun: rr.NotRun, Via: rr.Via}
-	if !rr.Ran || rr.Err != nil {
-		return run, nil, rr.Err
-	}
-	vc := &artifact.VersionCheck{Want: p.Version.Semver}
-	switch {
-	case verify.VersionArgs(rr.Args) && rr.ExitCode == 0:
-		vc.Args, vc.Found = rr.Args, verify.VersionIn(rr.Output, p.Version.Semver)
-	case rr.Probed:
-		vc.NotChecked = "no version flag (--version, -version) exited 0"
-	default:
-		vc.NotChecked = fmt.Sprintf("the smoke arguments %q ask for no version", rr.Args)
-	}
-	return run, vc, nil
+	return verify.Smoke(ctx, real, a.Platform(), p.smokeOptions(a)).Record(p.Version.Semver)
 }
 
 // smokeOptions are a binary's smoke-test arguments: its own, else the
@@ -192,24 +171,4 @@ func (p *Plan) smokeOptions(a artifact.Artifact) verify.SmokeOptions {
 		}
 	}
 	return opts
-}
-
-// versionWarning says what is wrong with a binary's version check ("" when
-// nothing is): the output of its version flag lacks the release version,
-// or no version flag exited 0.
-func versionWarning(a artifact.Artifact, vc *artifact.VersionCheck) string {
-	switch {
-	case vc == nil:
-		return ""
-	case vc.NotChecked != "":
-		return fmt.Sprintf("%s %s: version not checked: %s; set Verify.Args (or the binary's VerifyArgs) to the arguments that print it, e.g. [\"version\"]", a.Name, a.Platform(), vc.NotChecked)
-	case vc.Found == "":
-		how := "the release version is stamped nowhere kiln found"
-		if a.Stamped != "" {
-			how = "stamped: " + a.Stamped
-		}
-		return fmt.Sprintf("%s %s: `%s` does not print %s or %s (%s)", a.Name, a.Platform(), strings.Join(vc.Args, " "),
-			strings.TrimPrefix(vc.Want, "v"), vc.Want, how)
-	}
-	return ""
 }
