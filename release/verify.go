@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"time"
 
@@ -107,7 +108,7 @@ func (p *Plan) Verify(ctx context.Context) error {
 }
 
 // verifyOne checks one binary; the result is filled as far as it got.
-func (p *Plan) verifyOne(ctx context.Context, m *artifact.Manifest, a artifact.Artifact, wine *wineRuns) (artifact.VerifyResult, error) {
+func (p *Plan) verifyOne(ctx context.Context, m *artifact.Manifest, a artifact.Artifact, wine *verify.WineStage) (artifact.VerifyResult, error) {
 	res := artifact.VerifyResult{Run: artifact.RunRecord{ExitCode: -1}}
 	var errs *multierror.Error
 	real, rep, err := p.inspectEntry(m, a)
@@ -124,7 +125,7 @@ func (p *Plan) verifyOne(ctx context.Context, m *artifact.Manifest, a artifact.A
 		res.Run.NotRun = "not inspected"
 	case a.OS == "windows" && !p.VerifyWith.NoRun:
 		var runErr error
-		if res.Run, runErr = wine.run(ctx, p, real, a); runErr != nil {
+		if res.Run, runErr = wine.Smoke(ctx, real, a.Platform(), p.smokeOptions(a)); runErr != nil {
 			errs = multierror.Append(errs, runErr)
 		}
 	case a.OS != "linux":
@@ -151,6 +152,28 @@ func (p *Plan) verifyOne(ctx context.Context, m *artifact.Manifest, a artifact.A
 	}
 	res.OK = err == nil
 	return res, err
+}
+
+// prepareWine prepares verify's runs of windows binaries under wine
+// (verify.PrepareWine) as the settings say: Settings.Verify.Windows "off"
+// or NoRun runs none, "run" requires them; with Toolchains "install" it
+// installs wine's tools first.
+func (p *Plan) prepareWine(ctx context.Context, bins []artifact.Artifact) (*verify.WineStage, error) {
+	o := verify.WineStageOptions{Prefix: p.VerifyWith.WinePrefix, PrefixHint: "set Config.Verify.WinePrefix or KILN_WINEPREFIX",
+		Install: func(ctx context.Context) error { return p.tools.ForWine(ctx, os.Getenv("PATH")) }, Printf: p.rep.Printf}
+	switch {
+	case p.VerifyWith.NoRun:
+		o.Off = "Config.Verify.NoRun"
+	case p.VerifyWith.Windows == "off":
+		o.Off = "Config.Verify.Windows is off (KILN_WINE)"
+	case p.VerifyWith.Windows == "run":
+		o.Require = `Config.Verify.Windows = "run", KILN_WINE`
+	}
+	pls := make([]matrix.Platform, len(bins))
+	for i, a := range bins {
+		pls[i] = a.Platform()
+	}
+	return verify.PrepareWine(ctx, pls, o)
 }
 
 // smoke runs a linux binary in an empty root: with the configured
