@@ -1,12 +1,8 @@
 package release
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
 	"slices"
 	"time"
 
@@ -15,9 +11,7 @@ import (
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/gobuild"
 	"github.com/kiln-build/kiln/internal/errlist"
-	"github.com/kiln-build/kiln/internal/safefile"
 	"github.com/kiln-build/kiln/matrix"
-	"github.com/kiln-build/kiln/pack/checksum"
 	"github.com/kiln-build/kiln/pack/universal"
 	"github.com/kiln-build/kiln/verify"
 )
@@ -28,15 +22,8 @@ import (
 // byte for byte what lipo -create writes), recorded in the manifest as a
 // universal-binary entry whose Key identifies the two builds it joins.
 // A sharded build joins in merge, where both halves meet. Verify checks
-// every slice (verify.CheckSlices); package archives it as the platform
+// every slice (verify.CheckJoined); package archives it as the platform
 // darwin/universal, beside the per-arch archives or alone.
-
-var (
-	// darwinSlices are the platforms a universal binary joins.
-	darwinSlices = []matrix.Platform{{OS: "darwin", Arch: "amd64"}, {OS: "darwin", Arch: "arm64"}}
-	// universalPlatform files the universal binary: darwin_universal.
-	universalPlatform = matrix.Platform{OS: "darwin", Arch: "universal"}
-)
 
 // joins reports whether the plan joins b's darwin builds: Universal is on
 // and b builds both darwin slices in this run.
@@ -44,7 +31,7 @@ func (p *Plan) joins(b Bin) bool {
 	if p.Universal == "" {
 		return false
 	}
-	for _, pl := range darwinSlices {
+	for _, pl := range universal.Platforms {
 		if !b.On(pl) || !slices.Contains(p.Platforms, pl) {
 			return false
 		}
@@ -52,47 +39,16 @@ func (p *Plan) joins(b Bin) bool {
 	return true
 }
 
+// universalOf is b's universal binary in the manifest: filed where the
+// plan files it, joining the builds of this plan's identity.
+func (p *Plan) universalOf(b Bin) universal.Binary {
+	return universal.Binary{Name: b.Name, Path: func(pl matrix.Platform) string { return p.BinaryPath(b, pl) }, Current: p.Current}
+}
+
 // built reports whether an entry is a binary the build stage writes: a
 // build, or a universal binary joining two.
 func built(a artifact.Artifact) bool {
 	return a.Kind == artifact.Binary || a.Kind == artifact.Universal
-}
-
-// entry is the manifest's entry at path.
-func entry(m *artifact.Manifest, path string) (artifact.Artifact, bool) {
-	for _, a := range m.Artifacts {
-		if a.Path == path {
-			return a, true
-		}
-	}
-	return artifact.Artifact{}, false
-}
-
-// joinKey identifies a universal binary by the builds it joins.
-func joinKey(slices []artifact.Artifact) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "kiln-universal-1\n")
-	for _, a := range slices {
-		fmt.Fprintf(h, "%s %s\n", a.Platform(), a.SHA256)
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-// sliceEntries returns b's current darwin entries in darwinSlices order,
-// or why they cannot be joined.
-func (p *Plan) sliceEntries(m *artifact.Manifest, b Bin) ([]artifact.Artifact, string) {
-	var out []artifact.Artifact
-	for _, pl := range darwinSlices {
-		a, ok := entry(m, p.BinaryPath(b, pl))
-		if !ok || a.Kind != artifact.Binary {
-			return nil, fmt.Sprintf("%s %s is not built", b.Name, pl)
-		}
-		if why := p.Current(a); why != "" {
-			return nil, fmt.Sprintf("%s %s: %s", b.Name, pl, why)
-		}
-		out = append(out, a)
-	}
-	return out, ""
 }
 
 // JoinUniversal joins the darwin builds of every binary the plan joins
@@ -122,17 +78,18 @@ func (p *Plan) JoinUniversal(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		parts, why := p.sliceEntries(m, b)
+		u := p.universalOf(b)
+		parts, why := u.Parts(m)
 		if why != "" {
 			continue // a failed build (reported) or the other shard's half
 		}
 		start := time.Now()
-		a, joined, err := p.joinOne(m, b, parts)
-		res := gobuild.Result{Spec: gobuild.Spec{Name: b.Name, Platform: universalPlatform}, Status: gobuild.UpToDate,
+		a, joined, err := u.Join(p.Out, m, parts)
+		res := gobuild.Result{Spec: gobuild.Spec{Name: b.Name, Platform: universal.Platform}, Status: gobuild.UpToDate,
 			Size: a.Size, Duration: time.Since(start)}
 		if err != nil {
 			res.Status, res.Err = gobuild.Failed, err
-			errs = multierror.Append(errs, fmt.Errorf("%s %s: %w", b.Name, universalPlatform, err))
+			errs = multierror.Append(errs, fmt.Errorf("%s %s: %w", b.Name, universal.Platform, err))
 		} else if joined {
 			res.Status = "joined"
 			m.Put(a)
@@ -146,70 +103,6 @@ func (p *Plan) JoinUniversal(ctx context.Context) error {
 		}
 	}
 	return errs.ErrorOrNil()
-}
-
-// joinOne joins b's slices unless the manifest's universal entry already
-// joins these bytes and its file is intact; joined reports a new file.
-func (p *Plan) joinOne(m *artifact.Manifest, b Bin, parts []artifact.Artifact) (a artifact.Artifact, joined bool, err error) {
-	rel := p.BinaryPath(b, universalPlatform)
-	key := joinKey(parts)
-	if old, ok := entry(m, rel); ok && old.Kind == artifact.Universal && old.Key == key && p.Current(old) == "" {
-		if got, err := artifact.Describe(p.Out, old); err == nil && got.SHA256 == old.SHA256 && got.Size == old.Size {
-			return old, false, nil
-		}
-	}
-	data := make([][]byte, len(parts))
-	for i, s := range parts {
-		if data[i], err = readChecked(p.Out, s); err != nil {
-			return artifact.Artifact{Path: rel}, false, err
-		}
-	}
-	root, err := safefile.OpenRoot(p.Out)
-	if err != nil {
-		return artifact.Artifact{Path: rel}, false, err
-	}
-	defer root.Close()
-	err = root.WriteAtomic(rel, 0o755, func(w io.Writer) error {
-		_, err := universal.Join(w, data...)
-		return err
-	})
-	if err != nil {
-		return artifact.Artifact{Path: rel}, false, err
-	}
-	amd, arm := parts[0], parts[1]
-	a, err = artifact.Describe(p.Out, artifact.Artifact{Path: rel, Kind: artifact.Universal, Name: b.Name,
-		OS: universalPlatform.OS, Arch: universalPlatform.Arch, Main: amd.Main, Version: amd.Version, Commit: amd.Commit,
-		Key: key, Cgo: amd.Cgo && arm.Cgo, Static: amd.Static && arm.Static, Tags: commonTags(amd.Tags, arm.Tags)})
-	return a, err == nil, err
-}
-
-// readChecked reads the file of an entry, refusing bytes other than the
-// ones it records: the bytes joined are the bytes checked.
-func readChecked(dir string, a artifact.Artifact) ([]byte, error) {
-	f, err := artifact.Open(dir, a)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, universal.MaxSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", a.Path, err)
-	}
-	if sum, size, _ := checksum.Sum(bytes.NewReader(data)); sum != a.SHA256 || size != a.Size {
-		return nil, fmt.Errorf("%s: sha256 %s does not match the manifest's %s: the file changed after it was built (run crossall again)", a.Path, sum, a.SHA256)
-	}
-	return data, nil
-}
-
-// commonTags are the tags both builds have.
-func commonTags(a, b []string) []string {
-	var out []string
-	for _, t := range a {
-		if slices.Contains(b, t) {
-			out = append(out, t)
-		}
-	}
-	return out
 }
 
 // universalEntries returns the manifest's universal binaries that are this
@@ -247,10 +140,7 @@ func (p *Plan) inspectEntry(m *artifact.Manifest, a artifact.Artifact) (string, 
 			b = c
 		}
 	}
-	parts, why := p.sliceEntries(m, b)
-	if why == "" && joinKey(parts) != a.Key {
-		why = "it joins other builds of darwin/amd64 and darwin/arm64 than the manifest's"
-	}
+	parts, why := p.universalOf(b).Joins(m, a)
 	if why != "" {
 		return "", nil, fmt.Errorf("universal binary: %s (run mage crossall)", why)
 	}
@@ -258,17 +148,8 @@ func (p *Plan) inspectEntry(m *artifact.Manifest, a artifact.Artifact) (string, 
 	if rep == nil {
 		return real, nil, errs.ErrorOrNil()
 	}
-	want := verify.Expect{Static: parts[0].Static && parts[1].Static, Tags: a.Tags}
-	if parts[0].Cgo == parts[1].Cgo {
-		want.Cgo = &parts[0].Cgo
-	}
-	if err := verify.CheckSlices(rep, want, darwinSlices); err != nil {
+	if err := verify.CheckJoined(rep, a, parts); err != nil {
 		errs = multierror.Append(errs, err)
-	}
-	for _, s := range rep.Slices {
-		if s.Main != "" && s.Main != a.Main {
-			errs = multierror.Append(errs, &verify.MismatchError{What: s.Arch + " slice's build info main package", Got: s.Main, Want: a.Main})
-		}
 	}
 	return real, rep, errlist.Flat(errs)
 }
@@ -285,9 +166,9 @@ func (p *Plan) universalShipments(m *artifact.Manifest, ships []shipment) ([]shi
 		if !p.joins(b) {
 			continue
 		}
-		where := b.Name + " " + universalPlatform.String()
-		a, ok := entry(m, p.BinaryPath(b, universalPlatform))
-		if !ok || a.Kind != artifact.Universal {
+		where := b.Name + " " + universal.Platform.String()
+		a, ok := p.universalOf(b).Joined(m)
+		if !ok {
 			errs = multierror.Append(errs, fmt.Errorf("%s: not joined (run mage crossall)", where))
 			continue
 		}
@@ -303,14 +184,14 @@ func (p *Plan) universalShipments(m *artifact.Manifest, ships []shipment) ([]shi
 			errs = multierror.Append(errs, fmt.Errorf("%s: %w", where, err))
 			continue
 		}
-		unis = append(unis, shipment{bin: b, pl: universalPlatform, a: a, real: real})
+		unis = append(unis, shipment{bin: b, pl: universal.Platform, a: a, real: real})
 	}
 	if errs != nil {
 		errs.ErrorFormat = func(es []error) string { return errlist.Listed("package: refusing to package", es) }
 		return nil, errs
 	}
 	if p.Universal == "alone" {
-		ships = slices.DeleteFunc(ships, func(s shipment) bool { return p.joins(s.bin) && slices.Contains(darwinSlices, s.pl) })
+		ships = slices.DeleteFunc(ships, func(s shipment) bool { return p.joins(s.bin) && slices.Contains(universal.Platforms, s.pl) })
 	}
 	return append(ships, unis...), nil
 }

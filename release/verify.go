@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/go-multierror"
@@ -80,7 +80,7 @@ func (p *Plan) Verify(ctx context.Context) error {
 		if len(a.CgoLeftOut) > 0 {
 			notes = append(notes, binaries.CgoNote(a.Name, a.Platform(), a.CgoDecision, a.CgoLeftOut))
 		}
-		if w := versionWarning(a, results[i].Version); w != "" && !p.VerifyWith.RequireVersion {
+		if w := verify.VersionWarning(a, results[i].Version); w != "" && !p.VerifyWith.RequireVersion {
 			notes = append(notes, w)
 		}
 	}
@@ -109,7 +109,7 @@ func (p *Plan) Verify(ctx context.Context) error {
 }
 
 // verifyOne checks one binary; the result is filled as far as it got.
-func (p *Plan) verifyOne(ctx context.Context, m *artifact.Manifest, a artifact.Artifact, wine *wineRuns) (artifact.VerifyResult, error) {
+func (p *Plan) verifyOne(ctx context.Context, m *artifact.Manifest, a artifact.Artifact, wine *verify.WineStage) (artifact.VerifyResult, error) {
 	res := artifact.VerifyResult{Run: artifact.RunRecord{ExitCode: -1}}
 	var errs *multierror.Error
 	real, rep, err := p.inspectEntry(m, a)
@@ -119,14 +119,14 @@ func (p *Plan) verifyOne(ctx context.Context, m *artifact.Manifest, a artifact.A
 	if rep != nil {
 		res.Format, res.Static, res.Stripped, res.GoVersion = rep.Format, rep.Static, rep.Stripped, rep.GoVersion
 		res.Cgo = rep.Settings["CGO_ENABLED"] == "1"
-		res.Signature, res.Resources = signatureText(rep), resourcesText(rep)
+		res.Signature, res.Resources = rep.SignatureText(), rep.ResourcesText()
 	}
 	switch {
 	case rep == nil:
 		res.Run.NotRun = "not inspected"
 	case a.OS == "windows" && !p.VerifyWith.NoRun:
 		var runErr error
-		if res.Run, runErr = wine.run(ctx, p, real, a); runErr != nil {
+		if res.Run, runErr = wine.Smoke(ctx, real, a.Platform(), p.smokeOptions(a)); runErr != nil {
 			errs = multierror.Append(errs, runErr)
 		}
 	case a.OS != "linux":
@@ -141,7 +141,7 @@ func (p *Plan) verifyOne(ctx context.Context, m *artifact.Manifest, a artifact.A
 		} else if !res.Run.Ran && p.CI {
 			errs = multierror.Append(errs, fmt.Errorf("the run check could not run in CI: %s", res.Run.NotRun))
 		}
-		if w := versionWarning(a, res.Version); w != "" && p.VerifyWith.RequireVersion {
+		if w := verify.VersionWarning(a, res.Version); w != "" && p.VerifyWith.RequireVersion {
 			errs = multierror.Append(errs, fmt.Errorf("%s (Verify.RequireVersion)", w))
 		}
 	}
@@ -155,32 +155,34 @@ func (p *Plan) verifyOne(ctx context.Context, m *artifact.Manifest, a artifact.A
 	return res, err
 }
 
+// prepareWine prepares verify's runs of windows binaries under wine
+// (verify.PrepareWine) as the settings say: Settings.Verify.Windows "off"
+// or NoRun runs none, "run" requires them; with Toolchains "install" it
+// installs wine's tools first.
+func (p *Plan) prepareWine(ctx context.Context, bins []artifact.Artifact) (*verify.WineStage, error) {
+	o := verify.WineStageOptions{Prefix: p.VerifyWith.WinePrefix, PrefixHint: "set Config.Verify.WinePrefix or KILN_WINEPREFIX",
+		Install: func(ctx context.Context) error { return p.tools.ForWine(ctx, os.Getenv("PATH")) }, Printf: p.rep.Printf}
+	switch {
+	case p.VerifyWith.NoRun:
+		o.Off = "Config.Verify.NoRun"
+	case p.VerifyWith.Windows == "off":
+		o.Off = "Config.Verify.Windows is off (KILN_WINE)"
+	case p.VerifyWith.Windows == "run":
+		o.Require = `Config.Verify.Windows = "run", KILN_WINE`
+	}
+	pls := make([]matrix.Platform, len(bins))
+	for i, a := range bins {
+		pls[i] = a.Platform()
+	}
+	return verify.PrepareWine(ctx, pls, o)
+}
+
 // smoke runs a linux binary in an empty root: with the configured
 // arguments strictly, else probing that the program starts (verify.Smoke).
 // When the run that decided asked for the version and exited 0, it checks
 // that the output holds the release version.
 func (p *Plan) smoke(ctx context.Context, real string, a artifact.Artifact) (artifact.RunRecord, *artifact.VersionCheck, error) {
-	rr := verify.Smoke(ctx, real, a.Platform(), p.smokeOptions(a))
-	return p.versionCheck(rr)
-}
-
-// versionCheck is the run record of a smoke run and, when it asked for
-// the version and exited 0, whether the output holds the release version.
-func (p *Plan) versionCheck(rr verify.SmokeResult) (artifact.RunRecord, *artifact.VersionCheck, error) {
-	run := artifact.RunRecord{Ran: rr.Ran, Args: rr.Args, ExitCode: rr.ExitCode, NotRun: rr.NotRun, Via: rr.Via}
-	if !rr.Ran || rr.Err != nil {
-		return run, nil, rr.Err
-	}
-	vc := &artifact.VersionCheck{Want: p.Version.Semver}
-	switch {
-	case verify.VersionArgs(rr.Args) && rr.ExitCode == 0:
-		vc.Args, vc.Found = rr.Args, verify.VersionIn(rr.Output, p.Version.Semver)
-	case rr.Probed:
-		vc.NotChecked = "no version flag (--version, -version) exited 0"
-	default:
-		vc.NotChecked = fmt.Sprintf("the smoke arguments %q ask for no version", rr.Args)
-	}
-	return run, vc, nil
+	return verify.Smoke(ctx, real, a.Platform(), p.smokeOptions(a)).Record(p.Version.Semver)
 }
 
 // smokeOptions are a binary's smoke-test arguments: its own, else the
@@ -193,24 +195,4 @@ func (p *Plan) smokeOptions(a artifact.Artifact) verify.SmokeOptions {
 		}
 	}
 	return opts
-}
-
-// versionWarning says what is wrong with a binary's version check ("" when
-// nothing is): the output of its version flag lacks the release version,
-// or no version flag exited 0.
-func versionWarning(a artifact.Artifact, vc *artifact.VersionCheck) string {
-	switch {
-	case vc == nil:
-		return ""
-	case vc.NotChecked != "":
-		return fmt.Sprintf("%s %s: version not checked: %s; set Verify.Args (or the binary's VerifyArgs) to the arguments that print it, e.g. [\"version\"]", a.Name, a.Platform(), vc.NotChecked)
-	case vc.Found == "":
-		how := "the release version is stamped nowhere kiln found"
-		if a.Stamped != "" {
-			how = "stamped: " + a.Stamped
-		}
-		return fmt.Sprintf("%s %s: `%s` does not print %s or %s (%s)", a.Name, a.Platform(), strings.Join(vc.Args, " "),
-			strings.TrimPrefix(vc.Want, "v"), vc.Want, how)
-	}
-	return ""
 }

@@ -1,13 +1,10 @@
 package release
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 
@@ -22,28 +19,9 @@ import (
 // WindowsSettings configures what kiln gives every windows binary: a
 // VERSIONINFO resource (what Explorer's Properties, installers and Task
 // Manager show) and an application manifest, patched into the linked
-// file during the build (nothing is written into the source tree). The
-// VERSIONINFO's file and product versions are the release version
-// (MAJOR.MINOR.PATCH.0, and the version text), its product name the
-// project, its original filename the binary's file name.
-type WindowsSettings struct {
-	// Resources is "on" (default) or "off": no VERSIONINFO and no manifest
-	// from kiln. A program that links resources of its own (a .syso file)
-	// must set "off": kiln does not merge resources, and its build fails
-	// saying so.
-	Resources string
-	// Company and Copyright are the CompanyName and LegalCopyright
-	// strings; left out when empty.
-	Company, Copyright string
-	// Description is the FileDescription string, the line Windows shows
-	// for the program (Task Manager, the firewall prompt); default: the
-	// binary's name.
-	Description string
-	// Manifest configures the application manifest. The zero value is
-	// kiln's default: asInvoker, long paths, the UTF-8 code page, Windows
-	// 10/11; Manifest.Off leaves it out, Manifest.XML replaces it.
-	Manifest WindowsManifest
-}
+// file during the build (nothing is written into the source tree): see
+// pack/winres.Settings for every field.
+type WindowsSettings = winres.Settings
 
 // WindowsManifest configures the application manifest: see
 // pack/winres.Manifest for every field.
@@ -56,10 +34,6 @@ type WindowsPlan struct {
 	// (Resources is not "off").
 	Patch bool
 }
-
-// winresVersion names what the resource step writes; it is part of every
-// windows build's key, so a change of it rebuilds.
-const winresVersion = "kiln-winres-1"
 
 // resolveWindows validates the Windows settings for every binary that
 // builds for windows, reporting each problem once with the setting to
@@ -122,10 +96,7 @@ func (p *Plan) windowsProblem(b Bin, err error) string {
 
 // winresOptions are the resources of a binary's windows builds.
 func (p *Plan) winresOptions(b Bin) winres.Options {
-	w := p.WindowsWith
-	return winres.Options{Version: p.Version.Semver, ProductName: p.Project,
-		FileDescription: cmp.Or(w.Description, b.Name), CompanyName: w.Company, LegalCopyright: w.Copyright,
-		OriginalFilename: b.Name + ".exe", Manifest: w.Manifest}
+	return p.WindowsWith.Options(p.Version.Semver, p.Project, b.Name)
 }
 
 // windowsPost is the build step that patches a binary's resources into
@@ -137,27 +108,20 @@ func (p *Plan) windowsPost(b Bin) *gobuild.Post {
 		return nil
 	}
 	o := p.winresOptions(b)
-	key, _ := json.Marshal(o)
-	return &gobuild.Post{Key: winresVersion + " " + string(key), Apply: func(ctx context.Context, path string) error {
-		return patchResources(path, o)
-	}}
-}
-
-// patchResources patches the resources of o into the executable at path
-// (the build's temporary output, which only this build writes).
-func patchResources(path string, o winres.Options) error {
-	exe, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	var out bytes.Buffer
-	if err := winres.Patch(&out, exe, o); err != nil {
-		if errors.Is(err, winres.ErrHasResources) {
-			return fmt.Errorf("Windows resources: %w; to keep the program's own, set Config.Windows.Resources = \"off\"", err)
+	return &gobuild.Post{Key: o.Key(), Apply: func(_ context.Context, path string) error {
+		err := winres.PatchFile(path, o)
+		var fe *winres.FileError
+		if errors.As(err, &fe) {
+			err = fe.Err // the file is the build's temporary output; the build names the binary
 		}
-		return fmt.Errorf("Windows resources: %w", err)
-	}
-	return os.WriteFile(path, out.Bytes(), 0o755)
+		switch {
+		case errors.Is(err, winres.ErrHasResources):
+			return fmt.Errorf("Windows resources: %w; to keep the program's own, set Config.Windows.Resources = \"off\"", err)
+		case err != nil:
+			return fmt.Errorf("Windows resources: %w", err)
+		}
+		return nil
+	}}
 }
 
 // expectWindows adds to want what verify demands of a windows binary's
@@ -169,29 +133,4 @@ func (p *Plan) expectWindows(want *verify.Expect, a artifact.Artifact) {
 	}
 	want.VersionInfo = p.Version.Semver
 	want.Manifest = !p.WindowsWith.Manifest.Off
-}
-
-// resourcesText is the verify table's cell for a PE file's resources:
-// "VERSIONINFO 1.2.3.0, manifest", "no VERSIONINFO, no manifest".
-func resourcesText(rep *verify.Report) string {
-	if rep == nil || rep.Format != "pe" {
-		return ""
-	}
-	res := rep.Resources
-	if res == nil {
-		res = &verify.Resources{}
-	}
-	parts := []string{"no VERSIONINFO"}
-	if v := res.Version; v != nil {
-		parts[0] = "VERSIONINFO " + v.FileVersion
-	}
-	if res.Manifest != "" {
-		parts = append(parts, "manifest")
-	} else {
-		parts = append(parts, "no manifest")
-	}
-	if res.Problem != "" {
-		parts = append(parts, "damaged")
-	}
-	return strings.Join(parts, ", ")
 }

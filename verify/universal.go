@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/go-multierror"
+	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/matrix"
 )
 
@@ -49,4 +50,35 @@ func CheckSlices(r *Report, want Expect, platforms []matrix.Platform) error {
 		return nil
 	}
 	return fmt.Errorf("%s: universal binary of %s: %w", name, strings.Join(claimed, ", "), errs)
+}
+
+// CheckJoined checks a universal binary, read into r, against its
+// manifest entry a and the entries of the builds it joins (parts, one per
+// slice): CheckSlices with what the builds claim together (static when
+// all are, cgo when they agree) and a's tags, and each slice's build info
+// must name a's main package. Every problem is reported, in a
+// *multierror.Error.
+func CheckJoined(r *Report, a artifact.Artifact, parts []artifact.Artifact) error {
+	if r == nil || len(parts) == 0 {
+		return errors.New("verify: CheckJoined needs a Report and the builds joined")
+	}
+	want := Expect{Static: true, Tags: a.Tags, Cgo: &parts[0].Cgo}
+	platforms := make([]matrix.Platform, len(parts))
+	for i, p := range parts {
+		platforms[i] = p.Platform()
+		want.Static = want.Static && p.Static
+		if p.Cgo != parts[0].Cgo {
+			want.Cgo = nil
+		}
+	}
+	var errs *multierror.Error
+	if err := CheckSlices(r, want, platforms); err != nil {
+		errs = multierror.Append(errs, err)
+	}
+	for _, s := range r.Slices {
+		if s.Main != "" && s.Main != a.Main {
+			errs = multierror.Append(errs, &MismatchError{What: s.Arch + " slice's build info main package", Got: s.Main, Want: a.Main})
+		}
+	}
+	return errs.ErrorOrNil()
 }

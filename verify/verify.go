@@ -23,14 +23,19 @@
 // whose code signature is missing or no longer matches it
 // (SignatureError) and, when asked, a PE file's VERSIONINFO and manifest
 // (VersionInfoError); CheckSlices checks a universal binary slice by
-// slice.
+// slice, and CheckJoined against the manifest entries of the builds it
+// joins. Report.SignatureText and Report.ResourcesText are the cells of
+// kiln's verify table.
 //
 // Smoke runs a linux binary in an empty root with bubblewrap, natively or
 // through qemu-ARCH-static, to show that it loads and its Go runtime
 // reaches main; RunTools names the commands (and Debian packages) that
 // needs. Run is one strict run with given arguments and exit code.
 // Wine.Smoke runs a windows/amd64 binary the same way under wine64, in a
-// wine prefix kiln owns.
+// wine prefix kiln owns; PrepareWine sets one up for a verify stage.
+// SmokeResult.Record is what the manifest (package artifact) records of a
+// run, with its version check; VersionWarning says what that check found
+// wrong.
 package verify
 
 import (

@@ -17,6 +17,11 @@
 // The slices' bytes are copied unchanged, so their code signatures (Go's
 // ad-hoc signature of darwin/arm64) stay valid. The output depends only on
 // the slices: the same inputs give the same bytes.
+//
+// Binary joins a binary's darwin/amd64 and darwin/arm64 builds as a kiln
+// manifest (package artifact) records them: the bytes joined are the
+// bytes recorded, and the universal entry's Key identifies the builds it
+// joins, so an unchanged join is not done again.
 package universal
 
 import (

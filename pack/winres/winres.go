@@ -16,6 +16,10 @@
 // executable and Options give the same bytes. The PE checksum is
 // recomputed when the input had one (mingw-linked files do; Go's linker
 // writes none).
+//
+// Settings are a project's choices for all its windows binaries, and
+// Settings.Options one binary's resources; Options.Key identifies them in
+// a build's key, so a change of them rebuilds.
 package winres
 
 import (
@@ -62,6 +66,18 @@ func (e *FieldError) Error() string {
 	}
 	return fmt.Sprintf("%s %q: %s", e.Field, e.Value, e.Reason)
 }
+
+// FileError is PatchFile's error for a file it read but could not patch:
+// the file, and why (a bad option, a *PEError, ErrSigned,
+// ErrHasResources).
+type FileError struct {
+	Path string
+	Err  error
+}
+
+func (e *FileError) Error() string { return fmt.Sprintf("winres: %s: %v", e.Path, e.Err) }
+
+func (e *FileError) Unwrap() error { return e.Err }
 
 // Validate returns every problem of o at once, each a *FieldError naming
 // its field, in a *multierror.Error; nil when o is usable.
@@ -159,7 +175,8 @@ func Patch(w io.Writer, exe []byte, o Options) error {
 
 // PatchFile patches the executable at path in place (see Patch),
 // atomically: on failure the file is untouched and no temporary file is
-// left beside it. It keeps the file's permissions.
+// left beside it. It keeps the file's permissions. A file it read but
+// could not patch is a *FileError.
 func PatchFile(path string, o Options) error {
 	exe, err := os.ReadFile(path)
 	if err != nil {
@@ -171,11 +188,11 @@ func PatchFile(path string, o Options) error {
 	}
 	rs, err := o.resources()
 	if err != nil {
-		return fmt.Errorf("winres: %s: %w", path, err)
+		return &FileError{path, err}
 	}
 	out, err := appendResources(exe, rs)
 	if err != nil {
-		return fmt.Errorf("winres: %s: %w", path, err)
+		return &FileError{path, err}
 	}
 	if bytes.Equal(out, exe) {
 		return nil // already patched so: leave the file (and its time) alone

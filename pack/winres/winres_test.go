@@ -318,6 +318,9 @@ func TestBadExecutables(t *testing.T) {
 			if tt.is != nil && !errors.Is(err, tt.is) {
 				t.Errorf("error %v is not %v", err, tt.is)
 			}
+			if fe := (*winres.FileError)(nil); !errors.As(err, &fe) || fe.Path != path {
+				t.Errorf("error %v is not a *FileError for %s", err, path)
+			}
 			if !bytes.Equal(read(t, path), tt.data) {
 				t.Error("PatchFile changed the file it refused")
 			}
