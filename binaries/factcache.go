@@ -114,3 +114,16 @@ func unchangedDirs(dirs []dirFiles) bool {
 	}
 	return len(dirs) > 0
 }
+
+// FactsDir is the facts cache's directory for an engine plan cache
+// (gobuild.WithCacheDir): beside it, by default $XDG_CACHE_HOME/kiln/facts;
+// "" for none.
+func FactsDir(planCache string) string {
+	if planCache != "" {
+		return filepath.Join(planCache, "facts")
+	}
+	if dir, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(dir, "kiln", "facts")
+	}
+	return ""
+}

@@ -142,3 +142,25 @@ func unique(ps []Platform) []Platform {
 	}
 	return out
 }
+
+// SelectorHelp says what a selector is, for the error that refuses one.
+const SelectorHelp = "(a selector is a comma-separated list of os/arch[/variant], globs like linux/*, !negations and the keywords default, first-class, all)"
+
+// SelectSome is Select for a selector that must name some platform, with
+// the mistakes users make named: only separators, upper case, a selector
+// that leaves nothing.
+func SelectSome(u *Universe, sel string, defaults []Platform) ([]Platform, error) {
+	if strings.Trim(sel, ", \t") == "" {
+		return nil, fmt.Errorf("the selector names no platform")
+	}
+	if low := strings.ToLower(sel); low != sel {
+		if _, err := Select(u, low, defaults); err == nil {
+			return nil, fmt.Errorf("platform names are lower case: did you mean %q?", low)
+		}
+	}
+	ps, err := Select(u, sel, defaults)
+	if err == nil && len(ps) == 0 {
+		return nil, fmt.Errorf("the selector leaves no platform")
+	}
+	return ps, err
+}

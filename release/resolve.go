@@ -135,32 +135,19 @@ func (p *Plan) resolveBinaries(ctx context.Context, in inputs, mod *project.Modu
 			if err != nil {
 				return nil, err
 			}
-			return selectPlatforms(u, sel, p.planned)
+			return matrix.SelectSome(u, sel, p.planned)
 		},
 		// The templates read the plan's version and commit, its commit time
 		// as .Date (so the output is reproducible), and no environment (a
 		// template's .Env.X renders empty, with a note).
 		Facts: project.Facts{ModulePath: p.Module, Tag: v.Semver, Version: v.Plain, Commit: v.Commit,
 			CommitDate: v.Date, Date: v.Date, Dirty: v.Dirty, Env: map[string]string{}},
-		NoVCS: vcs, FactsDir: factsDir(in.planCache)})
+		NoVCS: vcs, FactsDir: binaries.FactsDir(in.planCache)})
 	for _, n := range notes {
 		p.note(n)
 	}
 	p.Binaries = bins
 	return err
-}
-
-// factsDir is the directory of the cache of what package project read of
-// each program (see binaries.Input.FactsDir): beside the engine's plan
-// cache, by default $XDG_CACHE_HOME/kiln/facts; "" for none.
-func factsDir(planCache string) string {
-	if planCache != "" {
-		return filepath.Join(planCache, "facts")
-	}
-	if dir, err := os.UserCacheDir(); err == nil {
-		return filepath.Join(dir, "kiln", "facts")
-	}
-	return ""
 }
 
 // resolvePlatforms sets Platforms from the host, or the selector (in the
@@ -177,13 +164,13 @@ func (p *Plan) resolvePlatforms(ctx context.Context, in inputs) error {
 	}
 	defaults := matrix.Default
 	if in.s.Matrix != "" {
-		if defaults, err = selectPlatforms(u, in.s.Matrix, matrix.Default); err != nil {
+		if defaults, err = matrix.SelectSome(u, in.s.Matrix, matrix.Default); err != nil {
 			return fmt.Errorf("Config.Matrix=%q: %w", in.s.Matrix, err)
 		}
 	}
-	ps, err := selectPlatforms(u, in.selector, defaults)
+	ps, err := matrix.SelectSome(u, in.selector, defaults)
 	if err != nil {
-		return fmt.Errorf("%s=%q: %w\n(a selector is a comma-separated list of os/arch[/variant], globs like linux/*, !negations and the keywords default, first-class, all)", in.selectorName, in.selector, err)
+		return fmt.Errorf("%s=%q: %w\n%s", in.selectorName, in.selector, err, matrix.SelectorHelp)
 	}
 	p.planned = ps
 	if p.Shard.Count > 0 {
@@ -191,24 +178,6 @@ func (p *Plan) resolvePlatforms(ctx context.Context, in inputs) error {
 	}
 	p.Platforms = ps
 	return nil
-}
-
-// selectPlatforms is matrix.Select with the mistakes users make named:
-// only separators, upper case.
-func selectPlatforms(u *matrix.Universe, sel string, defaults []matrix.Platform) ([]matrix.Platform, error) {
-	if strings.Trim(sel, ", \t") == "" {
-		return nil, fmt.Errorf("the selector names no platform")
-	}
-	if low := strings.ToLower(sel); low != sel {
-		if _, err := matrix.Select(u, low, defaults); err == nil {
-			return nil, fmt.Errorf("platform names are lower case: did you mean %q?", low)
-		}
-	}
-	ps, err := matrix.Select(u, sel, defaults)
-	if err == nil && len(ps) == 0 {
-		return nil, fmt.Errorf("the selector leaves no platform")
-	}
-	return ps, err
 }
 
 func (p *Plan) loadUniverse(ctx context.Context) (*matrix.Universe, error) {
