@@ -1,7 +1,9 @@
 // Package outdir owns kiln's output directory: where it is (KILN_OUT,
 // Config.Out, "dist"), whether kiln may write or delete it (its marker),
-// the lock that lets one run write it at a time, the staging directories
-// a stage fills before it commits, and clean. Every ".kiln-*" name is here.
+// the lock that lets one run write it at a time, the staging a stage fills
+// and commits (Staging: its files described, moved into place with the
+// checksums file over them and the manifest, or all taken back), and
+// clean. Every ".kiln-*" name is here.
 //
 // One rule holds for every path kiln writes inside the directory: no
 // component is a symbolic link and nothing is reached through one. A run

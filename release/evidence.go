@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path"
 	"path/filepath"
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/evidence/assemble"
 	"github.com/kiln-build/kiln/evidence/sigbundle"
+	"github.com/kiln-build/kiln/matrix"
 )
 
 // The package stage's evidence (made by evidence/assemble): an SPDX SBOM
@@ -32,21 +32,13 @@ func (pk *packager) writeSBOMs(ctx context.Context, ships []shipment) error {
 		return nil
 	}
 	for _, s := range ships {
-		bi, err := assemble.BuildInfo(p.Out, s.a)
+		sh := assemble.Shipped{Binary: s.bin.Name, Platform: s.pl, Entry: s.a}
+		doc, data, err := sh.SBOM(p.Out, p.SBOMPath(s.bin, s.pl), p.Version.Semver, p.PackageWith.ModTime)
 		if err != nil {
-			return fmt.Errorf("sbom %s: %w", s.a.Path, err)
-		}
-		pk.shipped = append(pk.shipped, assemble.Shipped{Binary: s.bin.Name, Platform: s.pl, Entry: s.a, Info: bi})
-		data, err := assemble.SBOM(bi, s.a, p.Version.Semver, p.PackageWith.ModTime)
-		if err != nil {
-			return fmt.Errorf("sbom %s: %w", s.a.Path, err)
-		}
-		rel := p.SBOMPath(s.bin, s.pl)
-		if err := pk.h.Root.WriteFileAtomic(path.Join(pk.staged, rel), data, 0o644); err != nil {
 			return err
 		}
-		if err := pk.addEntry(artifact.Artifact{Path: rel, Kind: artifact.SBOM, Name: s.bin.Name,
-			OS: s.pl.OS, Arch: s.pl.Arch, Variant: s.pl.Variant, Key: s.a.Key}); err != nil {
+		pk.shipped = append(pk.shipped, sh)
+		if err := pk.st.Write(doc, data); err != nil {
 			return err
 		}
 	}
@@ -95,19 +87,10 @@ func (pk *packager) writeProvenance() (*artifact.Artifact, error) {
 	if err != nil {
 		return nil, fmt.Errorf("provenance: %w", err)
 	}
-	rel := p.ProvenancePath()
-	if err := pk.h.Check(rel); err != nil {
-		return nil, fmt.Errorf("provenance: %w", err)
-	}
-	if err := pk.h.Root.WriteFileAtomic(rel, data, 0o644); err != nil {
-		return nil, fmt.Errorf("provenance: %w", err)
-	}
-	a, err := artifact.Describe(p.Out, artifact.Artifact{Path: rel, Kind: artifact.Provenance, Name: p.Project})
+	a, err := pk.st.Put(pk.entry(p.ProvenancePath(), artifact.Provenance, matrix.Platform{}), data)
 	if err != nil {
-		pk.h.Root.Remove(rel)
-		return nil, err
+		return nil, fmt.Errorf("provenance: %w", err)
 	}
-	p.rep.File(a)
 	return &a, nil
 }
 

@@ -2,11 +2,8 @@ package release
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"path"
 	"path/filepath"
-	"slices"
 	"sync"
 	"time"
 
@@ -19,7 +16,6 @@ import (
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/outdir"
 	"github.com/kiln-build/kiln/pack/archive"
-	"github.com/kiln-build/kiln/pack/checksum"
 	"github.com/kiln-build/kiln/pack/oci"
 	"github.com/kiln-build/kiln/pack/ospackage"
 )
@@ -51,12 +47,12 @@ func (p *Plan) Package(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	stage, err := h.Stage("stage")
+	st, err := h.Staging("stage", p.rep.File)
 	if err != nil {
 		return fmt.Errorf("package: %w", err)
 	}
-	defer h.Root.RemoveAll(stage)
-	pk := &packager{p: p, h: h, staged: stage, stage: h.Root.Path(stage), signer: signer}
+	defer st.Remove()
+	pk := &packager{p: p, h: h, st: st, signer: signer}
 	if err := pk.writeSBOMs(ctx, ships); err != nil {
 		return err
 	}
@@ -71,37 +67,18 @@ func (p *Plan) Package(ctx context.Context) error {
 
 // packager writes one release into a staging directory inside Out.
 type packager struct {
-	p *Plan
-	h *outdir.Held
-	// staged is the staging directory relative to Out, for the writes
-	// through h.Root; stage is its path, for the tools that write by path
-	// into it (archives, packages, the image, checksums).
-	staged, stage string
-	signer        sigbundle.Signer // nil: not signing (evidence.go)
-
-	mu   sync.Mutex
-	made []artifact.Artifact // paths relative to Out
+	p      *Plan
+	h      *outdir.Held
+	st     *outdir.Staging
+	signer sigbundle.Signer // nil: not signing (evidence.go)
 	// shipped and source are the provenance's facts (evidence.go).
 	shipped []assemble.Shipped
 	source  assemble.Source
 }
 
-// add records a file written in the staging directory at rel.
-func (pk *packager) add(rel string, kind artifact.Kind, pl matrix.Platform) error {
-	return pk.addEntry(artifact.Artifact{Path: rel, Kind: kind, Name: pk.p.Project, OS: pl.OS, Arch: pl.Arch, Variant: pl.Variant})
-}
-
-// addEntry records the staged file of an entry, with its size and sha256.
-func (pk *packager) addEntry(e artifact.Artifact) error {
-	a, err := artifact.Describe(pk.stage, e)
-	if err != nil {
-		return err
-	}
-	pk.mu.Lock()
-	defer pk.mu.Unlock()
-	pk.made = append(pk.made, a)
-	pk.p.rep.File(a)
-	return nil
+// entry is the entry of the project's file rel of a platform.
+func (pk *packager) entry(rel string, kind artifact.Kind, pl matrix.Platform) artifact.Artifact {
+	return artifact.Artifact{Path: rel, Kind: kind, Name: pk.p.Project, OS: pl.OS, Arch: pl.Arch, Variant: pl.Variant}
 }
 
 func (pk *packager) run(ctx context.Context, ships []shipment) error {
@@ -120,10 +97,7 @@ func (pk *packager) run(ctx context.Context, ships []shipment) error {
 		if unit, err = svc.Render(); err != nil {
 			return fmt.Errorf("Config.Package.Service: %w", err)
 		}
-		if err := pk.h.Root.WriteFileAtomic(path.Join(pk.staged, p.UnitPath()), unit, 0o644); err != nil {
-			return err
-		}
-		if err := pk.add(p.UnitPath(), artifact.SystemdUnit, matrix.Platform{}); err != nil {
+		if err := pk.st.Write(pk.entry(p.UnitPath(), artifact.SystemdUnit, matrix.Platform{}), unit); err != nil {
 			return err
 		}
 	}
@@ -145,9 +119,9 @@ func (pk *packager) run(ctx context.Context, ships []shipment) error {
 				files = append(files, archive.File{Src: s.real, Name: s.bin.Name + pl.Exe(), Mode: 0o755})
 			}
 			rel := p.ArchivePath(pl)
-			if err := archive.Write(ctx, filepath.Join(pk.stage, rel), append(files, extras...), archive.Options{ModTime: cfg.ModTime}); err != nil {
+			if err := archive.Write(ctx, pk.st.Path(rel), append(files, extras...), archive.Options{ModTime: cfg.ModTime}); err != nil {
 				fail(fmt.Errorf("archive %s: %w", pl, err))
-			} else if err := pk.add(rel, artifact.Archive, pl); err != nil {
+			} else if err := pk.st.Add(pk.entry(rel, artifact.Archive, pl)); err != nil {
 				fail(err)
 			}
 			return nil
@@ -155,7 +129,7 @@ func (pk *packager) run(ctx context.Context, ships []shipment) error {
 		if cfg.OSPackages != nil && pl.OS == "linux" {
 			g.Go(func() error {
 				req := ospackage.Request{Name: p.Project, Version: p.Version.Semver, Platform: pl.String(),
-					Unit: unit, ModTime: cfg.ModTime, OutDir: pk.stage, Description: cfg.Description,
+					Unit: unit, ModTime: cfg.ModTime, OutDir: pk.st.Path(""), Description: cfg.Description,
 					Homepage: cfg.Homepage, License: cfg.License, Maintainer: cfg.Maintainer, Vendor: cfg.Vendor}
 				for _, s := range group {
 					req.Binaries = append(req.Binaries, ospackage.Binary{Name: s.bin.Name, Path: s.real})
@@ -165,7 +139,7 @@ func (pk *packager) run(ctx context.Context, ships []shipment) error {
 					fail(fmt.Errorf("os packages %s: %w", pl, err))
 				}
 				for _, pkg := range pkgs {
-					if err := pk.add(filepath.Base(pkg.Path), artifact.Kind(pkg.Format), pl); err != nil {
+					if err := pk.st.Add(pk.entry(filepath.Base(pkg.Path), artifact.Kind(pkg.Format), pl)); err != nil {
 						fail(err)
 					}
 				}
@@ -215,16 +189,13 @@ func (pk *packager) image(ctx context.Context, ships []shipment) error {
 		p.rep.Printf("  image: no linux binary in the matrix, no OCI image\n")
 		return nil
 	}
-	if _, err := oci.Build(ctx, filepath.Join(pk.stage, p.ImagePath()), o); err != nil {
+	if _, err := oci.Build(ctx, pk.st.Path(p.ImagePath()), o); err != nil {
 		return fmt.Errorf("oci image: %w", err)
 	}
-	if err := pk.add(p.ImagePath(), artifact.OCIImage, matrix.Platform{}); err != nil {
+	if err := pk.st.Add(pk.entry(p.ImagePath(), artifact.OCIImage, matrix.Platform{})); err != nil {
 		return err
 	}
-	if err := pk.h.Root.WriteFileAtomic(path.Join(pk.staged, p.DockerfilePath()), oci.Dockerfile(o), 0o644); err != nil {
-		return err
-	}
-	return pk.add(p.DockerfilePath(), artifact.Dockerfile, matrix.Platform{})
+	return pk.st.Write(pk.entry(p.DockerfilePath(), artifact.Dockerfile, matrix.Platform{}), oci.Dockerfile(o))
 }
 
 // commit moves the staged release into Out, writes the checksums over it
@@ -233,88 +204,49 @@ func (pk *packager) image(ctx context.Context, ships []shipment) error {
 // manifest, every write through the output directory's Root. A failure
 // takes back what it moved.
 func (pk *packager) commit(ctx context.Context, m *artifact.Manifest, ships []shipment) error {
-	p, h := pk.p, pk.h
-	names := make([]string, 0, len(pk.made)+len(ships))
-	for _, a := range pk.made {
-		names = append(names, a.Path)
-	}
+	p, st := pk.p, pk.st
 	// Every file the commit writes is checked before the first moves.
 	last := []string{p.ChecksumsPath()}
 	if pk.writesProvenance() {
 		last = append(last, p.ProvenancePath())
 	}
-	if err := h.Check(append(slices.Clone(names), last...)...); err != nil {
+	if err := st.Commit(last...); err != nil {
 		return fmt.Errorf("package: %w", err)
 	}
-	moved, err := h.Commit(pk.staged, names)
+	shipped := make([]string, len(ships))
+	for i, s := range ships {
+		shipped[i] = s.a.Path
+	}
+	sums, err := st.Checksums(pk.entry(p.ChecksumsPath(), artifact.Checksums, matrix.Platform{}), shipped)
 	if err != nil {
-		return fmt.Errorf("package: %w", err)
-	}
-	undo := func(err error) error {
-		h.Undo(moved)
 		return err
 	}
-	for _, s := range ships {
-		names = append(names, s.a.Path)
+	undo := func(err error) error {
+		st.Undo()
+		return err
 	}
-	slices.Sort(names)
-	sums := p.ChecksumsPath()
-	if err := checksum.Write(filepath.Join(pk.stage, sums), p.Out, names); err != nil {
-		return undo(fmt.Errorf("checksums: %w", err))
-	}
-	more, err := h.Commit(pk.staged, []string{sums})
-	if err != nil {
-		return undo(fmt.Errorf("checksums: %w", err))
-	}
-	moved = append(moved, more...)
-	sumsEntry, err := artifact.Describe(p.Out, artifact.Artifact{Path: sums, Kind: artifact.Checksums, Name: p.Project})
-	if err != nil {
-		return undo(err)
-	}
-	made := append(pk.made, sumsEntry)
+	made := append(st.Entries(), sums)
 	prov, err := pk.writeProvenance()
 	if err != nil {
 		return undo(err)
 	}
 	if prov != nil {
-		moved = append(moved, prov.Path)
 		made = append(made, *prov)
 	}
 	if pk.signer != nil {
-		sigs, err := pk.sign(ctx, sumsEntry, prov)
+		sigs, err := pk.sign(ctx, sums, prov)
 		if err != nil {
 			return undo(err)
 		}
 		for _, a := range sigs {
-			moved = append(moved, a.Path)
+			st.Own(a.Path)
 		}
 		made = append(made, sigs...)
 	}
-	keep := map[string]bool{}
-	for _, a := range made {
-		keep[a.Path] = true
+	if err := st.Save(m, made, built); err != nil {
+		return err
 	}
-	var stale []string
-	m.Remove(func(a artifact.Artifact) bool {
-		if built(a) || keep[a.Path] {
-			return !built(a)
-		}
-		// An earlier release's file: kiln's to remove when it is unchanged.
-		if got, err := artifact.Describe(p.Out, a); err == nil && got.SHA256 == a.SHA256 {
-			stale = append(stale, a.Path)
-		}
-		return true
-	})
-	for _, a := range made {
-		m.Put(a)
-	}
-	if err := m.SaveIn(h.Root); err != nil {
-		return undo(errors.Join(errors.New("save manifest"), err))
-	}
-	for _, rel := range stale {
-		h.Root.Remove(rel)
-	}
-	if err := pk.outputs(sumsEntry, prov); err != nil {
+	if err := pk.outputs(sums, prov); err != nil {
 		return err
 	}
 	p.rep.Packaged(p.Project+" "+p.Version.Semver, made)

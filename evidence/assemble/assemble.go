@@ -40,6 +40,27 @@ func SBOM(bi *buildinfo.BuildInfo, a artifact.Artifact, version string, created 
 		Version: version, Tool: "kiln-" + KilnVersion()})
 }
 
+// SBOM reads the build info of the shipped binary (s.Entry, a file in
+// dir) into s.Info, for the provenance, and makes the binary's SPDX SBOM
+// as the file rel of a release at version, created at the source date:
+// its entry (kind sbom, named after the binary, on its platform, with its
+// engine key) and its bytes. Errors name the binary's file.
+func (s *Shipped) SBOM(dir, rel, version string, created time.Time) (artifact.Artifact, []byte, error) {
+	a := s.Entry
+	bi, err := BuildInfo(dir, a)
+	if err != nil {
+		return artifact.Artifact{}, nil, fmt.Errorf("sbom %s: %w", a.Path, err)
+	}
+	s.Info = bi
+	data, err := SBOM(bi, a, version, created)
+	if err != nil {
+		return artifact.Artifact{}, nil, fmt.Errorf("sbom %s: %w", a.Path, err)
+	}
+	pl := s.Platform
+	doc := artifact.Artifact{Path: rel, Kind: artifact.SBOM, Name: s.Binary, OS: pl.OS, Arch: pl.Arch, Variant: pl.Variant, Key: a.Key}
+	return doc, data, nil
+}
+
 // maxSBOM bounds the SBOM CheckSBOM reads.
 const maxSBOM = 64 << 20
 
