@@ -31,15 +31,7 @@ func (p *Plan) Verify(ctx context.Context) error {
 		return err
 	}
 	defer h.Release()
-	var bins []artifact.Artifact
-	for _, a := range m.Filter(artifact.ByKind(artifact.Binary)) {
-		if why := p.Current(a); why != "" {
-			p.rep.Printf("  skipped %s: %s\n", a.Path, why)
-			continue
-		}
-		bins = append(bins, a)
-	}
-	bins = append(bins, p.universalEntries(m)...)
+	bins := p.entries(m)
 	if len(bins) == 0 {
 		return fmt.Errorf("verify: no binary of %s %s in %s: run mage crossall (or build, static) first", p.Project, p.Version.Semver, p.OutDir().Name())
 	}
@@ -106,6 +98,24 @@ func (p *Plan) Verify(ctx context.Context) error {
 	}
 	p.rep.Printf("verify: %d binaries ok in %.2fs\n", len(bins), time.Since(p.Start).Seconds())
 	return nil
+}
+
+// entries returns the manifest's binaries, then its universal binaries,
+// that are this plan's, saying why the others are skipped.
+func (p *Plan) entries(m *artifact.Manifest) []artifact.Artifact {
+	var out []artifact.Artifact
+	for _, a := range append(m.Filter(artifact.ByKind(artifact.Binary)), m.Filter(artifact.ByKind(artifact.Universal))...) {
+		why := p.Current(a)
+		if why == "" && a.Kind == artifact.Universal && !slices.ContainsFunc(p.Binaries, func(b Bin) bool { return b.Name == a.Name && p.joins(b) }) {
+			why = "universal macOS binaries are off (Config.Universal, KILN_UNIVERSAL)"
+		}
+		if why != "" {
+			p.rep.Printf("  skipped %s: %s\n", a.Path, why)
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // verifyOne checks one binary; the result is filled as far as it got.

@@ -10,7 +10,6 @@ import (
 
 	"github.com/hashicorp/go-multierror"
 
-	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/gobuild"
 	"github.com/kiln-build/kiln/pack/winres"
 	"github.com/kiln-build/kiln/verify"
@@ -127,8 +126,8 @@ func (p *Plan) windowsPost(b Bin) *gobuild.Post {
 // expectWindows adds to want what verify demands of a windows binary's
 // resources: the release version in its VERSIONINFO and a manifest, when
 // kiln patches them in.
-func (p *Plan) expectWindows(want *verify.Expect, a artifact.Artifact) {
-	if a.OS != "windows" || !p.WindowsWith.Patch {
+func (p *Plan) expectWindows(want *verify.Expect) {
+	if want.Platform.OS != "windows" || !p.WindowsWith.Patch {
 		return
 	}
 	want.VersionInfo = p.Version.Semver
