@@ -120,17 +120,12 @@ func (p *Plan) entries(m *artifact.Manifest) []artifact.Artifact {
 
 // verifyOne checks one binary; the result is filled as far as it got.
 func (p *Plan) verifyOne(ctx context.Context, m *artifact.Manifest, a artifact.Artifact, wine *verify.WineStage) (artifact.VerifyResult, error) {
-	res := artifact.VerifyResult{Run: artifact.RunRecord{ExitCode: -1}}
 	var errs *multierror.Error
 	real, rep, err := p.inspectEntry(m, a)
 	if err != nil {
 		errs = multierror.Append(errs, err)
 	}
-	if rep != nil {
-		res.Format, res.Static, res.Stripped, res.GoVersion = rep.Format, rep.Static, rep.Stripped, rep.GoVersion
-		res.Cgo = rep.Settings["CGO_ENABLED"] == "1"
-		res.Signature, res.Resources = rep.SignatureText(), rep.ResourcesText()
-	}
+	res := rep.Record()
 	switch {
 	case rep == nil:
 		res.Run.NotRun = "not inspected"
@@ -145,7 +140,10 @@ func (p *Plan) verifyOne(ctx context.Context, m *artifact.Manifest, a artifact.A
 		res.Run.NotRun = "Config.Verify.NoRun"
 	default:
 		var runErr error
-		res.Run, res.Version, runErr = p.smoke(ctx, real, a)
+		// In an empty root: strictly with the configured arguments, else
+		// probing that the program starts; the version checked when it
+		// asked for it and exited 0.
+		res.Run, res.Version, runErr = verify.Smoke(ctx, real, a.Platform(), p.smokeOptions(a)).Record(p.Version.Semver)
 		if runErr != nil {
 			errs = multierror.Append(errs, runErr)
 		} else if !res.Run.Ran && p.CI {
@@ -185,14 +183,6 @@ func (p *Plan) prepareWine(ctx context.Context, bins []artifact.Artifact) (*veri
 		pls[i] = a.Platform()
 	}
 	return verify.PrepareWine(ctx, pls, o)
-}
-
-// smoke runs a linux binary in an empty root: with the configured
-// arguments strictly, else probing that the program starts (verify.Smoke).
-// When the run that decided asked for the version and exited 0, it checks
-// that the output holds the release version.
-func (p *Plan) smoke(ctx context.Context, real string, a artifact.Artifact) (artifact.RunRecord, *artifact.VersionCheck, error) {
-	return verify.Smoke(ctx, real, a.Platform(), p.smokeOptions(a)).Record(p.Version.Semver)
 }
 
 // smokeOptions are a binary's smoke-test arguments: its own, else the

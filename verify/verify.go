@@ -40,8 +40,8 @@
 // Wine.Smoke runs a windows/amd64 binary the same way under wine64, in a
 // wine prefix kiln owns; PrepareWine sets one up for a verify stage.
 // SmokeResult.Record is what the manifest (package artifact) records of a
-// run, with its version check; VersionWarning says what that check found
-// wrong.
+// run, with its version check, and Report.Record of an inspection;
+// VersionWarning says what that check found wrong.
 package verify
 
 import (
