@@ -3,14 +3,12 @@ package release
 import (
 	"cmp"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/go-multierror"
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/internal/errlist"
 	"github.com/kiln-build/kiln/internal/gitinfo"
-	"github.com/kiln-build/kiln/internal/safefile"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/verify"
 )
@@ -43,51 +41,6 @@ func (p *Plan) Current(a artifact.Artifact) string {
 
 func orNone(s string) string { return cmp.Or(s, "none") }
 
-// inspect checks a binary entry against its file: the path is confined to
-// the output directory, the file is regular and has the recorded sha256,
-// and the file is what the entry claims (format, OS, arch, linkage, build
-// info's platform, cgo, tags and main package). It returns the resolved
-// path and the report for the checks that follow.
-func (p *Plan) inspect(a artifact.Artifact) (string, *verify.Report, error) {
-	real, rep, errs := p.readEntry(a)
-	if rep == nil {
-		return real, nil, errs.ErrorOrNil()
-	}
-	cgo := a.Cgo
-	want := verify.Expect{Platform: a.Platform(), Static: a.Static, Cgo: &cgo, Tags: a.Tags}
-	p.expectWindows(&want, a)
-	if err := verify.Check(rep, want); err != nil {
-		errs = multierror.Append(errs, err)
-	}
-	if rep.Main != "" && rep.Main != a.Main {
-		errs = multierror.Append(errs, &verify.MismatchError{What: "build info main package", Got: rep.Main, Want: a.Main})
-	}
-	return real, rep, errlist.Flat(errs)
-}
-
-// readEntry reads the file of a binary entry, confined to the output
-// directory, checks its sha256 and inspects it; the report is nil when
-// the file could not be inspected.
-func (p *Plan) readEntry(a artifact.Artifact) (string, *verify.Report, *multierror.Error) {
-	real, err := safefile.Within(p.Out, a.Path)
-	if err != nil {
-		return "", nil, multierror.Append(nil, fmt.Errorf("missing or refused (run crossall again): %w", err))
-	}
-	got, err := artifact.Describe(p.Out, a)
-	if err != nil {
-		return "", nil, multierror.Append(nil, fmt.Errorf("missing or refused (run crossall again): %w", err))
-	}
-	var errs *multierror.Error
-	if got.SHA256 != a.SHA256 || got.Size != a.Size {
-		errs = multierror.Append(errs, fmt.Errorf("sha256 %s does not match the manifest's %s: the file changed after it was built (run crossall again)", got.SHA256, a.SHA256))
-	}
-	rep, err := verify.ReadFile(real)
-	if err != nil {
-		return real, nil, multierror.Append(errs, err)
-	}
-	return real, rep, errs
-}
-
 // shipment is one binary the package stage ships.
 type shipment struct {
 	bin  Bin
@@ -116,41 +69,67 @@ func (p *Plan) shipments(m *artifact.Manifest) ([]shipment, error) {
 			if !b.On(pl) {
 				continue
 			}
-			where := fmt.Sprintf("%s %s", b.Name, pl)
 			a, ok := byPath[p.BinaryPath(b, pl)]
 			if !ok {
-				errs = multierror.Append(errs, fmt.Errorf("%s: not built (run mage crossall, or mage cross %s)", where, pl))
+				errs = multierror.Append(errs, fmt.Errorf("%s %s: not built (run mage crossall, or mage cross %s)", b.Name, pl, pl))
 				continue
 			}
-			if why := p.Current(a); why != "" {
-				errs = multierror.Append(errs, fmt.Errorf("%s: %s (run mage crossall)", where, why))
-				continue
-			}
-			real, _, err := p.inspect(a)
+			s, err := p.ship(m, b, pl, a)
 			if err != nil {
-				errs = multierror.Append(errs, fmt.Errorf("%s: %w", where, err))
+				errs = multierror.Append(errs, err)
 				continue
 			}
-			if err := verified(a); err != nil {
-				errs = multierror.Append(errs, fmt.Errorf("%s: %w", where, err))
-				continue
-			}
-			out = append(out, shipment{bin: b, pl: pl, a: a, real: real})
+			out = append(out, s)
 		}
 	}
-	if errs != nil {
-		errs.ErrorFormat = func(es []error) string { return errlist.Listed("package: refusing to package", es) }
-	}
-	return out, errs.ErrorOrNil()
+	return out, refuse(errs)
 }
 
-// verified says why an entry's verify result does not let it ship.
-func verified(a artifact.Artifact) error {
-	switch v := a.Verify; {
-	case v == nil:
-		return fmt.Errorf("not verified (run mage verify)")
-	case !v.OK:
-		return fmt.Errorf("failed verify: %s (fix it, rebuild and verify again)", strings.Join(v.Problems, "; "))
+// ship checks the entry a of b's build for pl (a universal binary for
+// universal.Platform) before it ships: this plan's, its file what it
+// claims (inspectEntry), verified.
+func (p *Plan) ship(m *artifact.Manifest, b Bin, pl matrix.Platform, a artifact.Artifact) (shipment, error) {
+	where := fmt.Sprintf("%s %s", b.Name, pl)
+	if why := p.Current(a); why != "" {
+		return shipment{}, fmt.Errorf("%s: %s (run mage crossall)", where, why)
 	}
-	return nil
+	real, _, err := p.inspectEntry(m, a)
+	if err == nil {
+		err = verify.Passed(a)
+	}
+	if err != nil {
+		return shipment{}, fmt.Errorf("%s: %w", where, err)
+	}
+	return shipment{bin: b, pl: pl, a: a, real: real}, nil
+}
+
+// refuse lists the package stage's refusals under one heading; nil for
+// none.
+func refuse(errs *multierror.Error) error {
+	if errs == nil {
+		return nil
+	}
+	errs.ErrorFormat = func(es []error) string { return errlist.Listed("package: refusing to package", es) }
+	return errs
+}
+
+// inspectEntry checks a binary entry against its file (verify.Entry, with
+// what kiln patched into a windows binary); a universal one is checked
+// slice by slice against the builds it claims to join, this plan's in
+// the manifest (verify.JoinedEntry).
+func (p *Plan) inspectEntry(m *artifact.Manifest, a artifact.Artifact) (string, *verify.Report, error) {
+	if a.Kind != artifact.Universal {
+		return verify.Entry(p.Out, a, p.expectWindows)
+	}
+	var b Bin
+	for _, c := range p.Binaries {
+		if c.Name == a.Name {
+			b = c
+		}
+	}
+	parts, why := p.universalOf(b).Joins(m, a)
+	if why != "" {
+		return "", nil, fmt.Errorf("universal binary: %s (run mage crossall)", why)
+	}
+	return verify.JoinedEntry(p.Out, a, parts)
 }

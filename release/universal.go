@@ -10,10 +10,8 @@ import (
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/gobuild"
-	"github.com/kiln-build/kiln/internal/errlist"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/pack/universal"
-	"github.com/kiln-build/kiln/verify"
 )
 
 // Universal macOS binaries (Settings.Universal): after a binary's
@@ -105,55 +103,6 @@ func (p *Plan) JoinUniversal(ctx context.Context) error {
 	return errs.ErrorOrNil()
 }
 
-// universalEntries returns the manifest's universal binaries that are this
-// plan's, saying why the others are skipped.
-func (p *Plan) universalEntries(m *artifact.Manifest) []artifact.Artifact {
-	var out []artifact.Artifact
-	for _, a := range m.Filter(artifact.ByKind(artifact.Universal)) {
-		why := p.Current(a)
-		if why == "" {
-			why = "universal macOS binaries are off (Config.Universal, KILN_UNIVERSAL)"
-			for _, b := range p.Binaries {
-				if b.Name == a.Name && p.joins(b) {
-					why = ""
-				}
-			}
-		}
-		if why != "" {
-			p.rep.Printf("  skipped %s: %s\n", a.Path, why)
-			continue
-		}
-		out = append(out, a)
-	}
-	return out
-}
-
-// inspectEntry is inspect for any binary entry: a universal one is
-// checked slice by slice against the builds it claims to join.
-func (p *Plan) inspectEntry(m *artifact.Manifest, a artifact.Artifact) (string, *verify.Report, error) {
-	if a.Kind != artifact.Universal {
-		return p.inspect(a)
-	}
-	var b Bin
-	for _, c := range p.Binaries {
-		if c.Name == a.Name {
-			b = c
-		}
-	}
-	parts, why := p.universalOf(b).Joins(m, a)
-	if why != "" {
-		return "", nil, fmt.Errorf("universal binary: %s (run mage crossall)", why)
-	}
-	real, rep, errs := p.readEntry(a)
-	if rep == nil {
-		return real, nil, errs.ErrorOrNil()
-	}
-	if err := verify.CheckJoined(rep, a, parts); err != nil {
-		errs = multierror.Append(errs, err)
-	}
-	return real, rep, errlist.Flat(errs)
-}
-
 // universalShipments adds the universal binaries to ships, each checked
 // like the builds it joins (this plan's, joined from the builds in the
 // manifest, unchanged, verified); with Universal "alone" the darwin
@@ -166,29 +115,20 @@ func (p *Plan) universalShipments(m *artifact.Manifest, ships []shipment) ([]shi
 		if !p.joins(b) {
 			continue
 		}
-		where := b.Name + " " + universal.Platform.String()
 		a, ok := p.universalOf(b).Joined(m)
 		if !ok {
-			errs = multierror.Append(errs, fmt.Errorf("%s: not joined (run mage crossall)", where))
+			errs = multierror.Append(errs, fmt.Errorf("%s %s: not joined (run mage crossall)", b.Name, universal.Platform))
 			continue
 		}
-		if why := p.Current(a); why != "" {
-			errs = multierror.Append(errs, fmt.Errorf("%s: %s (run mage crossall)", where, why))
-			continue
-		}
-		real, _, err := p.inspectEntry(m, a)
-		if err == nil {
-			err = verified(a)
-		}
+		s, err := p.ship(m, b, universal.Platform, a)
 		if err != nil {
-			errs = multierror.Append(errs, fmt.Errorf("%s: %w", where, err))
+			errs = multierror.Append(errs, err)
 			continue
 		}
-		unis = append(unis, shipment{bin: b, pl: universal.Platform, a: a, real: real})
+		unis = append(unis, s)
 	}
 	if errs != nil {
-		errs.ErrorFormat = func(es []error) string { return errlist.Listed("package: refusing to package", es) }
-		return nil, errs
+		return nil, refuse(errs)
 	}
 	if p.Universal == "alone" {
 		ships = slices.DeleteFunc(ships, func(s shipment) bool { return p.joins(s.bin) && slices.Contains(universal.Platforms, s.pl) })

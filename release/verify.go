@@ -31,15 +31,7 @@ func (p *Plan) Verify(ctx context.Context) error {
 		return err
 	}
 	defer h.Release()
-	var bins []artifact.Artifact
-	for _, a := range m.Filter(artifact.ByKind(artifact.Binary)) {
-		if why := p.Current(a); why != "" {
-			p.rep.Printf("  skipped %s: %s\n", a.Path, why)
-			continue
-		}
-		bins = append(bins, a)
-	}
-	bins = append(bins, p.universalEntries(m)...)
+	bins := p.entries(m)
 	if len(bins) == 0 {
 		return fmt.Errorf("verify: no binary of %s %s in %s: run mage crossall (or build, static) first", p.Project, p.Version.Semver, p.OutDir().Name())
 	}
@@ -108,19 +100,32 @@ func (p *Plan) Verify(ctx context.Context) error {
 	return nil
 }
 
+// entries returns the manifest's binaries, then its universal binaries,
+// that are this plan's, saying why the others are skipped.
+func (p *Plan) entries(m *artifact.Manifest) []artifact.Artifact {
+	var out []artifact.Artifact
+	for _, a := range append(m.Filter(artifact.ByKind(artifact.Binary)), m.Filter(artifact.ByKind(artifact.Universal))...) {
+		why := p.Current(a)
+		if why == "" && a.Kind == artifact.Universal && !slices.ContainsFunc(p.Binaries, func(b Bin) bool { return b.Name == a.Name && p.joins(b) }) {
+			why = "universal macOS binaries are off (Config.Universal, KILN_UNIVERSAL)"
+		}
+		if why != "" {
+			p.rep.Printf("  skipped %s: %s\n", a.Path, why)
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
 // verifyOne checks one binary; the result is filled as far as it got.
 func (p *Plan) verifyOne(ctx context.Context, m *artifact.Manifest, a artifact.Artifact, wine *verify.WineStage) (artifact.VerifyResult, error) {
-	res := artifact.VerifyResult{Run: artifact.RunRecord{ExitCode: -1}}
 	var errs *multierror.Error
 	real, rep, err := p.inspectEntry(m, a)
 	if err != nil {
 		errs = multierror.Append(errs, err)
 	}
-	if rep != nil {
-		res.Format, res.Static, res.Stripped, res.GoVersion = rep.Format, rep.Static, rep.Stripped, rep.GoVersion
-		res.Cgo = rep.Settings["CGO_ENABLED"] == "1"
-		res.Signature, res.Resources = rep.SignatureText(), rep.ResourcesText()
-	}
+	res := rep.Record()
 	switch {
 	case rep == nil:
 		res.Run.NotRun = "not inspected"
@@ -135,7 +140,10 @@ func (p *Plan) verifyOne(ctx context.Context, m *artifact.Manifest, a artifact.A
 		res.Run.NotRun = "Config.Verify.NoRun"
 	default:
 		var runErr error
-		res.Run, res.Version, runErr = p.smoke(ctx, real, a)
+		// In an empty root: strictly with the configured arguments, else
+		// probing that the program starts; the version checked when it
+		// asked for it and exited 0.
+		res.Run, res.Version, runErr = verify.Smoke(ctx, real, a.Platform(), p.smokeOptions(a)).Record(p.Version.Semver)
 		if runErr != nil {
 			errs = multierror.Append(errs, runErr)
 		} else if !res.Run.Ran && p.CI {
@@ -175,14 +183,6 @@ func (p *Plan) prepareWine(ctx context.Context, bins []artifact.Artifact) (*veri
 		pls[i] = a.Platform()
 	}
 	return verify.PrepareWine(ctx, pls, o)
-}
-
-// smoke runs a linux binary in an empty root: with the configured
-// arguments strictly, else probing that the program starts (verify.Smoke).
-// When the run that decided asked for the version and exited 0, it checks
-// that the output holds the release version.
-func (p *Plan) smoke(ctx context.Context, real string, a artifact.Artifact) (artifact.RunRecord, *artifact.VersionCheck, error) {
-	return verify.Smoke(ctx, real, a.Platform(), p.smokeOptions(a)).Record(p.Version.Semver)
 }
 
 // smokeOptions are a binary's smoke-test arguments: its own, else the

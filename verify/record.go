@@ -7,6 +7,22 @@ import (
 	"github.com/kiln-build/kiln/artifact"
 )
 
+// Record is what the manifest records of an inspection, before any run
+// (Run.ExitCode -1): the format, linkage and stripping, the build info's
+// Go version and CGO_ENABLED, and the verify table's signature and
+// resources cells; only the no-run exit code for a nil Report (a file
+// that could not be inspected).
+func (r *Report) Record() artifact.VerifyResult {
+	res := artifact.VerifyResult{Run: artifact.RunRecord{ExitCode: -1}}
+	if r == nil {
+		return res
+	}
+	res.Format, res.Static, res.Stripped, res.GoVersion = r.Format, r.Static, r.Stripped, r.GoVersion
+	res.Cgo = r.Settings["CGO_ENABLED"] == "1"
+	res.Signature, res.Resources = r.SignatureText(), r.ResourcesText()
+	return res
+}
+
 // RunRecord is what the manifest records of a smoke run: it ran with Args
 // and ended with ExitCode, or it did not run and NotRun says why.
 func (r SmokeResult) RunRecord() artifact.RunRecord {

@@ -68,3 +68,40 @@ func TestVersionWarning(t *testing.T) {
 		}
 	}
 }
+
+// TestReportRecord: what the manifest records of an inspection, by
+// format; a file that could not be inspected records only that nothing
+// ran.
+func TestReportRecord(t *testing.T) {
+	t.Parallel()
+	if got, want := (*Report)(nil).Record(), (artifact.VerifyResult{Run: artifact.RunRecord{ExitCode: -1}}); !reflect.DeepEqual(got, want) {
+		t.Errorf("Record of no report = %+v, want %+v", got, want)
+	}
+	for _, tt := range []struct {
+		build string
+		want  artifact.VerifyResult
+	}{
+		{"static", artifact.VerifyResult{Format: "elf", Static: true}},
+		{"static-s", artifact.VerifyResult{Format: "elf", Static: true, Stripped: true}},
+		{"win-amd64", artifact.VerifyResult{Format: "pe", Static: true, Resources: "no VERSIONINFO, no manifest"}},
+		{"darwin-amd64", artifact.VerifyResult{Format: "macho", Static: true, Signature: "unsigned"}},
+	} {
+		r, err := ReadFile(bin(t, tt.build))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := r.Record()
+		tt.want.GoVersion, tt.want.Run = r.GoVersion, artifact.RunRecord{ExitCode: -1}
+		if got.GoVersion == "" || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: Record = %+v\nwant %+v", tt.build, got, tt.want)
+		}
+	}
+	r, err := ReadFile(bin(t, "static"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Settings["CGO_ENABLED"] = "1"
+	if !r.Record().Cgo {
+		t.Error("Record of a cgo build: Cgo false")
+	}
+}

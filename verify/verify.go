@@ -27,6 +27,12 @@
 // joins. Report.SignatureText and Report.ResourcesText are the cells of
 // kiln's verify table.
 //
+// Entry checks a binary entry of a kiln manifest (package artifact)
+// against its file: confined to the output directory, unchanged since it
+// was built (sha256), and what the entry claims (ReadFile, Check);
+// JoinedEntry does so for a universal binary, and Passed says whether the
+// verify result an entry records lets it ship.
+//
 // Smoke runs a linux binary in an empty root with bubblewrap, natively or
 // through qemu-ARCH-static, to show that it loads and its Go runtime
 // reaches main; RunTools names the commands (and Debian packages) that
@@ -34,8 +40,8 @@
 // Wine.Smoke runs a windows/amd64 binary the same way under wine64, in a
 // wine prefix kiln owns; PrepareWine sets one up for a verify stage.
 // SmokeResult.Record is what the manifest (package artifact) records of a
-// run, with its version check; VersionWarning says what that check found
-// wrong.
+// run, with its version check, and Report.Record of an inspection;
+// VersionWarning says what that check found wrong.
 package verify
 
 import (

@@ -19,7 +19,9 @@
 //
 // Settings are a project's choices for all its windows binaries, and
 // Settings.Options one binary's resources; Options.Key identifies them in
-// a build's key, so a change of them rebuilds.
+// a build's key, so a change of them rebuilds. Settings.Check reports the
+// bad ones naming kiln's setting behind each field, and PatchBuilt is
+// PatchFile as the build step kiln runs on a linked executable.
 package winres
 
 import (
