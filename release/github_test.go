@@ -9,53 +9,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/internal/testtool"
 	"github.com/kiln-build/kiln/matrix"
 )
-
-// lockedBuffer is a bytes.Buffer that builds may report to at once.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (w *lockedBuffer) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *lockedBuffer) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
-}
-
-// ghModule writes a module "tool" at <repo>/mod, with extra files, and
-// returns the repository root and the module.
-func ghModule(t *testing.T, extra map[string]string) (string, string) {
-	t.Helper()
-	repo := t.TempDir()
-	mod := filepath.Join(repo, "mod")
-	files := map[string]string{"go.mod": "module example.com/tool\n\ngo 1.22\n",
-		"main.go": "package main\n\nvar version = \"dev\"\n\nfunc main() { println(version) }\n"}
-	for k, v := range extra {
-		files[k] = v
-	}
-	for name, data := range files {
-		if err := os.MkdirAll(filepath.Join(mod, filepath.Dir(name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(mod, name), []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return repo, mod
-}
 
 // ghPlan resolves the plan of mod with env as the whole environment.
 func ghPlan(t *testing.T, mod string, w *lockedBuffer, env map[string]string) *Plan {
@@ -66,29 +25,6 @@ func ghPlan(t *testing.T, mod string, w *lockedBuffer, env map[string]string) *P
 		t.Fatal(err)
 	}
 	return p
-}
-
-// outputs reads a $GITHUB_OUTPUT file's "name<<DELIM" blocks.
-func outputs(t *testing.T, file string) map[string]string {
-	t.Helper()
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	lines := strings.Split(string(data), "\n")
-	for i := 0; i < len(lines); i++ {
-		name, delim, ok := strings.Cut(lines[i], "<<")
-		if !ok {
-			continue
-		}
-		var val []string
-		for i++; i < len(lines) && lines[i] != delim; i++ {
-			val = append(val, lines[i])
-		}
-		out[name] = strings.Join(val, "\n")
-	}
-	return out
 }
 
 // TestShardsOutput: in GitHub Actions, shards writes the matrix JSON to

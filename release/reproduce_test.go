@@ -29,7 +29,7 @@ func TestReproduce(t *testing.T) {
 	mustRun(t, dir, env, (*Plan).Build)
 	mustRun(t, dir, env, (*Plan).Verify)
 	key := newTestKey(t, t.TempDir(), "unused")
-	mustRun(t, dir, append(env, "KILN_SIGNING_KEY="+key.pem), (*Plan).Package) // signed: reproduce skips the bundles
+	mustRun(t, dir, append(env, "KILN_SIGNING_KEY="+key.PEM), (*Plan).Package) // signed: reproduce skips the bundles
 	out := mustRun(t, dir, env, (*Plan).Reproduce)
 	for _, want := range []string{"same     tool_linux_amd64/tool", "same     tool_windows_amd64/tool.exe", ".tar.gz", "_checksums.txt",
 		".intoto.json", "_linux_amd64_tool.spdx.json", "identical to a rebuild", ".intoto.json.sigstore.json: a signature (the rebuild signs nothing"} {
@@ -135,15 +135,6 @@ func TestReproduceSampleApp(t *testing.T) {
 	if a, ok := findPath(m, "sample-app_linux_amd64/sample-app"); !ok || !a.Cgo {
 		t.Errorf("the service was not a cgo build: %+v", a)
 	}
-}
-
-func findPath(m *artifact.Manifest, path string) (artifact.Artifact, bool) {
-	for _, a := range m.Artifacts {
-		if a.Path == path {
-			return a, true
-		}
-	}
-	return artifact.Artifact{}, false
 }
 
 // TestReproduceThirdParty: a real CLI from the module proxy

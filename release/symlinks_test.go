@@ -2,71 +2,11 @@ package release
 
 import (
 	"context"
-	"io/fs"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 )
-
-// snapshot records every file under dir: its bytes and mode (links:
-// their target), to prove that nothing outside the output directory was
-// written.
-func snapshot(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	files := map[string]string{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		switch {
-		case fi.Mode()&fs.ModeSymlink != 0:
-			target, _ := os.Readlink(path)
-			files[rel] = "link " + target
-		case fi.Mode().IsRegular():
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			files[rel] = fi.Mode().String() + " " + string(data)
-		default:
-			files[rel] = fi.Mode().String()
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
-}
-
-// assertSame fails when dir's files differ from before.
-func assertSame(t *testing.T, what, dir string, before map[string]string) {
-	t.Helper()
-	after := snapshot(t, dir)
-	if !maps.Equal(before, after) {
-		var changed []string
-		for k := range maps.Keys(after) {
-			if before[k] != after[k] {
-				changed = append(changed, k)
-			}
-		}
-		for k := range maps.Keys(before) {
-			if _, ok := after[k]; !ok {
-				changed = append(changed, k+" (removed)")
-			}
-		}
-		slices.Sort(changed)
-		t.Errorf("%s changed files it must not touch in %s: %s", what, dir, strings.Join(changed, ", "))
-	}
-}
 
 // TestNoWriteThroughSymlinks: the three writes through symlinks found in
 // dist/ (issue 16, case 3) are refused, naming the link and what to do,
