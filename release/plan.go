@@ -78,7 +78,7 @@ type Plan struct {
 	// version variables), printed by build and matrix.
 	notes []string
 
-	in       inputs          // what the plan was resolved from, for reproduce's rebuild
+	in       inputs          // what the plan was resolved from, for Rebuild
 	evidence evidenceOptions // see evidence.go
 	// The stages' tools: the build engine (and the universe it reported),
 	// where they report and the toolchain installs.

@@ -42,11 +42,7 @@ func run(t *testing.T, dir string, env []string, stage func(*Plan, context.Conte
 // runWith is run with settings s.
 func runWith(t *testing.T, dir string, s Settings, env []string, stage func(*Plan, context.Context) error) (string, error) {
 	t.Helper()
-	vars := map[string]string{"KILN_JOBS": "2"}
-	for _, kv := range env {
-		k, v, _ := strings.Cut(kv, "=")
-		vars[k] = v
-	}
+	vars := releasetest.Vars(env)
 	var out bytes.Buffer
 	p, err := Resolve(context.Background(), s, WithDir(dir), testCache, WithOutput(&out), WithEnv(func(k string) string { return vars[k] }))
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/magefile/mage/mg"
 
 	"github.com/kiln-build/kiln/release"
+	"github.com/kiln-build/kiln/reproduce"
 )
 
 // run resolves Config and the environment for one target and runs stage.
@@ -65,7 +66,7 @@ func Package(ctx context.Context) error {
 
 // Reproduce rebuilds dist/'s release from a clean clone of its commit with an empty cache and compares every artifact, saying where any differs.
 func Reproduce(ctx context.Context) error {
-	return run(ctx, (*release.Plan).Reproduce)
+	return run(ctx, func(p *release.Plan, ctx context.Context) error { return reproduce.Run(ctx, p) })
 }
 
 // Clean removes the output directory, only when kiln created it.

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -113,4 +114,15 @@ func closeWine() {
 		cancel()
 	}
 	os.RemoveAll(wine.dir)
+}
+
+// Vars is the environment of a test's run, as a plan's getenv reads it:
+// KILN_JOBS=2 with env (KEY=VALUE entries) over it.
+func Vars(env []string) map[string]string {
+	vars := map[string]string{"KILN_JOBS": "2"}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		vars[k] = v
+	}
+	return vars
 }
