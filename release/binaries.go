@@ -243,7 +243,7 @@ func (r *resolver) binary(ctx context.Context, b Binary) (Bin, []string) {
 
 // binaryPlatforms returns the planned platforms that sel names.
 func (p *Plan) binaryPlatforms(ctx context.Context, sel string) ([]matrix.Platform, error) {
-	u, err := p.loadUniverse(ctx)
+	u, err := p.Universe(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package release
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/internal/testtool"
-	"github.com/kiln-build/kiln/matrix"
 )
 
 // ghPlan resolves the plan of mod with env as the whole environment.
@@ -25,69 +23,6 @@ func ghPlan(t *testing.T, mod string, w *lockedBuffer, env map[string]string) *P
 		t.Fatal(err)
 	}
 	return p
-}
-
-// TestShardsOutput: in GitHub Actions, shards writes the matrix JSON to
-// $GITHUB_OUTPUT: KILN_SHARDS jobs (default: one per three platforms)
-// that cover the matrix exactly once, each with its KILN_SHARD value;
-// outside GitHub Actions nothing is written but the listing.
-func TestShardsOutput(t *testing.T) {
-	_, mod := ghModule(t, nil)
-	for _, tt := range []struct {
-		shards string
-		want   int
-	}{{"", 3}, {"2", 2}, {"50", 7}} {
-		file := filepath.Join(t.TempDir(), "github_output")
-		var w lockedBuffer
-		p := ghPlan(t, mod, &w, map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": file, "KILN_SHARDS": tt.shards})
-		if err := p.Shards(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		var m ShardMatrix
-		if err := json.Unmarshal([]byte(outputs(t, file)["matrix"]), &m); err != nil {
-			t.Fatalf("KILN_SHARDS=%q: the matrix output is not JSON: %v", tt.shards, err)
-		}
-		if len(m.Include) != tt.want {
-			t.Fatalf("KILN_SHARDS=%q: %d jobs, want %d: %+v", tt.shards, len(m.Include), tt.want, m)
-		}
-		seen := map[string]int{}
-		for i, j := range m.Include {
-			sh, err := matrix.ParseShard(j.Shard)
-			if err != nil || sh != (matrix.Shard{Index: i + 1, Count: tt.want}) {
-				t.Errorf("job %d: shard %q, want %d/%d", i, j.Shard, i+1, tt.want)
-			}
-			if got, want := j.Platforms, joinPlatforms(sh.Of(p.Platforms)); got != want {
-				t.Errorf("job %s: platforms %q, want %q", j.Shard, got, want)
-			}
-			for _, pl := range strings.Split(j.Platforms, ",") {
-				seen[pl]++
-			}
-		}
-		if len(seen) != 7 {
-			t.Errorf("KILN_SHARDS=%q: the jobs cover %d platforms, want the 7 of the matrix: %v", tt.shards, len(seen), seen)
-		}
-		for pl, n := range seen {
-			if n != 1 {
-				t.Errorf("%s is in %d jobs", pl, n)
-			}
-		}
-	}
-	file := filepath.Join(t.TempDir(), "github_output")
-	var w lockedBuffer
-	p := ghPlan(t, mod, &w, map[string]string{"GITHUB_OUTPUT": file})
-	if err := p.Shards(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(file); err == nil || strings.Contains(w.String(), "::") {
-		t.Errorf("outside GitHub Actions shards wrote the output file or a workflow command:\n%s", w.String())
-	}
-	if !strings.Contains(w.String(), "KILN_SHARD=1/3") {
-		t.Errorf("shards lists no KILN_SHARD=1/3:\n%s", w.String())
-	}
-	bad := map[string]string{"KILN_SHARDS": "zero"}
-	if _, err := Resolve(context.Background(), Settings{}, WithDir(mod), testCache, WithOutput(&w), WithEnv(func(k string) string { return bad[k] })); err == nil || !strings.Contains(err.Error(), `KILN_SHARDS="zero"`) {
-		t.Errorf("KILN_SHARDS=zero: err = %v, want it named", err)
-	}
 }
 
 // TestGitHubBuildAnnotations: a platform that does not compile gets its

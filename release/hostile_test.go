@@ -17,6 +17,7 @@ import (
 	"github.com/kiln-build/kiln/internal/releasetest/plantest"
 	"github.com/kiln-build/kiln/release"
 	"github.com/kiln-build/kiln/reproduce"
+	"github.com/kiln-build/kiln/shards"
 )
 
 // The hostile dist/ table (issue 16): a released module's output
@@ -286,7 +287,7 @@ func runHostile(t *testing.T, b hostileBase, out, target string) (string, error)
 		case "package":
 			err = p.Package(ctx)
 		case "merge":
-			err = p.Merge(ctx, []string{b.shard()})
+			err = shards.Merge(ctx, p, []string{b.shard()})
 		case "reproduce":
 			err = reproduce.Run(ctx, p)
 		}

@@ -134,7 +134,7 @@ func (p *Plan) resolvePlatforms(ctx context.Context, in inputs) error {
 		p.planned = p.Platforms
 		return nil
 	}
-	u, err := p.loadUniverse(ctx)
+	u, err := p.Universe(ctx)
 	if err != nil {
 		return err
 	}
@@ -174,7 +174,9 @@ func selectPlatforms(u *matrix.Universe, sel string, defaults []matrix.Platform)
 	return ps, err
 }
 
-func (p *Plan) loadUniverse(ctx context.Context) (*matrix.Universe, error) {
+// Universe is the platforms the toolchain knows, with its facts about
+// each (go tool dist list), read once.
+func (p *Plan) Universe(ctx context.Context) (*matrix.Universe, error) {
 	if p.universe == nil {
 		u, err := p.engine.Universe(ctx, p.Dir)
 		if err != nil {

@@ -1,4 +1,4 @@
-package release
+package release_test
 
 import (
 	"context"
@@ -6,6 +6,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kiln-build/kiln/internal/releasetest"
+	"github.com/kiln-build/kiln/internal/releasetest/plantest"
+	"github.com/kiln-build/kiln/release"
+	"github.com/kiln-build/kiln/shards"
 )
 
 // TestNoWriteThroughSymlinks: the three writes through symlinks found in
@@ -32,21 +37,21 @@ func TestNoWriteThroughSymlinks(t *testing.T) {
 	}
 
 	t.Run("lock", func(t *testing.T) {
-		dir := testModule(t)
-		mustRun(t, dir, env, (*Plan).Build)
+		dir := releasetest.Module(t)
+		plantest.MustRun(t, dir, env, (*release.Plan).Build)
 		odir, file := outside(t)
 		lock := filepath.Join(dir, "dist", ".kiln-lock")
 		os.Remove(lock)
 		if err := os.Symlink(file, lock); err != nil {
 			t.Fatal(err)
 		}
-		before := snapshot(t, odir)
-		out, err := run(t, dir, env, (*Plan).Verify)
+		before := releasetest.Snapshot(t, odir)
+		out, err := plantest.Run(t, dir, env, (*release.Plan).Verify)
 		refused(t, "verify", err, out, "dist/.kiln-lock")
-		assertSame(t, "verify", odir, before)
+		releasetest.AssertSame(t, "verify", odir, before)
 	})
 	t.Run("marker", func(t *testing.T) {
-		dir := testModule(t)
+		dir := releasetest.Module(t)
 		odir, file := outside(t)
 		if err := os.Mkdir(filepath.Join(dir, "dist"), 0o755); err != nil {
 			t.Fatal(err)
@@ -54,15 +59,15 @@ func TestNoWriteThroughSymlinks(t *testing.T) {
 		if err := os.Symlink(file, filepath.Join(dir, "dist", ".kiln-output")); err != nil {
 			t.Fatal(err)
 		}
-		before := snapshot(t, odir)
-		out, err := run(t, dir, env, (*Plan).Build)
+		before := releasetest.Snapshot(t, odir)
+		out, err := plantest.Run(t, dir, env, (*release.Plan).Build)
 		refused(t, "crossall", err, out, "dist/.kiln-output")
-		assertSame(t, "crossall", odir, before)
+		releasetest.AssertSame(t, "crossall", odir, before)
 	})
 	t.Run("platform directory", func(t *testing.T) {
-		dir := testModule(t)
-		mustRun(t, dir, append([]string{"KILN_OUT=shard"}, env...), (*Plan).Build)
-		mustRun(t, dir, env, (*Plan).Build)
+		dir := releasetest.Module(t)
+		plantest.MustRun(t, dir, append([]string{"KILN_OUT=shard"}, env...), (*release.Plan).Build)
+		plantest.MustRun(t, dir, env, (*release.Plan).Build)
 		odir, _ := outside(t)
 		pdir := filepath.Join(dir, "dist", "tool_linux_amd64")
 		if err := os.RemoveAll(pdir); err != nil {
@@ -71,12 +76,12 @@ func TestNoWriteThroughSymlinks(t *testing.T) {
 		if err := os.Symlink(odir, pdir); err != nil {
 			t.Fatal(err)
 		}
-		before := snapshot(t, odir)
-		out, err := run(t, dir, env, (*Plan).Build)
+		before := releasetest.Snapshot(t, odir)
+		out, err := plantest.Run(t, dir, env, (*release.Plan).Build)
 		refused(t, "crossall", err, out, "dist/tool_linux_amd64")
-		assertSame(t, "crossall", odir, before)
-		out, err = run(t, dir, env, func(p *Plan, ctx context.Context) error { return p.Merge(ctx, []string{"shard"}) })
+		releasetest.AssertSame(t, "crossall", odir, before)
+		out, err = plantest.Run(t, dir, env, func(p *release.Plan, ctx context.Context) error { return shards.Merge(ctx, p, []string{"shard"}) })
 		refused(t, "merge", err, out, "dist/tool_linux_amd64")
-		assertSame(t, "merge", odir, before)
+		releasetest.AssertSame(t, "merge", odir, before)
 	})
 }
