@@ -1,7 +1,7 @@
 // Package releasetest holds the fixtures shared by the tests that run
-// release's stages (release's own, shards' and reproduce's): a small
-// module, git repositories, signing keys, tree snapshots, the tests'
-// plan cache and wine prefix. It does not import release, so release's
+// release's stages (release's own, shards' and reproduce's) — a small
+// module, git repositories, signing keys, tree snapshots, the tests' plan
+// cache and wine prefix — without importing release, so that release's
 // internal tests can use it too.
 package releasetest
 
