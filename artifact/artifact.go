@@ -150,6 +150,10 @@ func (a Artifact) Platform() matrix.Platform {
 	return matrix.Platform{OS: a.OS, Arch: a.Arch, Variant: a.Variant}
 }
 
+// Built reports whether the artifact is a binary the build stage writes:
+// a build, or a universal binary joining two.
+func (a Artifact) Built() bool { return a.Kind == Binary || a.Kind == Universal }
+
 // Format names the manifest's format in its "format" field: a manifest
 // that states it was written by kiln (Save always writes it).
 const Format = "kiln-artifacts/v1"

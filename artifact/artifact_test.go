@@ -93,3 +93,12 @@ func TestLoadRefusesCommits(t *testing.T) {
 		t.Errorf("Load(full commit) = %v, %v", m, err)
 	}
 }
+
+// TestBuilt: the build stage's kinds are built, every other kind is not.
+func TestBuilt(t *testing.T) {
+	for k, want := range map[Kind]bool{Binary: true, Universal: true, Archive: false, Checksums: false, SBOM: false, Signature: false} {
+		if got := (Artifact{Kind: k}).Built(); got != want {
+			t.Errorf("Artifact{Kind: %s}.Built() = %v, want %v", k, got, want)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/kiln-build/kiln/gobuild"
+	"github.com/kiln-build/kiln/internal/releasetest"
 	"github.com/kiln-build/kiln/internal/testtool"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/project"
@@ -89,7 +90,7 @@ func mustResolve(t *testing.T, dir, platforms string, in Input) resolved {
 // winning over the variables kiln found, and the cgo decision with who
 // made it; unused fields are a note.
 func TestReleaseConfigDefaults(t *testing.T) {
-	dir := writeModule(t, testtool.ReleaseModule())
+	dir := writeModule(t, releasetest.ReleaseModule())
 	p := mustResolve(t, dir, "linux/amd64,darwin/arm64,windows/amd64", Input{})
 	names := []string{}
 	for _, b := range p.Binaries {
@@ -138,7 +139,7 @@ func TestReleaseConfigDefaults(t *testing.T) {
 // variables, and the cgo decision (KILN_CGO, a binary's Cgo with a
 // platform selector); -ldflags merge with kiln's first.
 func TestGoConfigWins(t *testing.T) {
-	dir := writeModule(t, testtool.ReleaseModule())
+	dir := writeModule(t, releasetest.ReleaseModule())
 	platforms := "linux/amd64,darwin/arm64"
 	s := Input{
 		Binaries: []Binary{{Main: "./cmd/tool", Tags: []string{"mine"}, LDFlags: []string{"-X", "main.builtBy=me"}, Cgo: "auto:darwin/*"},
@@ -186,10 +187,10 @@ func TestGoConfigWins(t *testing.T) {
 func TestProgramsByConstraints(t *testing.T) {
 	dir := writeModule(t, map[string]string{
 		"tools.go":           "//go:build tools\n\npackage main\n\nimport _ \"fmt\"\n",
-		"cmd/a/main.go":      testtool.CmdMain,
-		"cmd/b/main.go":      "//go:build linux\n\n" + testtool.CmdMain,
+		"cmd/a/main.go":      releasetest.CmdMain,
+		"cmd/b/main.go":      "//go:build linux\n\n" + releasetest.CmdMain,
 		"magefiles/mage.go":  "//go:build mage\n\npackage main\n",
-		"internal/x/main.go": testtool.CmdMain,
+		"internal/x/main.go": releasetest.CmdMain,
 	})
 	p := mustResolve(t, dir, "linux/amd64,windows/amd64", Input{})
 	if len(p.Binaries) != 2 || p.Binaries[0].Name != "a" || p.Binaries[1].Name != "b" ||

@@ -9,6 +9,19 @@ import (
 	"github.com/kiln-build/kiln/internal/testtool"
 )
 
+// The sample app's configuration, as its magefile sets it (without the
+// opt-in OS packages, and probing each binary in verify's run check).
+func sampleSettings() Settings {
+	return Settings{
+		Binaries: []Binary{{Main: "."}, {Main: "./cmd/samplectl"}},
+		Package: PackageSettings{
+			Service:     &Service{Description: "kiln sample HTTP service", Args: []string{"-addr", "127.0.0.1:8080"}},
+			Description: "kiln sample HTTP service", License: "Apache-2.0",
+			Image: Image{ExposedPorts: []string{"8080"}},
+		},
+	}
+}
+
 // BenchmarkPackageEvidence: package of the sample app's default 7-platform
 // matrix (archives, unit, OCI image) with SBOMs and provenance and
 // without; the goal is at most 5% more time with them.

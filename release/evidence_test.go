@@ -3,7 +3,6 @@ package release
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,39 +15,8 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/kiln-build/kiln/artifact"
-	"github.com/kiln-build/kiln/internal/testtool"
 	"github.com/kiln-build/kiln/pack/checksum"
 )
-
-// git runs git in dir with a fixed identity and dates.
-func git(t testing.TB, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com",
-		"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com", "GIT_CONFIG_GLOBAL=/dev/null",
-		"GIT_AUTHOR_DATE=2025-05-06T07:08:09Z", "GIT_COMMITTER_DATE=2025-05-06T07:08:09Z")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-// gitRepo makes dir a git repository with one commit of everything in it
-// (dist/ ignored) and returns the commit.
-func gitRepo(t testing.TB, dir string) string {
-	t.Helper()
-	testtool.Need(t, "git")
-	t.Setenv("SOURCE_DATE_EPOCH", "")
-	if err := os.WriteFile(filepath.Join(dir, ".gitignore"), []byte("/dist/\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	git(t, dir, "init", "-q", "-b", "main")
-	git(t, dir, "add", "-A")
-	git(t, dir, "commit", "-q", "-m", "first")
-	return git(t, dir, "rev-parse", "HEAD")
-}
 
 func readDist(t *testing.T, dir, rel string) []byte {
 	t.Helper()

@@ -1,6 +1,6 @@
 //go:build unix
 
-package release
+package release_test
 
 import (
 	"context"
@@ -10,6 +10,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/kiln-build/kiln/internal/releasetest"
+	"github.com/kiln-build/kiln/internal/releasetest/plantest"
+	"github.com/kiln-build/kiln/shards"
 )
 
 // TestGitHubFilesFIFO: a GITHUB_OUTPUT or GITHUB_STEP_SUMMARY that is a
@@ -17,7 +21,7 @@ import (
 // blocking (verify writes its summary while it holds the output
 // directory's lock).
 func TestGitHubFilesFIFO(t *testing.T) {
-	_, mod := ghModule(t, nil)
+	_, mod := releasetest.GHModule(t, nil)
 	fifo := filepath.Join(t.TempDir(), "fifo")
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Skipf("mkfifo: %v", err)
@@ -30,8 +34,8 @@ func TestGitHubFilesFIFO(t *testing.T) {
 	})
 	env := map[string]string{"GITHUB_ACTIONS": "true", "KILN_MATRIX": "linux/amd64", "KILN_VERSION": "1.0.0",
 		"GITHUB_OUTPUT": fifo, "GITHUB_STEP_SUMMARY": fifo}
-	var w lockedBuffer
-	p := ghPlan(t, mod, &w, env)
+	var w releasetest.LockedBuffer
+	p := plantest.MustResolve(t, mod, plantest.Settings(), &w, env)
 	if err := p.Build(context.Background()); err != nil {
 		t.Fatalf("build: %v\n%s", err, w.String())
 	}
@@ -42,7 +46,7 @@ func TestGitHubFilesFIFO(t *testing.T) {
 		// cannot be written is a warning).
 		want string
 	}{
-		{"shards", p.Shards, "GITHUB_OUTPUT=" + fifo},
+		{"shards", func(ctx context.Context) error { return shards.Print(ctx, p) }, "GITHUB_OUTPUT=" + fifo},
 		{"verify", p.Verify, "GITHUB_STEP_SUMMARY=" + fifo},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,59 +3,16 @@ package release
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/internal/testtool"
-	"github.com/kiln-build/kiln/matrix"
 )
-
-// lockedBuffer is a bytes.Buffer that builds may report to at once.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (w *lockedBuffer) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *lockedBuffer) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
-}
-
-// ghModule writes a module "tool" at <repo>/mod, with extra files, and
-// returns the repository root and the module.
-func ghModule(t *testing.T, extra map[string]string) (string, string) {
-	t.Helper()
-	repo := t.TempDir()
-	mod := filepath.Join(repo, "mod")
-	files := map[string]string{"go.mod": "module example.com/tool\n\ngo 1.22\n",
-		"main.go": "package main\n\nvar version = \"dev\"\n\nfunc main() { println(version) }\n"}
-	for k, v := range extra {
-		files[k] = v
-	}
-	for name, data := range files {
-		if err := os.MkdirAll(filepath.Join(mod, filepath.Dir(name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(mod, name), []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return repo, mod
-}
 
 // ghPlan resolves the plan of mod with env as the whole environment.
 func ghPlan(t *testing.T, mod string, w *lockedBuffer, env map[string]string) *Plan {
@@ -66,92 +23,6 @@ func ghPlan(t *testing.T, mod string, w *lockedBuffer, env map[string]string) *P
 		t.Fatal(err)
 	}
 	return p
-}
-
-// outputs reads a $GITHUB_OUTPUT file's "name<<DELIM" blocks.
-func outputs(t *testing.T, file string) map[string]string {
-	t.Helper()
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	lines := strings.Split(string(data), "\n")
-	for i := 0; i < len(lines); i++ {
-		name, delim, ok := strings.Cut(lines[i], "<<")
-		if !ok {
-			continue
-		}
-		var val []string
-		for i++; i < len(lines) && lines[i] != delim; i++ {
-			val = append(val, lines[i])
-		}
-		out[name] = strings.Join(val, "\n")
-	}
-	return out
-}
-
-// TestShardsOutput: in GitHub Actions, shards writes the matrix JSON to
-// $GITHUB_OUTPUT: KILN_SHARDS jobs (default: one per three platforms)
-// that cover the matrix exactly once, each with its KILN_SHARD value;
-// outside GitHub Actions nothing is written but the listing.
-func TestShardsOutput(t *testing.T) {
-	_, mod := ghModule(t, nil)
-	for _, tt := range []struct {
-		shards string
-		want   int
-	}{{"", 3}, {"2", 2}, {"50", 7}} {
-		file := filepath.Join(t.TempDir(), "github_output")
-		var w lockedBuffer
-		p := ghPlan(t, mod, &w, map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": file, "KILN_SHARDS": tt.shards})
-		if err := p.Shards(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		var m ShardMatrix
-		if err := json.Unmarshal([]byte(outputs(t, file)["matrix"]), &m); err != nil {
-			t.Fatalf("KILN_SHARDS=%q: the matrix output is not JSON: %v", tt.shards, err)
-		}
-		if len(m.Include) != tt.want {
-			t.Fatalf("KILN_SHARDS=%q: %d jobs, want %d: %+v", tt.shards, len(m.Include), tt.want, m)
-		}
-		seen := map[string]int{}
-		for i, j := range m.Include {
-			sh, err := matrix.ParseShard(j.Shard)
-			if err != nil || sh != (matrix.Shard{Index: i + 1, Count: tt.want}) {
-				t.Errorf("job %d: shard %q, want %d/%d", i, j.Shard, i+1, tt.want)
-			}
-			if got, want := j.Platforms, joinPlatforms(sh.Of(p.Platforms)); got != want {
-				t.Errorf("job %s: platforms %q, want %q", j.Shard, got, want)
-			}
-			for _, pl := range strings.Split(j.Platforms, ",") {
-				seen[pl]++
-			}
-		}
-		if len(seen) != 7 {
-			t.Errorf("KILN_SHARDS=%q: the jobs cover %d platforms, want the 7 of the matrix: %v", tt.shards, len(seen), seen)
-		}
-		for pl, n := range seen {
-			if n != 1 {
-				t.Errorf("%s is in %d jobs", pl, n)
-			}
-		}
-	}
-	file := filepath.Join(t.TempDir(), "github_output")
-	var w lockedBuffer
-	p := ghPlan(t, mod, &w, map[string]string{"GITHUB_OUTPUT": file})
-	if err := p.Shards(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(file); err == nil || strings.Contains(w.String(), "::") {
-		t.Errorf("outside GitHub Actions shards wrote the output file or a workflow command:\n%s", w.String())
-	}
-	if !strings.Contains(w.String(), "KILN_SHARD=1/3") {
-		t.Errorf("shards lists no KILN_SHARD=1/3:\n%s", w.String())
-	}
-	bad := map[string]string{"KILN_SHARDS": "zero"}
-	if _, err := Resolve(context.Background(), Settings{}, WithDir(mod), testCache, WithOutput(&w), WithEnv(func(k string) string { return bad[k] })); err == nil || !strings.Contains(err.Error(), `KILN_SHARDS="zero"`) {
-		t.Errorf("KILN_SHARDS=zero: err = %v, want it named", err)
-	}
 }
 
 // TestGitHubBuildAnnotations: a platform that does not compile gets its

@@ -1,6 +1,6 @@
 //go:build unix
 
-package release
+package release_test
 
 import (
 	"context"
@@ -12,6 +12,12 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/kiln-build/kiln/internal/releasetest"
+	"github.com/kiln-build/kiln/internal/releasetest/plantest"
+	"github.com/kiln-build/kiln/release"
+	"github.com/kiln-build/kiln/reproduce"
+	"github.com/kiln-build/kiln/shards"
 )
 
 // The hostile dist/ table (issue 16): a released module's output
@@ -43,15 +49,15 @@ func prepareHostile(t *testing.T) hostileBase {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for name, data := range map[string]string{"go.mod": "module example.com/tool\n\ngo 1.22\n", "main.go": toolMain} {
+	for name, data := range map[string]string{"go.mod": "module example.com/tool\n\ngo 1.22\n", "main.go": releasetest.ToolMain} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	gitRepo(t, dir)
-	mustRun(t, dir, append([]string{"KILN_OUT=" + b.shard()}, hostileEnv...), (*Plan).Build)
-	for _, stage := range []func(*Plan, context.Context) error{(*Plan).Build, (*Plan).Verify, (*Plan).Package} {
-		mustRun(t, dir, hostileEnv, stage)
+	releasetest.GitRepo(t, dir)
+	plantest.MustRun(t, dir, append([]string{"KILN_OUT=" + b.shard()}, hostileEnv...), (*release.Plan).Build)
+	for _, stage := range []plantest.Stage{(*release.Plan).Build, (*release.Plan).Verify, (*release.Plan).Package} {
+		plantest.MustRun(t, dir, hostileEnv, stage)
 	}
 	// The user's files: copies of kiln's, and a file of their own.
 	o := b.outside()
@@ -190,24 +196,24 @@ func TestHostileDist(t *testing.T) {
 				// status refreshes its index).
 				watched := map[string]map[string]string{}
 				for _, d := range []string{b.outside(), b.shard()} {
-					watched[d] = snapshot(t, d)
+					watched[d] = releasetest.Snapshot(t, d)
 				}
 				modFiles := snapshotExcept(t, b.mod(), "dist", ".git")
 				var userFiles map[string]string
 				if st.out != "" {
-					userFiles = snapshot(t, filepath.Join(b.mod(), st.out))
+					userFiles = releasetest.Snapshot(t, filepath.Join(b.mod(), st.out))
 				}
 
 				out, err := runHostile(t, b, st.out, target)
 				t.Logf("%s: %v", target, err)
 				for d, before := range watched {
-					assertSame(t, target, d, before)
+					releasetest.AssertSame(t, target, d, before)
 				}
 				if after := snapshotExcept(t, b.mod(), "dist", ".git"); !maps.Equal(after, modFiles) {
 					t.Errorf("%s changed the module outside dist/", target)
 				}
 				if userFiles != nil {
-					assertSame(t, target, filepath.Join(b.mod(), st.out), userFiles)
+					releasetest.AssertSame(t, target, filepath.Join(b.mod(), st.out), userFiles)
 				}
 				if refused := contains(st.refuse, target) || target == "reproduce"; refused && (err == nil || !strings.Contains(err.Error(), st.want)) {
 					t.Errorf("%s on %s = %v, want a refusal naming %s\n%s", target, st.name, err, st.want, out)
@@ -235,7 +241,7 @@ func contains(list []string, s string) bool {
 // snapshotExcept is snapshot of dir without the top-level entries skip.
 func snapshotExcept(t *testing.T, dir string, skip ...string) map[string]string {
 	t.Helper()
-	all := snapshot(t, dir)
+	all := releasetest.Snapshot(t, dir)
 	for k := range all {
 		top, _, _ := strings.Cut(k, string(filepath.Separator))
 		if contains(skip, top) {
@@ -260,15 +266,15 @@ func runHostile(t *testing.T, b hostileBase, out, target string) (string, error)
 	getenv := func(k string) string { return vars[k] }
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	var w lockedBuffer
+	var w releasetest.LockedBuffer
 	done := make(chan error, 1)
+	opts := []release.Option{release.WithDir(b.mod()), plantest.Cache(t), release.WithOutput(&w), release.WithEnv(getenv)}
 	go func() {
-		opts := []Option{WithDir(b.mod()), testCache, WithOutput(&w), WithEnv(getenv)}
 		if target == "clean" {
-			done <- Clean(ctx, testSettings(), opts...)
+			done <- release.Clean(ctx, plantest.Settings(), opts...)
 			return
 		}
-		p, err := Resolve(ctx, testSettings(), opts...)
+		p, err := release.Resolve(ctx, plantest.Settings(), opts...)
 		if err != nil {
 			done <- err
 			return
@@ -281,9 +287,9 @@ func runHostile(t *testing.T, b hostileBase, out, target string) (string, error)
 		case "package":
 			err = p.Package(ctx)
 		case "merge":
-			err = p.Merge(ctx, []string{b.shard()})
+			err = shards.Merge(ctx, p, []string{b.shard()})
 		case "reproduce":
-			err = p.Reproduce(ctx)
+			err = reproduce.Run(ctx, p)
 		}
 		done <- err
 	}()

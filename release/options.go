@@ -71,8 +71,8 @@ func WithBuildEnv(env []string) Option {
 }
 
 // inputs are the values a plan is resolved from: the settings with the
-// KILN_* environment and the options applied. Reproduce resolves its
-// rebuild from a copy.
+// KILN_* environment and the options applied. Plan.Rebuild resolves a
+// second plan from a copy.
 type inputs struct {
 	// s holds the settings with their overrides: Name (KILN_NAME, as
 	// nameFrom says), Jobs (KILN_JOBS, 0: the default), Cgo (KILN_CGO; ""

@@ -3,61 +3,13 @@ package release
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/kiln-build/kiln/verify"
 )
-
-// testWine is the wine prefix of this package's tests: one per test
-// binary, created by the first verify that runs a windows binary, in a
-// temporary directory (never the user's ~/.cache/kiln/wine). TestMain
-// stops its wineserver and removes it.
-var testWine struct {
-	once sync.Once
-	dir  string
-}
-
-// testWinePrefix returns the tests' wine prefix (not created yet).
-func testWinePrefix(t testing.TB) string {
-	t.Helper()
-	testWine.once.Do(func() {
-		dir, err := os.MkdirTemp("", "kiln-release-wine-")
-		if err == nil {
-			testWine.dir = dir
-		}
-	})
-	if testWine.dir == "" {
-		t.Fatal("no temporary directory for the wine prefix")
-	}
-	return filepath.Join(testWine.dir, "prefix")
-}
-
-// closeTestWine stops the tests' wineserver (killing what still runs in
-// the prefix, which only these tests use) and removes the prefix.
-func closeTestWine() {
-	if testWine.dir == "" {
-		return
-	}
-	prefix := filepath.Join(testWine.dir, "prefix")
-	if _, err := os.Stat(prefix); err == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		w := verify.NewWine(prefix)
-		if w.Setup(ctx) == "" {
-			if err := w.Close(ctx); err != nil {
-				fmt.Fprintln(os.Stderr, "closing the tests' wine prefix:", err)
-			}
-		}
-		cancel()
-	}
-	os.RemoveAll(testWine.dir)
-}
 
 // runS resolves the plan of settings s for dir with env (KEY=VALUE, over
 // KILN_JOBS=2) and runs stage.

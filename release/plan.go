@@ -1,6 +1,7 @@
 package release
 
 import (
+	"slices"
 	"time"
 
 	"github.com/kiln-build/kiln/binaries"
@@ -78,7 +79,7 @@ type Plan struct {
 	// version variables), printed by build and matrix.
 	notes []string
 
-	in       inputs          // what the plan was resolved from, for reproduce's rebuild
+	in       inputs          // what the plan was resolved from, for Rebuild
 	evidence evidenceOptions // see evidence.go
 	// The stages' tools: the build engine (and the universe it reported),
 	// where they report and the toolchain installs.
@@ -138,6 +139,11 @@ type PackagePlan struct {
 	// or SOURCE_DATE_EPOCH, else 1980-01-01 (the earliest a zip holds).
 	ModTime time.Time
 }
+
+// Notes are what reading the module found worth saying once (its release
+// config's unused fields, the programs chosen, ambiguous version
+// variables).
+func (p *Plan) Notes() []string { return slices.Clone(p.notes) }
 
 // Reporter is where the stages report: progress lines, tables, GitHub
 // Actions groups and step outputs.

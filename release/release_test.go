@@ -3,8 +3,6 @@ package release
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,50 +11,20 @@ import (
 	"testing"
 
 	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/internal/releasetest"
 )
 
 // The release tests run the stages from plain Go, as a program without
 // mage would: Resolve, then Build, Verify, Package.
 
-const toolMain = `package main
-
-import "fmt"
-
-var version = "dev"
-
-func main() { fmt.Println("tool", version) }
-`
-
 // testCache gives every plan the tests resolve the engine's plan cache in
-// a temporary directory (set by TestMain): never the user's ~/.cache/kiln.
-// Go's build cache is the machine's own, warm: only the tests that need
-// an empty one (reproduce's rebuild) make one, on purpose.
+// a temporary directory (releasetest.Main's): never the user's
+// ~/.cache/kiln. Go's build cache is the machine's own, warm: only the
+// tests that need an empty one (reproduce's rebuild) make one, on purpose.
 var testCache Option
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "kiln-plan-cache-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	testCache = WithPlanCache(dir)
-	code := m.Run()
-	closeTestWine()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-// testModule writes a small module with a root main package into a new
-// directory and returns it.
-func testModule(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, data := range map[string]string{"go.mod": "module example.com/tool\n\ngo 1.22\n", "main.go": toolMain} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	releasetest.Main(m, func(dir string) { testCache = WithPlanCache(dir) })
 }
 
 // testSettings are the settings of run: no run check, no image, signing
@@ -74,11 +42,7 @@ func run(t *testing.T, dir string, env []string, stage func(*Plan, context.Conte
 // runWith is run with settings s.
 func runWith(t *testing.T, dir string, s Settings, env []string, stage func(*Plan, context.Context) error) (string, error) {
 	t.Helper()
-	vars := map[string]string{"KILN_JOBS": "2"}
-	for _, kv := range env {
-		k, v, _ := strings.Cut(kv, "=")
-		vars[k] = v
-	}
+	vars := releasetest.Vars(env)
 	var out bytes.Buffer
 	p, err := Resolve(context.Background(), s, WithDir(dir), testCache, WithOutput(&out), WithEnv(func(k string) string { return vars[k] }))
 	if err != nil {
@@ -194,14 +158,6 @@ func TestHostileManifest(t *testing.T) {
 			t.Errorf("package with a truncated manifest = %v, want the way out", err)
 		}
 	})
-}
-
-func writeManifest(t *testing.T, dist string, m artifact.Manifest) {
-	t.Helper()
-	data, _ := json.Marshal(m)
-	if err := os.WriteFile(filepath.Join(dist, artifact.FileName), data, 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // TestConcurrentShards: two runs building different shards into one dist/

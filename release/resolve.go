@@ -131,7 +131,7 @@ func (p *Plan) resolveBinaries(ctx context.Context, in inputs, mod *project.Modu
 		Tags: s.Tags, LDFlags: s.LDFlags, Env: s.Env, Cgo: s.Cgo, CgoBy: in.cgoBy, StampVars: p.StampVars,
 		Planned: p.planned, Platforms: p.Platforms,
 		Select: func(sel string) ([]matrix.Platform, error) {
-			u, err := p.loadUniverse(ctx)
+			u, err := p.Universe(ctx)
 			if err != nil {
 				return nil, err
 			}
@@ -158,7 +158,7 @@ func (p *Plan) resolvePlatforms(ctx context.Context, in inputs) error {
 		p.planned = p.Platforms
 		return nil
 	}
-	u, err := p.loadUniverse(ctx)
+	u, err := p.Universe(ctx)
 	if err != nil {
 		return err
 	}
@@ -180,7 +180,9 @@ func (p *Plan) resolvePlatforms(ctx context.Context, in inputs) error {
 	return nil
 }
 
-func (p *Plan) loadUniverse(ctx context.Context) (*matrix.Universe, error) {
+// Universe is the platforms the toolchain knows, with its facts about
+// each (go tool dist list), read once.
+func (p *Plan) Universe(ctx context.Context) (*matrix.Universe, error) {
 	if p.universe == nil {
 		u, err := p.engine.Universe(ctx, p.Dir)
 		if err != nil {

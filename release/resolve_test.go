@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/kiln-build/kiln/gobuild"
+	"github.com/kiln-build/kiln/internal/releasetest"
 	"github.com/kiln-build/kiln/internal/testtool"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/pack/linuxpkg"
@@ -209,7 +210,7 @@ func mustResolve(t *testing.T, dir string, s Settings, env map[string]string) *P
 // TestKilnCgoDecides: KILN_CGO is the cgo decision of every binary,
 // named as the one who made it, over the release config's CGO_ENABLED=0.
 func TestKilnCgoDecides(t *testing.T) {
-	dir := writeModule(t, testtool.ReleaseModule())
+	dir := writeModule(t, releasetest.ReleaseModule())
 	env := map[string]string{"KILN_MATRIX": "linux/amd64,darwin/arm64", "KILN_VERSION": "1.2.3", "KILN_CGO": "on"}
 	linux := matrix.MustParse("linux/amd64")
 	p := mustResolve(t, dir, Settings{}, env)
@@ -223,11 +224,11 @@ func TestKilnCgoDecides(t *testing.T) {
 func TestMainBinary(t *testing.T) {
 	env := map[string]string{"KILN_MATRIX": "linux/amd64", "KILN_VERSION": "1.2.3"}
 	s := Settings{Package: PackageSettings{Service: &Service{}}}
-	p := mustResolve(t, writeModule(t, map[string]string{"cmd/admin/main.go": testtool.CmdMain, "cmd/tool/main.go": testtool.CmdMain}), s, env)
+	p := mustResolve(t, writeModule(t, map[string]string{"cmd/admin/main.go": releasetest.CmdMain, "cmd/tool/main.go": releasetest.CmdMain}), s, env)
 	if p.Binaries[0].Name != "admin" || p.PackageWith.Entrypoint != "tool" || p.PackageWith.Service.ExecStart != "/usr/bin/tool" {
 		t.Errorf("binaries %s, %s: entrypoint %q, ExecStart %q; want tool", p.Binaries[0].Name, p.Binaries[1].Name, p.PackageWith.Entrypoint, p.PackageWith.Service.ExecStart)
 	}
-	p = mustResolve(t, writeModule(t, map[string]string{"cmd/admin/main.go": testtool.CmdMain, "cmd/toold/main.go": testtool.CmdMain}), s, env)
+	p = mustResolve(t, writeModule(t, map[string]string{"cmd/admin/main.go": releasetest.CmdMain, "cmd/toold/main.go": releasetest.CmdMain}), s, env)
 	if p.PackageWith.Entrypoint != "admin" {
 		t.Errorf("entrypoint %q, want the first binary, admin", p.PackageWith.Entrypoint)
 	}
@@ -238,7 +239,7 @@ func TestMainBinary(t *testing.T) {
 // run: a binary the release config builds for one platform is not built
 // on another shard's platforms.
 func TestShardsAgree(t *testing.T) {
-	dir := writeModule(t, testtool.ReleaseModule())
+	dir := writeModule(t, releasetest.ReleaseModule())
 	env := map[string]string{"KILN_MATRIX": "linux/amd64,darwin/arm64,windows/amd64", "KILN_VERSION": "1.2.3"}
 	pairs := func(p *Plan) []string {
 		var out []string

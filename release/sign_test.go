@@ -2,17 +2,10 @@ package release
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"encoding/pem"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/secure-systems-lab/go-securesystemslib/encrypted"
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/evidence/sigbundle"
@@ -24,45 +17,6 @@ import (
 
 // testSigning is the loader a magefile sets: targets/signing.New's.
 var testSigning = tsigning.New()
-
-// testKey is a throwaway signing key: its files in dir (key.pem, as
-// openssl genpkey writes a P-256 key; cosign.key, cosign's encrypted
-// format with password; key.pub) and its public key.
-type testKey struct {
-	pem, cosign, pub string
-	public           *ecdsa.PublicKey
-}
-
-func newTestKey(t *testing.T, dir, password string) testKey {
-	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sealed, err := encrypted.Encrypt(der, []byte(password)) // what cosign generate-key-pair seals with
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := signing.PublicKeyPEM(&k.PublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tk := testKey{pem: filepath.Join(dir, "key.pem"), cosign: filepath.Join(dir, "cosign.key"), pub: filepath.Join(dir, "key.pub"), public: &k.PublicKey}
-	for path, data := range map[string][]byte{
-		tk.pem:    pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}),
-		tk.cosign: pem.EncodeToMemory(&pem.Block{Type: "ENCRYPTED SIGSTORE PRIVATE KEY", Bytes: sealed}),
-		tk.pub:    pub,
-	} {
-		if err := os.WriteFile(path, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return tk
-}
 
 // TestSign: with a key, package signs the checksums file and the
 // provenance into <file>.sigstore.json bundles, recorded as signatures
@@ -81,7 +35,7 @@ func TestSign(t *testing.T) {
 	env := []string{"KILN_MATRIX=linux/amd64,windows/amd64", "KILN_VERSION=1.2.3"}
 	mustRun(t, dir, env, (*Plan).Build)
 	mustRun(t, dir, env, (*Plan).Verify)
-	out := mustRun(t, dir, append(env, "KILN_SIGNING_KEY="+key.pem), (*Plan).Package)
+	out := mustRun(t, dir, append(env, "KILN_SIGNING_KEY="+key.PEM), (*Plan).Package)
 
 	const sums, prov = "tool_1.2.3_checksums.txt", "tool_1.2.3.intoto.json"
 	dist := filepath.Join(dir, "dist")
@@ -99,7 +53,7 @@ func TestSign(t *testing.T) {
 	if data := readDist(t, dir, sums); bytes.Contains(data, []byte("sigstore")) {
 		t.Errorf("the checksums file lists a bundle:\n%s", data)
 	}
-	v, err := sigcheck.NewVerifier(key.public)
+	v, err := sigcheck.NewVerifier(key.Public)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +71,7 @@ func TestSign(t *testing.T) {
 
 	// cosign's encrypted key with its password: its own bundles; the same
 	// key again, the same bytes.
-	withPassword := append(env, "KILN_SIGNING_KEY="+key.cosign, "COSIGN_PASSWORD=s3cret")
+	withPassword := append(env, "KILN_SIGNING_KEY="+key.Cosign, "COSIGN_PASSWORD=s3cret")
 	mustRun(t, dir, withPassword, (*Plan).Package)
 	if again := readDist(t, dir, sums+".sigstore.json"); !bytes.Equal(again, blob) {
 		t.Errorf("the same key signed the same checksums file into other bytes:\n%s\n%s", blob, again)
@@ -133,14 +87,14 @@ func TestSign(t *testing.T) {
 		env  []string
 		want string
 	}{
-		{"no password", signingSettings(testSigning), []string{"KILN_SIGNING_KEY=" + key.cosign}, "is encrypted: set COSIGN_PASSWORD"},
-		{"wrong password", signingSettings(testSigning), []string{"KILN_SIGNING_KEY=" + key.cosign, "COSIGN_PASSWORD=guess"}, "COSIGN_PASSWORD does not open the signing key"},
-		{"no Signing", signingSettings(nil), []string{"KILN_SIGNING_KEY=" + key.pem}, "set Config.Package.Signing = signing.New()"},
+		{"no password", signingSettings(testSigning), []string{"KILN_SIGNING_KEY=" + key.Cosign}, "is encrypted: set COSIGN_PASSWORD"},
+		{"wrong password", signingSettings(testSigning), []string{"KILN_SIGNING_KEY=" + key.Cosign, "COSIGN_PASSWORD=guess"}, "COSIGN_PASSWORD does not open the signing key"},
+		{"no Signing", signingSettings(nil), []string{"KILN_SIGNING_KEY=" + key.PEM}, "set Config.Package.Signing = signing.New()"},
 		{"missing key file", signingSettings(testSigning), []string{"KILN_SIGNING_KEY=" + filepath.Join(keys, "nope.pem")}, "KILN_SIGNING_KEY=" + filepath.Join(keys, "nope.pem")},
-		{"not a key", signingSettings(testSigning), []string{"KILN_SIGNING_KEY=" + key.pub}, "KILN_SIGNING_KEY=" + key.pub},
+		{"not a key", signingSettings(testSigning), []string{"KILN_SIGNING_KEY=" + key.Pub}, "KILN_SIGNING_KEY=" + key.Pub},
 		{"configured key, no password", func() Settings {
 			s := signingSettings(testSigning)
-			s.Package.SigningKey = key.cosign
+			s.Package.SigningKey = key.Cosign
 			return s
 		}(), nil, "(Config.Package.SigningKey) is encrypted"},
 	} {
@@ -214,7 +168,7 @@ func cosignChecks(t *testing.T, dist string, key, other testKey, sums, prov, arc
 		return []string{"verify-blob-attestation", "--key", pub, "--bundle", bundle, "--new-bundle-format", "--trusted-root", tr,
 			"--insecure-ignore-tlog=true", "--type", "slsaprovenance1", file}
 	}
-	for _, args := range [][]string{blob(key.pub, sums+".sigstore.json", sums), att(key.pub, prov+".sigstore.json", archive)} {
+	for _, args := range [][]string{blob(key.Pub, sums+".sigstore.json", sums), att(key.Pub, prov+".sigstore.json", archive)} {
 		if out, err := testtool.Cosign(t, work, nil, args...); err != nil || !strings.Contains(out, "Verified OK") {
 			t.Errorf("cosign %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
@@ -223,10 +177,10 @@ func cosignChecks(t *testing.T, dist string, key, other testKey, sums, prov, arc
 		name, want string
 		args       []string
 	}{
-		{"changed checksums", "invalid signature", blob(key.pub, sums+".sigstore.json", changed(sums))},
-		{"changed provenance", "accepted signatures do not match threshold", att(key.pub, changed(prov)+".sigstore.json", archive)},
-		{"another key, checksums", "invalid signature", blob(other.pub, sums+".sigstore.json", sums)},
-		{"another key, provenance", "accepted signatures do not match threshold", att(other.pub, prov+".sigstore.json", archive)},
+		{"changed checksums", "invalid signature", blob(key.Pub, sums+".sigstore.json", changed(sums))},
+		{"changed provenance", "accepted signatures do not match threshold", att(key.Pub, changed(prov)+".sigstore.json", archive)},
+		{"another key, checksums", "invalid signature", blob(other.Pub, sums+".sigstore.json", sums)},
+		{"another key, provenance", "accepted signatures do not match threshold", att(other.Pub, prov+".sigstore.json", archive)},
 	} {
 		if out, err := testtool.Cosign(t, work, nil, tt.args...); err == nil || !strings.Contains(out, tt.want) {
 			t.Errorf("%s: cosign %s = %v, want a failure saying %q:\n%s", tt.name, strings.Join(tt.args, " "), err, tt.want, out)

@@ -1,72 +1,17 @@
-package release
+package release_test
 
 import (
 	"context"
-	"io/fs"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
+
+	"github.com/kiln-build/kiln/internal/releasetest"
+	"github.com/kiln-build/kiln/internal/releasetest/plantest"
+	"github.com/kiln-build/kiln/release"
+	"github.com/kiln-build/kiln/shards"
 )
-
-// snapshot records every file under dir: its bytes and mode (links:
-// their target), to prove that nothing outside the output directory was
-// written.
-func snapshot(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	files := map[string]string{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		switch {
-		case fi.Mode()&fs.ModeSymlink != 0:
-			target, _ := os.Readlink(path)
-			files[rel] = "link " + target
-		case fi.Mode().IsRegular():
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			files[rel] = fi.Mode().String() + " " + string(data)
-		default:
-			files[rel] = fi.Mode().String()
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
-}
-
-// assertSame fails when dir's files differ from before.
-func assertSame(t *testing.T, what, dir string, before map[string]string) {
-	t.Helper()
-	after := snapshot(t, dir)
-	if !maps.Equal(before, after) {
-		var changed []string
-		for k := range maps.Keys(after) {
-			if before[k] != after[k] {
-				changed = append(changed, k)
-			}
-		}
-		for k := range maps.Keys(before) {
-			if _, ok := after[k]; !ok {
-				changed = append(changed, k+" (removed)")
-			}
-		}
-		slices.Sort(changed)
-		t.Errorf("%s changed files it must not touch in %s: %s", what, dir, strings.Join(changed, ", "))
-	}
-}
 
 // TestNoWriteThroughSymlinks: the three writes through symlinks found in
 // dist/ (issue 16, case 3) are refused, naming the link and what to do,
@@ -92,21 +37,21 @@ func TestNoWriteThroughSymlinks(t *testing.T) {
 	}
 
 	t.Run("lock", func(t *testing.T) {
-		dir := testModule(t)
-		mustRun(t, dir, env, (*Plan).Build)
+		dir := releasetest.Module(t)
+		plantest.MustRun(t, dir, env, (*release.Plan).Build)
 		odir, file := outside(t)
 		lock := filepath.Join(dir, "dist", ".kiln-lock")
 		os.Remove(lock)
 		if err := os.Symlink(file, lock); err != nil {
 			t.Fatal(err)
 		}
-		before := snapshot(t, odir)
-		out, err := run(t, dir, env, (*Plan).Verify)
+		before := releasetest.Snapshot(t, odir)
+		out, err := plantest.Run(t, dir, env, (*release.Plan).Verify)
 		refused(t, "verify", err, out, "dist/.kiln-lock")
-		assertSame(t, "verify", odir, before)
+		releasetest.AssertSame(t, "verify", odir, before)
 	})
 	t.Run("marker", func(t *testing.T) {
-		dir := testModule(t)
+		dir := releasetest.Module(t)
 		odir, file := outside(t)
 		if err := os.Mkdir(filepath.Join(dir, "dist"), 0o755); err != nil {
 			t.Fatal(err)
@@ -114,15 +59,15 @@ func TestNoWriteThroughSymlinks(t *testing.T) {
 		if err := os.Symlink(file, filepath.Join(dir, "dist", ".kiln-output")); err != nil {
 			t.Fatal(err)
 		}
-		before := snapshot(t, odir)
-		out, err := run(t, dir, env, (*Plan).Build)
+		before := releasetest.Snapshot(t, odir)
+		out, err := plantest.Run(t, dir, env, (*release.Plan).Build)
 		refused(t, "crossall", err, out, "dist/.kiln-output")
-		assertSame(t, "crossall", odir, before)
+		releasetest.AssertSame(t, "crossall", odir, before)
 	})
 	t.Run("platform directory", func(t *testing.T) {
-		dir := testModule(t)
-		mustRun(t, dir, append([]string{"KILN_OUT=shard"}, env...), (*Plan).Build)
-		mustRun(t, dir, env, (*Plan).Build)
+		dir := releasetest.Module(t)
+		plantest.MustRun(t, dir, append([]string{"KILN_OUT=shard"}, env...), (*release.Plan).Build)
+		plantest.MustRun(t, dir, env, (*release.Plan).Build)
 		odir, _ := outside(t)
 		pdir := filepath.Join(dir, "dist", "tool_linux_amd64")
 		if err := os.RemoveAll(pdir); err != nil {
@@ -131,12 +76,12 @@ func TestNoWriteThroughSymlinks(t *testing.T) {
 		if err := os.Symlink(odir, pdir); err != nil {
 			t.Fatal(err)
 		}
-		before := snapshot(t, odir)
-		out, err := run(t, dir, env, (*Plan).Build)
+		before := releasetest.Snapshot(t, odir)
+		out, err := plantest.Run(t, dir, env, (*release.Plan).Build)
 		refused(t, "crossall", err, out, "dist/tool_linux_amd64")
-		assertSame(t, "crossall", odir, before)
-		out, err = run(t, dir, env, func(p *Plan, ctx context.Context) error { return p.Merge(ctx, []string{"shard"}) })
+		releasetest.AssertSame(t, "crossall", odir, before)
+		out, err = plantest.Run(t, dir, env, func(p *release.Plan, ctx context.Context) error { return shards.Merge(ctx, p, []string{"shard"}) })
 		refused(t, "merge", err, out, "dist/tool_linux_amd64")
-		assertSame(t, "merge", odir, before)
+		releasetest.AssertSame(t, "merge", odir, before)
 	})
 }

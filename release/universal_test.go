@@ -1,8 +1,6 @@
 package release
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -185,34 +183,4 @@ func stripCodeSignature(t *testing.T, data []byte) []byte {
 		t.Fatal(err)
 	}
 	return out
-}
-
-// TestUniversalMerge: with the darwin builds in two shards, neither shard
-// can join them; the merge does, into the same bytes a one-machine
-// crossall joins, and verify accepts it.
-func TestUniversalMerge(t *testing.T) {
-	dir := testModule(t)
-	s := universalSettings()
-	env := []string{"KILN_MATRIX=darwin/amd64,darwin/arm64", "KILN_VERSION=1.2.3"}
-	for _, shard := range []string{"1/2", "2/2"} {
-		out := mustRunS(t, dir, s, append(env, "KILN_SHARD="+shard, "KILN_OUT=shard-"+shard[:1]), (*Plan).Build)
-		if strings.Contains(out, "darwin/universal") {
-			t.Errorf("shard %s joined a universal binary from one half:\n%s", shard, out)
-		}
-	}
-	merge := func(p *Plan, ctx context.Context) error { return p.Merge(ctx, []string{"shard-*"}) }
-	out := mustRunS(t, dir, s, env, merge)
-	if !strings.Contains(out, "joined     darwin/universal") {
-		t.Errorf("the merge did not join the universal binary:\n%s", out)
-	}
-	mustRunS(t, dir, s, env, (*Plan).Verify)
-	mustRunS(t, dir, s, append(env, "KILN_OUT=whole"), (*Plan).Build)
-	merged, err := os.ReadFile(filepath.Join(dir, "dist", "tool_darwin_universal", "tool"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	whole, err := os.ReadFile(filepath.Join(dir, "whole", "tool_darwin_universal", "tool"))
-	if err != nil || !bytes.Equal(merged, whole) {
-		t.Errorf("the merged universal binary differs from a one-machine crossall's (%v)", err)
-	}
 }

@@ -17,6 +17,8 @@ import (
 	"github.com/magefile/mage/mg"
 
 	"github.com/kiln-build/kiln/release"
+	"github.com/kiln-build/kiln/reproduce"
+	"github.com/kiln-build/kiln/shards"
 )
 
 // run resolves Config and the environment for one target and runs stage.
@@ -26,6 +28,12 @@ func run(ctx context.Context, stage func(*release.Plan, context.Context) error, 
 		return err
 	}
 	return stage(p, ctx)
+}
+
+// onPlan makes a stage of run of a function that runs on a plan (the
+// packages that drive release: shards, reproduce).
+func onPlan(f func(context.Context, *release.Plan) error) func(*release.Plan, context.Context) error {
+	return func(p *release.Plan, ctx context.Context) error { return f(ctx, p) }
 }
 
 // Build builds the binaries for this machine's platform into dist/.
@@ -50,7 +58,7 @@ func Cross(ctx context.Context, platforms string) error {
 
 // Matrix lists the binaries and the platforms crossall would build, with the toolchain's facts about each.
 func Matrix(ctx context.Context) error {
-	return run(ctx, (*release.Plan).PrintMatrix)
+	return run(ctx, onPlan(shards.PrintMatrix))
 }
 
 // Verify proves every binary in dist/artifacts.json is what it claims: format, arch, static linkage, build info, and a smoke run in an empty root.
@@ -65,7 +73,7 @@ func Package(ctx context.Context) error {
 
 // Reproduce rebuilds dist/'s release from a clean clone of its commit with an empty cache and compares every artifact, saying where any differs.
 func Reproduce(ctx context.Context) error {
-	return run(ctx, (*release.Plan).Reproduce)
+	return run(ctx, onPlan(reproduce.Run))
 }
 
 // Clean removes the output directory, only when kiln created it.
@@ -75,10 +83,12 @@ func Clean(ctx context.Context) error {
 
 // Merge brings the output directories of a sharded build ("shards/*", comma-separated, globs allowed) into one dist/, as if one machine had built the whole matrix.
 func Merge(ctx context.Context, dirs string) error {
-	return run(ctx, func(p *release.Plan, ctx context.Context) error { return p.Merge(ctx, strings.Split(dirs, ",")) })
+	return run(ctx, func(p *release.Plan, ctx context.Context) error {
+		return shards.Merge(ctx, p, strings.Split(dirs, ","))
+	})
 }
 
 // Shards lists the KILN_SHARD parts of the matrix (KILN_SHARDS of them); in GitHub Actions it writes them to $GITHUB_OUTPUT as "matrix" for strategy.matrix.
 func Shards(ctx context.Context) error {
-	return run(ctx, (*release.Plan).Shards)
+	return run(ctx, onPlan(shards.Print))
 }

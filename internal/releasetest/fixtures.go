@@ -1,4 +1,4 @@
-package testtool
+package releasetest
 
 // CmdMain is a main package with a string variable for the version.
 const CmdMain = "package main\n\nvar version string\n\nfunc main() { println(version) }\n"

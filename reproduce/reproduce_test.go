@@ -1,4 +1,4 @@
-package release
+package reproduce
 
 import (
 	"bytes"
@@ -12,7 +12,10 @@ import (
 	"testing"
 
 	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/internal/releasetest"
+	"github.com/kiln-build/kiln/internal/releasetest/plantest"
 	"github.com/kiln-build/kiln/internal/testtool"
+	"github.com/kiln-build/kiln/release"
 )
 
 // TestReproduce: a packaged (and signed) release of a committed module
@@ -22,15 +25,15 @@ import (
 // updated to match (a compromised builder), fails reproduce with the
 // binary named and where it differs.
 func TestReproduce(t *testing.T) {
-	dir := testModule(t)
+	dir := releasetest.Module(t)
 	t.Setenv("TMPDIR", t.TempDir()) // the rebuild's clone, caches and kept files
-	gitRepo(t, dir)
+	releasetest.GitRepo(t, dir)
 	env := []string{"KILN_MATRIX=linux/amd64,windows/amd64"}
-	mustRun(t, dir, env, (*Plan).Build)
-	mustRun(t, dir, env, (*Plan).Verify)
-	key := newTestKey(t, t.TempDir(), "unused")
-	mustRun(t, dir, append(env, "KILN_SIGNING_KEY="+key.pem), (*Plan).Package) // signed: reproduce skips the bundles
-	out := mustRun(t, dir, env, (*Plan).Reproduce)
+	plantest.MustRun(t, dir, env, (*release.Plan).Build)
+	plantest.MustRun(t, dir, env, (*release.Plan).Verify)
+	key := releasetest.NewKey(t, t.TempDir(), "unused")
+	plantest.MustRun(t, dir, append(env, "KILN_SIGNING_KEY="+key.PEM), (*release.Plan).Package) // signed: reproduce skips the bundles
+	out := plantest.MustRun(t, dir, env, reproduceStage)
 	for _, want := range []string{"same     tool_linux_amd64/tool", "same     tool_windows_amd64/tool.exe", ".tar.gz", "_checksums.txt",
 		".intoto.json", "_linux_amd64_tool.spdx.json", "identical to a rebuild", ".intoto.json.sigstore.json: a signature (the rebuild signs nothing"} {
 		if !strings.Contains(out, want) {
@@ -61,7 +64,7 @@ func TestReproduce(t *testing.T) {
 	if err := m.Save(dist); err != nil {
 		t.Fatal(err)
 	}
-	out, err = run(t, dir, env, (*Plan).Reproduce)
+	out, err = plantest.Run(t, dir, env, reproduceStage)
 	if err == nil {
 		t.Fatalf("reproduce of a swapped binary passed:\n%s", out)
 	}
@@ -80,12 +83,12 @@ func TestReproduce(t *testing.T) {
 // TestReproduceDirty: a work tree with uncommitted changes is refused,
 // with the changed files listed, before anything is built.
 func TestReproduceDirty(t *testing.T) {
-	dir := testModule(t)
-	gitRepo(t, dir)
-	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(toolMain+"\n// changed\n"), 0o644); err != nil {
+	dir := releasetest.Module(t)
+	releasetest.GitRepo(t, dir)
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(releasetest.ToolMain+"\n// changed\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, err := run(t, dir, nil, (*Plan).Reproduce)
+	out, err := plantest.Run(t, dir, nil, reproduceStage)
 	if err == nil || !strings.Contains(err.Error(), "uncommitted change") || !strings.Contains(err.Error(), "modified: main.go") {
 		t.Fatalf("reproduce of a dirty tree = %v, want a refusal listing main.go\n%s", err, out)
 	}
@@ -108,20 +111,17 @@ func TestReproduceSampleApp(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "sample-app")
 	testtool.CopySampleApp(t, root, dir)
-	gitRepo(t, dir)
-	s := Settings{
-		Binaries: []Binary{{Main: "."}, {Main: "./cmd/samplectl"}},
-		Verify:   VerifySettings{NoRun: true},
-		Package:  PackageSettings{NoImage: true, Service: &Service{Description: "sample"}},
+	releasetest.GitRepo(t, dir)
+	s := release.Settings{
+		Binaries: []release.Binary{{Main: "."}, {Main: "./cmd/samplectl"}},
+		Verify:   release.VerifySettings{NoRun: true},
+		Package:  release.PackageSettings{NoImage: true, Service: &release.Service{Description: "sample"}},
 	}
 	env := map[string]string{"KILN_MATRIX": "linux/amd64", "KILN_JOBS": "2"}
 	var out bytes.Buffer
-	p, err := Resolve(context.Background(), s, WithDir(dir), testCache, WithOutput(&out), WithEnv(func(k string) string { return env[k] }))
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := plantest.MustResolve(t, dir, s, &out, env)
 	ctx := context.Background()
-	for _, stage := range []func(context.Context) error{p.Build, p.Verify, p.Package, p.Reproduce} {
+	for _, stage := range []func(context.Context) error{p.Build, p.Verify, p.Package, func(ctx context.Context) error { return Run(ctx, p) }} {
 		if err := stage(ctx); err != nil {
 			t.Fatalf("%v\n%s", err, out.String())
 		}
@@ -132,18 +132,9 @@ func TestReproduceSampleApp(t *testing.T) {
 		}
 	}
 	m, _ := artifact.Load(filepath.Join(dir, "dist"))
-	if a, ok := findPath(m, "sample-app_linux_amd64/sample-app"); !ok || !a.Cgo {
+	if a, ok := releasetest.FindPath(m, "sample-app_linux_amd64/sample-app"); !ok || !a.Cgo {
 		t.Errorf("the service was not a cgo build: %+v", a)
 	}
-}
-
-func findPath(m *artifact.Manifest, path string) (artifact.Artifact, bool) {
-	for _, a := range m.Artifacts {
-		if a.Path == path {
-			return a, true
-		}
-	}
-	return artifact.Artifact{}, false
 }
 
 // TestReproduceThirdParty: a real CLI from the module proxy
@@ -181,12 +172,12 @@ func TestReproduceThirdParty(t *testing.T) {
 		}
 		return err
 	})
-	gitRepo(t, dir)
+	releasetest.GitRepo(t, dir)
 	env := []string{"KILN_MATRIX=linux/amd64", "KILN_VERSION=0.1.4"}
-	mustRun(t, dir, env, (*Plan).Build)
-	mustRun(t, dir, env, (*Plan).Verify)
-	mustRun(t, dir, env, (*Plan).Package)
-	got := mustRun(t, dir, env, (*Plan).Reproduce)
+	plantest.MustRun(t, dir, env, (*release.Plan).Build)
+	plantest.MustRun(t, dir, env, (*release.Plan).Verify)
+	plantest.MustRun(t, dir, env, (*release.Plan).Package)
+	got := plantest.MustRun(t, dir, env, reproduceStage)
 	for _, want := range []string{"same     hey_linux_amd64/hey", "_linux_amd64_hey.spdx.json", ".intoto.json", "identical to a rebuild"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("reproduce output lacks %q:\n%s", want, got)
@@ -199,11 +190,11 @@ func TestReproduceThirdParty(t *testing.T) {
 // it, naming the value, before git ever sees it: git is never run with
 // it, and the secret is never printed.
 func TestReproduceCommitInjection(t *testing.T) {
-	dir := testModule(t)
+	dir := releasetest.Module(t)
 	t.Setenv("TMPDIR", t.TempDir())
-	gitRepo(t, dir)
+	releasetest.GitRepo(t, dir)
 	env := []string{"KILN_MATRIX=linux/amd64"}
-	mustRun(t, dir, env, (*Plan).Build)
+	plantest.MustRun(t, dir, env, (*release.Plan).Build)
 	secret := filepath.Join(t.TempDir(), "secret")
 	if err := os.WriteFile(secret, []byte("TOPSECRET-7f3a\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -218,7 +209,7 @@ func TestReproduceCommitInjection(t *testing.T) {
 	for i := range m.Artifacts {
 		m.Artifacts[i].Commit = evil
 	}
-	writeManifest(t, dist, *m)
+	releasetest.WriteManifest(t, dist, *m)
 
 	// Every git the stage runs, logged: the real git behind a shim.
 	real := testtool.Need(t, "git")[0]
@@ -229,7 +220,7 @@ func TestReproduceCommitInjection(t *testing.T) {
 	}
 	t.Setenv("PATH", shim+string(os.PathListSeparator)+os.Getenv("PATH"))
 
-	out, err := run(t, dir, env, (*Plan).Reproduce)
+	out, err := plantest.Run(t, dir, env, reproduceStage)
 	if err == nil || !strings.Contains(err.Error(), "not a full git object name") || !strings.Contains(err.Error(), "--pathspec-from-file") {
 		t.Fatalf("reproduce of a manifest whose commit is an option = %v, want a refusal naming the value\n%s", err, out)
 	}
@@ -244,3 +235,8 @@ func TestReproduceCommitInjection(t *testing.T) {
 		t.Errorf("git ran with the manifest's commit:\n%s", calls)
 	}
 }
+
+// reproduceStage is Run as a stage of plantest's helpers.
+func reproduceStage(p *release.Plan, ctx context.Context) error { return Run(ctx, p) }
+
+func TestMain(m *testing.M) { releasetest.Main(m) }

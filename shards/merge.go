@@ -1,6 +1,7 @@
-package release
+package shards
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"path"
@@ -16,6 +17,7 @@ import (
 	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/outdir"
+	"github.com/kiln-build/kiln/release"
 )
 
 // shardDir is one shard's output directory as the merge read it.
@@ -34,7 +36,7 @@ type pick struct {
 
 // Merge brings the output directories of a sharded build (KILN_SHARD=i/n
 // on several machines, as CI delivers them: one folder per shard, file
-// modes lost) into one output directory, as if one machine had built the
+// modes lost) into p's output directory, as if one machine had built the
 // whole matrix: the binaries in place with mode 0755 and one manifest
 // whose binary entries are the shards' own (their verify results dropped:
 // verify runs after the merge, then package).
@@ -46,15 +48,15 @@ type pick struct {
 // file, size, sha256); two shards never disagree on one binary's bytes;
 // and every pair of the plan is there — a missing one is named with the
 // shard that should have built it. On any refusal nothing is written.
-func (p *Plan) Merge(ctx context.Context, dirs []string) error {
-	if err := p.wholeMatrix("merge"); err != nil {
+func Merge(ctx context.Context, p *release.Plan, dirs []string) error {
+	if err := wholeMatrix(p, "merge"); err != nil {
 		return err
 	}
-	shards, err := p.shardDirs(dirs)
+	shards, err := shardDirs(p, dirs)
 	if err != nil {
 		return err
 	}
-	picks, err := p.checkShards(shards)
+	picks, err := checkShards(p, shards)
 	if err != nil {
 		return err
 	}
@@ -66,20 +68,20 @@ func (p *Plan) Merge(ctx context.Context, dirs []string) error {
 		return err
 	}
 	defer h.Release()
-	if err := p.writeMerge(ctx, h, picks); err != nil {
+	if err := writeMerge(ctx, p, h, picks); err != nil {
 		return err
 	}
 	if err := p.JoinUniversal(ctx); err != nil {
 		return fmt.Errorf("merge: %w", err)
 	}
-	p.rep.Printf("merge: %d binaries of %s %s from %d shard(s) into %s in %.2fs\n", len(picks), p.Project,
+	p.Reporter().Printf("merge: %d binaries of %s %s from %d shard(s) into %s in %.2fs\n", len(picks), p.Project,
 		p.Version.Semver, len(shards), p.OutDir().Name(), time.Since(p.Start).Seconds())
 	return nil
 }
 
 // shardDirs expands dirs (globs allowed) into the shard directories, each
 // with its manifest.
-func (p *Plan) shardDirs(dirs []string) ([]*shardDir, error) {
+func shardDirs(p *release.Plan, dirs []string) ([]*shardDir, error) {
 	var out []*shardDir
 	seen := map[string]bool{}
 	var errs *multierror.Error
@@ -137,7 +139,7 @@ func (p *Plan) shardDirs(dirs []string) ([]*shardDir, error) {
 
 // checkShards checks every claim of every shard and returns the entry to
 // record per binary path, in the plan's order; every problem is reported.
-func (p *Plan) checkShards(shards []*shardDir) ([]pick, error) {
+func checkShards(p *release.Plan, shards []*shardDir) ([]pick, error) {
 	var errs *multierror.Error
 	fail := func(sd *shardDir, format string, args ...any) {
 		errs = multierror.Append(errs, fmt.Errorf("shard %s: %s", sd.name, fmt.Sprintf(format, args...)))
@@ -159,11 +161,11 @@ func (p *Plan) checkShards(shards []*shardDir) ([]pick, error) {
 			fail(sd, "commit date %s, this checkout's is %s", orNone(m.Date), orNone(date))
 		}
 		if n := len(m.Artifacts) - len(m.Filter(artifact.ByKind(artifact.Binary, artifact.Universal))); n > 0 {
-			p.rep.Printf("  shard %s: %d packaged file(s) left out: package runs once, after the merge\n", sd.name, n)
+			p.Reporter().Printf("  shard %s: %d packaged file(s) left out: package runs once, after the merge\n", sd.name, n)
 		}
 		var pls []matrix.Platform
 		for _, a := range m.Filter(artifact.ByKind(artifact.Binary)) {
-			if why := p.mergeable(a); why != "" {
+			if why := mergeable(p, a); why != "" {
 				fail(sd, "%s: %s", a.Path, why)
 				continue
 			}
@@ -192,7 +194,7 @@ func (p *Plan) checkShards(shards []*shardDir) ([]pick, error) {
 	}
 	var picks []pick
 	var missing []string
-	who := p.whoShards(present)
+	who := whoShards(p, present)
 	for _, pl := range p.Platforms {
 		var names []string
 		for _, b := range p.Binaries {
@@ -218,9 +220,9 @@ func (p *Plan) checkShards(shards []*shardDir) ([]pick, error) {
 	return picks, errs.ErrorOrNil()
 }
 
-// mergeable says why a binary entry of a shard is not one of this plan's
-// (binary, platform) pairs ("" when it is).
-func (p *Plan) mergeable(a artifact.Artifact) string {
+// mergeable says why a binary entry of a shard is not one of p's (binary,
+// platform) pairs ("" when it is).
+func mergeable(p *release.Plan, a artifact.Artifact) string {
 	if why := p.Current(a); why != "" {
 		return why
 	}
@@ -237,7 +239,7 @@ func (p *Plan) mergeable(a artifact.Artifact) string {
 // checked), then moves them into place and saves the manifest, every
 // write through the output directory's Root. A failure takes back what it
 // moved.
-func (p *Plan) writeMerge(ctx context.Context, h *outdir.Held, picks []pick) error {
+func writeMerge(ctx context.Context, p *release.Plan, h *outdir.Held, picks []pick) error {
 	stage, err := h.Stage("merge")
 	if err != nil {
 		return fmt.Errorf("merge: %w", err)
@@ -273,3 +275,5 @@ func (p *Plan) writeMerge(ctx context.Context, h *outdir.Held, picks []pick) err
 	}
 	return nil
 }
+
+func orNone(s string) string { return cmp.Or(s, "none") }

@@ -1,4 +1,7 @@
-package release
+// Package reproduce rebuilds the release an output directory's manifest
+// records, from a fresh clone of its commit with empty caches, and
+// compares every artifact with the manifest's.
+package reproduce
 
 import (
 	"cmp"
@@ -17,35 +20,39 @@ import (
 	"github.com/kiln-build/kiln/internal/errlist"
 	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/internal/safefile"
-	"github.com/kiln-build/kiln/matrix"
-	"github.com/kiln-build/kiln/outdir"
+	"github.com/kiln-build/kiln/release"
 )
 
-// Reproduce rebuilds the release the manifest records and compares it
-// with the manifest: from a fresh clone of the recorded commit, at another
-// path, with an empty build cache (GOCACHE) and plan cache, with the
-// manifest's version and platforms and this plan's configuration. Every
-// binary's sha256 must equal the manifest's; when the manifest records a
-// packaged release, the rebuild is verified (without the run check) and
-// packaged too, and every archive, package, SBOM, checksums file and
-// provenance statement must equal the manifest's as well.
+// Run rebuilds the release the manifest of p's output directory records
+// and compares it with the manifest: from a fresh clone of the recorded
+// commit, at another path, with an empty build cache (GOCACHE) and plan
+// cache, with the manifest's version and platforms and p's configuration.
+// Every binary's sha256 must equal the manifest's; when the manifest
+// records a packaged release, the rebuild is verified (without the run
+// check) and packaged too, and every archive, package, SBOM, checksums
+// file and provenance statement must equal the manifest's as well.
 //
 // A work tree with uncommitted changes is refused with the files listed,
 // and so is a manifest of a dirty build. On a difference, the artifact is
 // named with where its bytes first differ (section, build info settings)
 // and the rebuilt files are kept for inspection.
-func (p *Plan) Reproduce(ctx context.Context) error {
-	if err := p.cleanTree(ctx); err != nil {
+func Run(ctx context.Context, p *release.Plan) error {
+	rep := p.Reporter()
+	if err := cleanTree(ctx, p.Dir); err != nil {
 		return err
 	}
 	if _, err := os.Stat(filepath.Join(p.Out, artifact.FileName)); err != nil {
 		return fmt.Errorf("reproduce: no manifest in %s: build the release first (mage crossall)", p.OutDir().Name())
 	}
-	h, m, err := p.acquireManifest(ctx)
+	h, err := p.OutDir().Acquire(ctx)
 	if err != nil {
 		return err
 	}
 	defer h.Release()
+	m, err := artifact.LoadIn(h.Root)
+	if err != nil {
+		return err
+	}
 	switch {
 	case m.Commit == "":
 		return fmt.Errorf("reproduce: the manifest records no commit (built outside git): there is nothing to rebuild from")
@@ -56,7 +63,7 @@ func (p *Plan) Reproduce(ctx context.Context) error {
 	var platforms []string
 	for _, a := range m.Artifacts {
 		switch {
-		case !built(a):
+		case !a.Built():
 			packaged = append(packaged, a)
 		case a.Version == m.Version && a.Commit == m.Commit:
 			bins = append(bins, a)
@@ -64,7 +71,7 @@ func (p *Plan) Reproduce(ctx context.Context) error {
 				platforms = append(platforms, pl)
 			}
 		default:
-			p.rep.Printf("  skipped %s: built at %s %s, not the manifest's release\n", a.Path, a.Version, orNone(a.Commit))
+			rep.Printf("  skipped %s: built at %s %s, not the manifest's release\n", a.Path, a.Version, cmp.Or(a.Commit, "none"))
 		}
 	}
 	if len(bins) == 0 {
@@ -83,7 +90,7 @@ func (p *Plan) Reproduce(ctx context.Context) error {
 			os.RemoveAll(tmp)
 		}
 	}()
-	rp, err := p.rebuildPlan(ctx, m, platforms, tmp)
+	rp, err := rebuildPlan(ctx, p, m, platforms, tmp, len(packaged) > 0)
 	if err != nil {
 		return err
 	}
@@ -91,7 +98,6 @@ func (p *Plan) Reproduce(ctx context.Context) error {
 		return fmt.Errorf("reproduce: the rebuild of %s failed: %w", m.Commit, err)
 	}
 	if len(packaged) > 0 {
-		rp.VerifyWith.NoRun = true
 		if err := rp.Verify(ctx); err != nil {
 			return fmt.Errorf("reproduce: the rebuild's verify failed: %w", err)
 		}
@@ -110,27 +116,27 @@ func (p *Plan) Reproduce(ctx context.Context) error {
 
 	var diffs *multierror.Error
 	same := 0
-	p.rep.Printf("reproduce: %s %s at %s\n", m.Project, m.Version, m.Commit)
+	rep.Printf("reproduce: %s %s at %s\n", m.Project, m.Version, m.Commit)
 	for _, a := range append(bins, packaged...) {
 		r, ok := rebuilt[a.Path]
 		switch {
 		case a.Kind == artifact.Signature:
-			p.rep.Printf("  %-8s %s: a signature (the rebuild signs nothing: it compares what was signed)\n", "skipped", a.Path)
+			rep.Printf("  %-8s %s: a signature (the rebuild signs nothing: it compares what was signed)\n", "skipped", a.Path)
 			continue
-		case !ok && !built(a):
-			p.rep.Printf("  %-8s %s: not part of the rebuilt release (an earlier release's file?)\n", "skipped", a.Path)
+		case !ok && !a.Built():
+			rep.Printf("  %-8s %s: not part of the rebuilt release (an earlier release's file?)\n", "skipped", a.Path)
 			continue
 		case !ok:
-			p.rep.Printf("  %-8s %s\n", "MISSING", a.Path)
+			rep.Printf("  %-8s %s\n", "MISSING", a.Path)
 			diffs = multierror.Append(diffs, fmt.Errorf("%s: the rebuild has no such file", a.Path))
 			continue
 		case r.SHA256 == a.SHA256:
-			p.rep.Printf("  %-8s %s\n", "same", a.Path)
+			rep.Printf("  %-8s %s\n", "same", a.Path)
 			same++
 			continue
 		}
-		p.rep.Printf("  %-8s %s\n", "DIFFERS", a.Path)
-		diffs = multierror.Append(diffs, fmt.Errorf("%s", p.explain(a, r, rp.Out)))
+		rep.Printf("  %-8s %s\n", "DIFFERS", a.Path)
+		diffs = multierror.Append(diffs, fmt.Errorf("%s", explain(p, a, r, rp.Out)))
 	}
 	if diffs != nil {
 		keep = true
@@ -140,14 +146,15 @@ func (p *Plan) Reproduce(ctx context.Context) error {
 		}
 		return diffs
 	}
-	p.rep.Printf("reproduce: %d artifact(s) identical to a rebuild of %s with an empty cache in %.2fs\n",
+	rep.Printf("reproduce: %d artifact(s) identical to a rebuild of %s with an empty cache in %.2fs\n",
 		same, m.Commit, time.Since(p.Start).Seconds())
 	return nil
 }
 
-// explain says how an artifact differs from its rebuild: for a binary,
-// where the bytes first differ and the build info settings that do.
-func (p *Plan) explain(a, r artifact.Artifact, rebuiltOut string) string {
+// explain says how an artifact of p's output directory differs from its
+// rebuild: for a binary, where the bytes first differ and the build info
+// settings that do.
+func explain(p *release.Plan, a, r artifact.Artifact, rebuiltOut string) string {
 	head := fmt.Sprintf("%s (%s): manifest sha256 %s, rebuilt %s", a.Path, a.Kind, a.SHA256, r.SHA256)
 	real, err := safefile.Within(p.Out, a.Path)
 	if err != nil {
@@ -166,57 +173,45 @@ func (p *Plan) explain(a, r artifact.Artifact, rebuiltOut string) string {
 	return head + "\n" + d.String()
 }
 
-// rebuildPlan resolves the plan of the rebuild from this plan's inputs: a
+// rebuildPlan resolves the plan of the rebuild from p's configuration: a
 // clone of the manifest's commit under tmp at the manifest's version and
-// platforms, its output in tmp/dist, empty caches in tmp/cache.
-func (p *Plan) rebuildPlan(ctx context.Context, m *artifact.Manifest, platforms []string, tmp string) (*Plan, error) {
+// platforms, its output in tmp/dist, empty caches in tmp/cache; noRun
+// when its verify will run (a packaged release), without the run check.
+func rebuildPlan(ctx context.Context, p *release.Plan, m *artifact.Manifest, platforms []string, tmp string, noRun bool) (*release.Plan, error) {
 	src := filepath.Join(tmp, "src")
 	dir, err := gitinfo.CloneAt(ctx, p.Dir, m.Commit, src)
 	if err != nil {
 		return nil, fmt.Errorf("reproduce: %w", err)
 	}
 	if head, _ := gitinfo.Head(ctx, p.Dir); head != m.Commit {
-		p.rep.Printf("note: rebuilding the manifest's commit %s, not HEAD %s, with HEAD's configuration\n", m.Commit, head)
+		p.Reporter().Printf("note: rebuilding the manifest's commit %s, not HEAD %s, with HEAD's configuration\n", m.Commit, head)
 	}
 	version, err := gitinfo.Normalize(m.Version)
 	if err != nil {
 		return nil, fmt.Errorf("reproduce: the manifest's version: %w", err)
 	}
 	cache := filepath.Join(tmp, "cache")
-	in := p.in
-	in.dir, in.s.Version, in.shard, in.host, in.unsigned = dir, version, matrix.Shard{}, false, true
-	in.out = outdir.Dir{Path: filepath.Join(tmp, "dist"), Module: dir, Wait: p.LockWait}
-	in.selector, in.selectorName = strings.Join(platforms, ","), "selector"
-	// Go's VCS stamping as the release had it (the clone is clean either way).
-	vcs := slices.ContainsFunc(m.Artifacts, func(a artifact.Artifact) bool {
-		return a.Kind == artifact.Binary && a.Version == m.Version && a.Commit == m.Commit && a.VCS
-	})
-	in.vcs = &vcs
-	env := p.in.buildEnv
-	if env == nil {
-		env = os.Environ()
-	}
-	in.buildEnv = slices.DeleteFunc(slices.Clone(env), func(kv string) bool { return strings.HasPrefix(kv, "GOCACHE=") })
-	in.buildEnv = append(in.buildEnv, "GOCACHE="+filepath.Join(cache, "go"))
-	in.planCache = filepath.Join(cache, "kiln")
-	p.rep.Printf("reproduce: rebuilding %s %s (%s) in %s with an empty build cache\n", m.Project, m.Version, strings.Join(platforms, ", "), src)
-	rp, err := resolve(ctx, in, nil)
+	r := release.Rebuild{Dir: dir, Version: version, Platforms: platforms, Out: filepath.Join(tmp, "dist"),
+		GoCache: filepath.Join(cache, "go"), PlanCache: filepath.Join(cache, "kiln"), NoRun: noRun,
+		// Go's VCS stamping as the release had it (the clone is clean either way).
+		VCS: slices.ContainsFunc(m.Artifacts, func(a artifact.Artifact) bool {
+			return a.Kind == artifact.Binary && a.Version == m.Version && a.Commit == m.Commit && a.VCS
+		})}
+	p.Reporter().Printf("reproduce: rebuilding %s %s (%s) in %s with an empty build cache\n", m.Project, m.Version, strings.Join(platforms, ", "), src)
+	rp, err := p.Rebuild(ctx, r)
 	if err != nil {
 		return nil, fmt.Errorf("reproduce: %w", err)
 	}
 	if date := gitinfo.FormatDate(rp.Version.Date); m.Date != "" && date != m.Date {
 		return nil, fmt.Errorf("reproduce: the manifest's date %s is not the commit's %s: was SOURCE_DATE_EPOCH set for the build?", m.Date, date)
 	}
-	// The clone's origin is this checkout: name the source as this
-	// checkout's provenance does.
-	rp.evidence.source = cmp.Or(p.evidence.source, gitinfo.SourceURI(ctx, p.Dir))
 	return rp, nil
 }
 
 // cleanTree refuses a work tree with uncommitted changes (untracked
 // files included, as Go's own vcs.modified counts them), listing them.
-func (p *Plan) cleanTree(ctx context.Context) error {
-	if err := gitinfo.Clean(ctx, p.Dir); err != nil {
+func cleanTree(ctx context.Context, dir string) error {
+	if err := gitinfo.Clean(ctx, dir); err != nil {
 		return fmt.Errorf("reproduce: %w", err)
 	}
 	return nil

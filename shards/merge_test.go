@@ -1,4 +1,4 @@
-package release
+package shards
 
 import (
 	"bytes"
@@ -13,19 +13,22 @@ import (
 	"time"
 
 	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/internal/releasetest"
+	"github.com/kiln-build/kiln/internal/releasetest/plantest"
 	"github.com/kiln-build/kiln/internal/testtool"
 	"github.com/kiln-build/kiln/pack/checksum"
+	"github.com/kiln-build/kiln/release"
 )
 
 // The sample app's configuration, as its magefile sets it (without the
 // opt-in OS packages, and probing each binary in verify's run check).
-func sampleSettings() Settings {
-	return Settings{
-		Binaries: []Binary{{Main: "."}, {Main: "./cmd/samplectl"}},
-		Package: PackageSettings{
-			Service:     &Service{Description: "kiln sample HTTP service", Args: []string{"-addr", "127.0.0.1:8080"}},
+func sampleSettings() release.Settings {
+	return release.Settings{
+		Binaries: []release.Binary{{Main: "."}, {Main: "./cmd/samplectl"}},
+		Package: release.PackageSettings{
+			Service:     &release.Service{Description: "kiln sample HTTP service", Args: []string{"-addr", "127.0.0.1:8080"}},
 			Description: "kiln sample HTTP service", License: "Apache-2.0",
-			Image: Image{ExposedPorts: []string{"8080"}},
+			Image: release.Image{ExposedPorts: []string{"8080"}},
 		},
 	}
 }
@@ -39,31 +42,26 @@ const sampleMatrix = "linux/amd64,windows/amd64,darwin/arm64"
 // root, empty on purpose (a shard's CI runner starts cold): Go's build
 // cache and kiln's plan cache under it; "" is this machine's Go build
 // cache and the tests' plan cache.
-func samplePlan(t *testing.T, dir, cache string, out *bytes.Buffer, vars ...string) *Plan {
+func samplePlan(t *testing.T, dir, cache string, out *bytes.Buffer, vars ...string) *release.Plan {
 	t.Helper()
 	env := map[string]string{"KILN_MATRIX": sampleMatrix, "KILN_VERSION": "v1.2.3", "CI": os.Getenv("CI"),
-		"KILN_WINEPREFIX": testWinePrefix(t)}
+		"KILN_WINEPREFIX": releasetest.WinePrefix(t)}
 	for _, kv := range vars {
 		k, v, _ := strings.Cut(kv, "=")
 		env[k] = v
 	}
-	planCache := testCache
+	var planCache []release.Option // the tests' plan cache
 	switch {
 	case cache != "":
 		t.Setenv("GOCACHE", filepath.Join(cache, "go-build"))
-		planCache = WithPlanCache(filepath.Join(cache, "kiln"))
+		planCache = append(planCache, release.WithPlanCache(filepath.Join(cache, "kiln")))
 	case haveMachineCache:
 		t.Setenv("GOCACHE", machineCache)
 	default:
 		t.Setenv("GOCACHE", "")
 		os.Unsetenv("GOCACHE")
 	}
-	p, err := Resolve(context.Background(), sampleSettings(), WithDir(dir), planCache, WithOutput(out),
-		WithEnv(func(k string) string { return env[k] }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return plantest.MustResolve(t, dir, sampleSettings(), out, env, planCache...)
 }
 
 // machineCache is this machine's GOCACHE as the tests started.
@@ -176,7 +174,7 @@ func TestMergeSampleApp(t *testing.T) {
 	out.Reset()
 	mp := samplePlan(t, merger, "", &out)
 	stage(t, &out, "merge", func(ctx context.Context) error {
-		return mp.Merge(ctx, []string{filepath.Join(tmp, "downloaded", "dist-*")})
+		return Merge(ctx, mp, []string{filepath.Join(tmp, "downloaded", "dist-*")})
 	})
 	mergedManifest, err := os.ReadFile(filepath.Join(mergeDist, artifact.FileName))
 	if err != nil {
@@ -291,7 +289,7 @@ func testMergeRefusals(t *testing.T, root, tmp string, shards []string) {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
 			p := samplePlan(t, mod, "", &out)
-			err := p.Merge(context.Background(), tt.dirs(t))
+			err := Merge(context.Background(), p, tt.dirs(t))
 			if err == nil {
 				t.Fatalf("Merge succeeded, want a refusal\n%s", out.String())
 			}
@@ -306,3 +304,5 @@ func testMergeRefusals(t *testing.T, root, tmp string, shards []string) {
 		})
 	}
 }
+
+func TestMain(m *testing.M) { releasetest.Main(m) }
