@@ -45,6 +45,22 @@ func (d Dir) Acquire(ctx context.Context) (*Held, error) {
 	return h, nil
 }
 
+// AcquireManifest acquires the output directory (Acquire) and reads its
+// manifest (empty when there is none yet); the caller calls Release. A
+// manifest that cannot be read releases the directory.
+func (d Dir) AcquireManifest(ctx context.Context) (*Held, *artifact.Manifest, error) {
+	h, err := d.Acquire(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := artifact.LoadIn(h.Root)
+	if err != nil {
+		h.Release()
+		return nil, nil, err
+	}
+	return h, m, nil
+}
+
 // Release gives the lock up and closes the directory.
 func (h *Held) Release() {
 	h.unlock()

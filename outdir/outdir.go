@@ -14,12 +14,13 @@ package outdir
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/kiln-build/kiln/internal/safefile"
+	"github.com/kiln-build/kiln/internal/setting"
 )
 
 const (
@@ -63,13 +64,11 @@ type Dir struct {
 // for the default) and the environment: KILN_OUT wins, relative paths are
 // relative to module, and KILN_LOCK says whether to wait for a lock.
 func Resolve(module, configured string, getenv func(string) string) (Dir, error) {
-	d := Dir{Module: module, Path: Abs(module, cmp.Or(strings.TrimSpace(getenv("KILN_OUT")), configured, Default))}
-	switch v := strings.TrimSpace(getenv("KILN_LOCK")); v {
-	case "", "wait":
-		d.Wait = true
-	case "fail":
-	default:
-		return d, fmt.Errorf("KILN_LOCK=%q: want wait (default: wait for another run on the same output directory) or fail", v)
+	r := &setting.Reader{Getenv: getenv}
+	d := Dir{Module: module, Path: Abs(module, cmp.Or(r.Env("KILN_OUT"), configured, Default))}
+	d.Wait = r.OneOf("KILN_LOCK", r.Env("KILN_LOCK"), "wait", "wait (default: wait for another run on the same output directory) or fail", "wait", "fail") == "wait"
+	if len(r.Errs) > 0 {
+		return d, errors.New(r.Errs[0])
 	}
 	return d, nil
 }

@@ -211,3 +211,42 @@ func TestLockFail(t *testing.T) {
 		t.Errorf("second lock = %v, want a LockError naming the holder", err)
 	}
 }
+
+// TestAcquireManifest: the manifest of the acquired directory is read
+// (empty before the first build); one that cannot be read is an error
+// that leaves the directory unlocked.
+func TestAcquireManifest(t *testing.T) {
+	mod := t.TempDir()
+	d, err := Resolve(mod, "", func(k string) string { return map[string]string{"KILN_LOCK": "fail"}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, m, err := d.AcquireManifest(context.Background())
+	if err != nil || len(m.Artifacts) != 0 {
+		t.Fatalf("AcquireManifest of a new directory = %+v, %v; want an empty manifest", m, err)
+	}
+	if _, _, err := d.AcquireManifest(context.Background()); err == nil || !strings.Contains(err.Error(), "in use by another kiln run") {
+		t.Errorf("a second AcquireManifest = %v, want the lock refused", err)
+	}
+	h.Release()
+	manifest := filepath.Join(d.Path, "artifacts.json")
+	if err := os.WriteFile(manifest, []byte(`{"format": "kiln-artifacts/v1", "artifacts": [{"path": "tool", "kind": "binary"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h, m, err = d.AcquireManifest(context.Background())
+	if err != nil || len(m.Artifacts) != 1 || m.Artifacts[0].Path != "tool" {
+		t.Fatalf("AcquireManifest = %+v, %v; want the manifest's one entry", m, err)
+	}
+	h.Release()
+	if err := os.WriteFile(manifest, []byte("not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := d.AcquireManifest(context.Background()); err == nil || !strings.Contains(err.Error(), "manifest") {
+		t.Errorf("AcquireManifest of a damaged manifest = %v, want an error naming it", err)
+	}
+	h, err = d.Acquire(context.Background())
+	if err != nil {
+		t.Fatalf("after a damaged manifest the directory stays locked: %v", err)
+	}
+	h.Release()
+}

@@ -58,11 +58,11 @@ func Open(dir string) (*Module, error) {
 	}
 	data, err := os.ReadFile(filepath.Join(abs, "go.mod"))
 	if err != nil {
-		return nil, fmt.Errorf("read the module: %w", err)
+		return nil, fmt.Errorf("no go.mod in %s: run kiln from the root of your Go module", abs)
 	}
 	mp := modfile.ModulePath(data)
 	if mp == "" {
-		return nil, fmt.Errorf("%s: no module line: not a Go module", filepath.Join(abs, "go.mod"))
+		return nil, fmt.Errorf("go.mod in %s has no module line", abs)
 	}
 	m := &Module{Dir: abs, Path: mp, pkgs: map[pkgKey]*pkgInfo{}, checks: map[string]*checked{}}
 	cfg, err := ReadConfig(abs)

@@ -1,13 +1,9 @@
 // Package release is kiln's release plan: it turns Settings (Go code) and
-// the KILN_* environment into a resolved Plan — the project's facts, its
-// binaries and platforms, the dist/ layout and the name of every artifact —
-// and runs the stages from it. The mage targets in package targets are a
-// thin face over it; a plain Go program runs the same stages:
+// the KILN_* environment into a resolved Plan (the project's facts, its
+// binaries and platforms, the dist/ layout) and runs the stages from it, as
+// the mage targets in package targets do:
 //
-//	s := release.Settings{
-//		Binaries: []release.Binary{{Main: "./cmd/tool"}, {Main: "./cmd/toold"}},
-//		Matrix:   "linux/*,darwin/arm64",
-//	}
+//	s := release.Settings{Binaries: []release.Binary{{Main: "./cmd/tool"}, {Main: "./cmd/toold"}}}
 //	p, err := release.Resolve(ctx, s) // or release.Resolve(ctx, s, release.WithDir(dir))
 //	if err != nil {
 //		return err
@@ -20,12 +16,7 @@
 //	}
 //	return p.Package(ctx) // archives, checksums, packages, image
 //
-// The manifest (dist/artifacts.json) passes between the stages and is a
-// claim that every stage checks before acting on it: paths must stay inside
-// the output directory after symlinks are resolved and name regular files
-// with the recorded sha256; Package ships exactly the plan's binaries at
-// its version and commit, each verified and confirmed from its build info,
-// or refuses with the target that fixes it and writes nothing. Runs that
-// write one output directory take a lock on it, and kiln writes into and
-// deletes only directories it created.
+// Each stage checks the manifest (dist/artifacts.json) as a claim before it
+// acts on it, and writes only into an output directory kiln created, under
+// its lock: Package ships exactly the plan's verified binaries, or nothing.
 package release

@@ -4,9 +4,10 @@ import (
 	"cmp"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
-	"time"
 
+	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/matrix"
 )
 
@@ -90,38 +91,23 @@ func (p *Plan) UnitPath() string {
 	return p.PackageWith.Service.FileName()
 }
 
-// dosEpoch is the time stamped on packages of a tree with neither git nor
-// SOURCE_DATE_EPOCH: the earliest time a zip file can hold.
-var dosEpoch = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
-
 // resolvePackage applies the package stage's defaults.
 func (p *Plan) resolvePackage(s PackageSettings) error {
 	pp := PackagePlan{PackageSettings: s, ModTime: p.Version.Date}
 	if pp.ModTime.IsZero() {
-		pp.ModTime = dosEpoch
+		pp.ModTime = gitinfo.MinSourceDate // the earliest time a zip holds
 	}
 	first := p.mainBinary()
-	if svc := s.Service; svc != nil {
-		u := *svc
-		u.Name = cmp.Or(u.Name, p.Project)
-		u.ExecStart = cmp.Or(u.ExecStart, "/usr/bin/"+first)
-		u.Description = cmp.Or(u.Description, s.Description)
+	if s.Service != nil {
+		u := s.Service.WithDefaults(p.Project, first, s.Description)
 		pp.Service = &u
 	}
 	pp.Entrypoint = cmp.Or(s.Image.Entrypoint, first)
-	known := false
-	for _, b := range p.Binaries {
-		known = known || b.Name == pp.Entrypoint
-	}
-	if !known {
+	if !slices.Contains(p.names(), pp.Entrypoint) {
 		return fmt.Errorf("Config.Package.Image.Entrypoint %q is none of the binaries (%s)", pp.Entrypoint, p.binaryNames())
 	}
 	if s.OSPackages != nil {
-		names := make([]string, len(p.Binaries))
-		for i, b := range p.Binaries {
-			names[i] = b.Name
-		}
-		if err := s.OSPackages.CheckNames(p.Project, names); err != nil {
+		if err := s.OSPackages.CheckNames(p.Project, p.names()); err != nil {
 			return fmt.Errorf("Config.Package.OSPackages: the project's or binaries' names do not suit the packages (set Config.Project or the binaries' Name):\n  %w", err)
 		}
 	}
@@ -132,18 +118,19 @@ func (p *Plan) resolvePackage(s PackageSettings) error {
 // mainBinary is the binary the image and the service run by default: the
 // one named after the project when there is one, else the first.
 func (p *Plan) mainBinary() string {
-	for _, b := range p.Binaries {
-		if b.Name == p.Project {
-			return b.Name
-		}
+	if slices.Contains(p.names(), p.Project) {
+		return p.Project
 	}
 	return p.Binaries[0].Name
 }
 
-func (p *Plan) binaryNames() string {
+// names are the binaries' names, in the plan's order.
+func (p *Plan) names() []string {
 	names := make([]string, len(p.Binaries))
 	for i, b := range p.Binaries {
 		names[i] = b.Name
 	}
-	return strings.Join(names, ", ")
+	return names
 }
+
+func (p *Plan) binaryNames() string { return strings.Join(p.names(), ", ") }

@@ -2,12 +2,10 @@ package release
 
 import (
 	"cmp"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/kiln-build/kiln/internal/gitinfo"
@@ -108,15 +106,6 @@ type inputs struct {
 	vcs *bool
 }
 
-// override is the value of the environment variable when it is set, else
-// the configured one, with the setting it came from.
-func override(env func(string) string, variable, configured string, field setting.Name) (string, setting.Name) {
-	if v := env(variable); v != "" {
-		return v, setting.Name(variable)
-	}
-	return configured, field
-}
-
 // readInputs reads the environment and the options into inputs; it
 // returns one line per bad value, each naming the variable or field and
 // the accepted forms.
@@ -125,76 +114,53 @@ func readInputs(s Settings, o options) (inputs, []string, error) {
 	if err != nil {
 		return inputs{}, nil, err
 	}
-	env := func(k string) string { return strings.TrimSpace(o.getenv(k)) }
-	in := inputs{s: s, dir: dir, mains: env("KILN_MAIN"), host: o.host, ci: env("CI") != "", sourceDate: env("SOURCE_DATE_EPOCH"),
-		rep: report.New(o.w, report.GitHubFromEnv(env), dir), verbose: o.verbose, planCache: o.planCache, buildEnv: o.buildEnv}
-	var errs []string
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
-
-	in.s.Name, in.nameFrom = override(env, "KILN_NAME", s.Name, "Config.Name")
-	in.signingKey, in.password = env("KILN_SIGNING_KEY"), o.getenv("COSIGN_PASSWORD")
-	if in.out, err = outdir.Resolve(dir, s.Out, o.getenv); err != nil {
-		bad("%v", err)
-	}
-	if v := env("KILN_JOBS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			bad("KILN_JOBS=%q: want a whole number >= 1", v)
-		}
-		in.s.Jobs = max(n, 1)
-	}
+	r := &setting.Reader{Getenv: o.getenv}
+	in := inputs{s: s, dir: dir, mains: r.Env("KILN_MAIN"), host: o.host, ci: r.Env("CI") != "", sourceDate: r.Env("SOURCE_DATE_EPOCH"),
+		rep: report.New(o.w, report.GitHubFromEnv(r.Env), dir), verbose: o.verbose, planCache: o.planCache, buildEnv: o.buildEnv}
+	in.s.Name, in.nameFrom = r.Over("KILN_NAME", s.Name, "Config.Name")
+	in.signingKey, in.password = r.Env("KILN_SIGNING_KEY"), o.getenv("COSIGN_PASSWORD")
+	in.out, err = outdir.Resolve(dir, s.Out, o.getenv)
+	r.Add("", err)
+	in.s.Jobs = r.Count("KILN_JOBS", s.Jobs, "")
 	// Cgo stays "" without a statement: the release config's may apply.
-	cgo, from := override(env, "KILN_CGO", string(s.Cgo), "Config.Cgo")
+	cgo, from := r.Over("KILN_CGO", string(s.Cgo), "Config.Cgo")
 	if in.s.Cgo = CgoMode(cgo); cgo != "" {
 		in.cgoBy = string(from)
+		r.Check(in.s.Cgo.Valid(), from, cgo, "auto, on or off")
 	}
-	if in.s.Cgo != "" && !in.s.Cgo.Valid() {
-		bad("%s: want auto, on or off", from.Is(cgo))
+	in.s.Static = o.static || r.Bool("KILN_STATIC", s.Static)
+	tc, from := r.Over("KILN_TOOLCHAINS", s.Toolchains, "Config.Toolchains")
+	in.s.Toolchains = r.OneOf(from, tc, "", "install (apt-get the missing C toolchains, bubblewrap, qemu) or off", "install", "off")
+	in.allowDirty = r.Bool("KILN_ALLOW_DIRTY", false)
+	if v := r.Env("KILN_SHARD"); v != "" {
+		in.shard, err = matrix.ParseShard(v)
+		r.Add("KILN_SHARD", err)
 	}
-	in.s.Static = s.Static || o.static
-	if v := env("KILN_STATIC"); v != "" && !o.static {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			bad("KILN_STATIC=%q: want true or false", v)
-		}
-		in.s.Static = b
+	in.shards = r.Count("KILN_SHARDS", 0, "how many CI jobs share the matrix")
+	if v, from := r.Over("KILN_VERSION", s.Version, "Config.Version"); v != "" {
+		in.s.Version, err = gitinfo.Normalize(v)
+		r.Add(from.Is(v), err)
 	}
-	switch v, from := override(env, "KILN_TOOLCHAINS", s.Toolchains, "Config.Toolchains"); v {
-	case "install", "", "off":
-		in.s.Toolchains = v
-	default:
-		bad("%s: want install (apt-get the missing C toolchains, bubblewrap, qemu) or off", from.Is(v))
+	// The macOS and Windows settings, normalized: Universal "" (off),
+	// "beside" or "alone"; Verify.Windows "auto", "run" or "off".
+	u := strings.ToLower(cmp.Or(r.Env("KILN_UNIVERSAL"), strings.TrimSpace(s.Universal)))
+	in.s.Universal = r.OneOf("KILN_UNIVERSAL/Config.Universal", u, "", "off (default), beside (the universal macOS archive ships beside the per-arch ones) or alone (it replaces them)",
+		"off", "beside", "alone")
+	if in.s.Universal == "off" {
+		in.s.Universal = ""
 	}
-	if v := env("KILN_ALLOW_DIRTY"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			bad("KILN_ALLOW_DIRTY=%q: want true or false", v)
-		}
-		in.allowDirty = b
+	wine := strings.ToLower(cmp.Or(r.Env("KILN_WINE"), strings.TrimSpace(s.Verify.Windows)))
+	in.s.Verify.Windows = r.OneOf("KILN_WINE/Config.Verify.Windows", wine, "auto", "auto (default: run windows/amd64 binaries under wine when it is installed), run (required: fail when wine did not run them) or off",
+		"auto", "run", "off")
+	if v := cmp.Or(r.Env("KILN_WINEPREFIX"), s.Verify.WinePrefix); v != "" {
+		r.Check(filepath.IsAbs(v), "KILN_WINEPREFIX/Config.Verify.WinePrefix", v, "an absolute directory (kiln creates it)")
+		in.s.Verify.WinePrefix = filepath.Clean(v)
 	}
-	if v := env("KILN_SHARD"); v != "" {
-		if in.shard, err = matrix.ParseShard(v); err != nil {
-			bad("KILN_SHARD: %v", err)
-		}
-	}
-	if v := env("KILN_SHARDS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			bad("KILN_SHARDS=%q: want a whole number >= 1 (how many CI jobs share the matrix)", v)
-		}
-		in.shards = max(n, 0)
-	}
-	if v, from := override(env, "KILN_VERSION", s.Version, "Config.Version"); v != "" {
-		if in.s.Version, err = gitinfo.Normalize(v); err != nil {
-			bad("%s: %v", from.Is(v), err)
-		}
-	}
-	errs = append(errs, readOSInputs(&in.s, env)...)
 	in.selector, in.selectorName = o.selector, "selector"
 	if o.selector == "" {
-		in.selector, in.selectorName = cmp.Or(env("KILN_MATRIX"), "default"), "KILN_MATRIX"
+		in.selector, in.selectorName = cmp.Or(r.Env("KILN_MATRIX"), "default"), "KILN_MATRIX"
 	}
-	return in, errs, nil
+	return in, r.Errs, nil
 }
 
 func newOptions(opts []Option) options {

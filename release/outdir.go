@@ -4,28 +4,12 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/outdir"
 )
 
 // OutDir is the plan's output directory.
 func (p *Plan) OutDir() outdir.Dir {
 	return outdir.Dir{Path: p.Out, Module: p.Dir, Wait: p.LockWait, Log: p.rep.Printf}
-}
-
-// acquireManifest acquires the output directory and reads its manifest;
-// the caller releases it.
-func (p *Plan) acquireManifest(ctx context.Context) (*outdir.Held, *artifact.Manifest, error) {
-	h, err := p.OutDir().Acquire(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	m, err := artifact.LoadIn(h.Root)
-	if err != nil {
-		h.Release()
-		return nil, nil, err
-	}
-	return h, m, nil
 }
 
 // Clean removes the output directory that settings and the environment

@@ -28,7 +28,7 @@ import (
 // is left in the output directory. Packaged files of an earlier release
 // that kiln recorded are removed, so the directory never mixes releases.
 func (p *Plan) Package(ctx context.Context) error {
-	h, m, err := p.acquireManifest(ctx)
+	h, m, err := p.OutDir().AcquireManifest(ctx)
 	if err != nil {
 		return err
 	}

@@ -111,19 +111,10 @@ type Version struct {
 // Bin is one resolved binary: see package binaries.
 type Bin = binaries.Bin
 
-// VerifyPlan is the verify stage's resolved settings.
-type VerifyPlan struct {
-	Args    []string // nil: probe the program (see verify.Smoke)
-	Exit    int
-	Timeout time.Duration // each run; 0: verify.DefaultSmokeTimeout
-	NoRun   bool
-	// Windows is "auto", "run" or "off" (Settings.Verify.Windows,
-	// KILN_WINE); WinePrefix the wine prefix's absolute path.
-	Windows, WinePrefix string
-	// RequireVersion: a binary whose version flag does not print the
-	// release version fails (else a warning).
-	RequireVersion bool
-}
+// VerifyPlan is the verify stage's resolved settings: Verify.Windows is
+// "auto", "run" or "off" (KILN_WINE), Verify.WinePrefix "" or absolute
+// (KILN_WINEPREFIX).
+type VerifyPlan = VerifySettings
 
 // BinBuild is how one binary is built for one platform.
 type BinBuild = binaries.BinBuild

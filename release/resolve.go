@@ -4,14 +4,10 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"time"
-
-	"golang.org/x/mod/modfile"
 
 	"github.com/kiln-build/kiln/binaries"
 	"github.com/kiln-build/kiln/gobuild"
@@ -41,17 +37,11 @@ func resolve(ctx context.Context, in inputs, errs []string) (*Plan, error) {
 		Out: in.out.Path, LockWait: in.out.Wait, Static: s.Static, Shard: in.shard, ShardCount: in.shards,
 		AllowDirty: in.allowDirty, InstallTools: s.Toolchains == "install", Jobs: cmp.Or(s.Jobs, gobuild.DefaultJobs())}
 	p.tools = apt.Toolchains{Allow: p.InstallTools, Log: report.Writer(p.rep)}
-	data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-	if err != nil {
-		return nil, fmt.Errorf("no go.mod in %s: run kiln from the root of your Go module", dir)
-	}
-	if p.Module = modfile.ModulePath(data); p.Module == "" {
-		return nil, fmt.Errorf("go.mod in %s has no module line", dir)
-	}
 	mod, err := project.Open(dir)
 	if err != nil {
 		return nil, err
 	}
+	p.Module = mod.Path
 	p.Project = cmp.Or(s.Project, s.Name, binaries.ReleaseProject(mod), mod.Name())
 	// Each name is refused as the setting the user set spells it.
 	if s.Name != "" {
@@ -80,19 +70,15 @@ func resolve(ctx context.Context, in inputs, errs []string) (*Plan, error) {
 	}
 	p.Version = Version{Semver: info.Version, Plain: strings.TrimPrefix(info.Version, "v"),
 		Commit: info.Commit, Date: info.Time, Dirty: info.Dirty, Changes: info.Changes, Note: info.Note}
-	p.VerifyWith = VerifyPlan{Args: s.Verify.Args, Exit: s.Verify.Exit, Timeout: s.Verify.Timeout, NoRun: s.Verify.NoRun,
-		Windows: s.Verify.Windows, WinePrefix: s.Verify.WinePrefix, RequireVersion: s.Verify.RequireVersion}
-	p.Universal = s.Universal
+	p.VerifyWith, p.Universal = s.Verify, s.Universal
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("kiln configuration:\n  %s", strings.Join(errs, "\n  "))
 	}
 
-	engineOpts := []gobuild.Option{gobuild.WithJobs(p.Jobs)}
+	// A nil environment is this process's; an empty plan cache the default.
+	engineOpts := []gobuild.Option{gobuild.WithJobs(p.Jobs), gobuild.WithEnv(in.buildEnv)}
 	if in.verbose {
 		engineOpts = append(engineOpts, gobuild.WithVerbose(report.Writer(p.rep)))
-	}
-	if in.buildEnv != nil {
-		engineOpts = append(engineOpts, gobuild.WithEnv(in.buildEnv))
 	}
 	if in.planCache != "" {
 		engineOpts = append(engineOpts, gobuild.WithCacheDir(in.planCache))
@@ -191,4 +177,21 @@ func (p *Plan) Universe(ctx context.Context) (*matrix.Universe, error) {
 		p.universe = u
 	}
 	return p.universe, nil
+}
+
+// stampVCS decides whether Go stamps the checkout's VCS facts into the
+// binaries (Plan.VCS): for a clean checkout (see gitinfo.Info.Unstamped;
+// the output directory ignores itself, see outdir) at the version set,
+// unless the release a rebuild reproduces was built without them. It
+// returns why not, for the programs that read their version from the
+// build info.
+func (p *Plan) stampVCS(in inputs, info gitinfo.Info) string {
+	why := info.Unstamped(in.s.Version)
+	if why == "" && in.vcs != nil && !*in.vcs {
+		why = "the release reproduced was built without it"
+	}
+	if why == "" {
+		p.VCS = &gobuild.VCS{Revision: info.Commit, Time: info.Time, Tag: info.Version}
+	}
+	return why
 }

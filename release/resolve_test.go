@@ -234,6 +234,16 @@ func TestMainBinary(t *testing.T) {
 	}
 }
 
+// TestEntrypointRefused: an image entrypoint that is none of the
+// binaries is refused naming the setting and the binaries.
+func TestEntrypointRefused(t *testing.T) {
+	s := Settings{Package: PackageSettings{Image: Image{Entrypoint: "nope"}}}
+	_, _, err := resolveIn(t, testModule(t), s, map[string]string{"KILN_MATRIX": "linux/amd64"})
+	if want := `Config.Package.Image.Entrypoint "nope" is none of the binaries (tool)`; err == nil || err.Error() != want {
+		t.Errorf("Resolve with entrypoint nope = %v, want %s", err, want)
+	}
+}
+
 // TestShardsAgree: what the module ships is read for the whole matrix, so
 // the shards together build exactly the (binary, platform) pairs of one
 // run: a binary the release config builds for one platform is not built

@@ -26,7 +26,7 @@ import (
 // the manifest and reports every failure. Entries of other versions,
 // commits or names are skipped and said so.
 func (p *Plan) Verify(ctx context.Context) error {
-	h, m, err := p.acquireManifest(ctx)
+	h, m, err := p.OutDir().AcquireManifest(ctx)
 	if err != nil {
 		return err
 	}

@@ -126,3 +126,22 @@ func DirtyReason(changes []Change) string {
 	}
 	return fmt.Sprintf("the work tree has uncommitted changes (%s%s)", strings.Join(names, ", "), more)
 }
+
+// Unstamped says why Go must not stamp the tree's VCS facts into a build
+// of version (the version set for the release, "" when none), or "" when
+// it may: only a clean checkout as Go itself tests it qualifies (a commit,
+// no uncommitted change, no file git neither tracks nor ignores), and a
+// set version the commit's tag does not give would have the build info
+// contradict the release (Go stamps the tag's version, or a
+// pseudo-version).
+func (i Info) Unstamped(version string) string {
+	switch {
+	case i.Commit == "":
+		return "not a git checkout"
+	case i.Dirty:
+		return DirtyReason(i.Changes)
+	case version != "" && version != i.Version:
+		return fmt.Sprintf("the version is set to %s, which the commit's tag does not give (%s)", version, i.Version)
+	}
+	return ""
+}

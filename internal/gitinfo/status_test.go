@@ -154,3 +154,26 @@ func TestDirtyReason(t *testing.T) {
 		}
 	}
 }
+
+// TestUnstamped: only a clean checkout at the version set (or none) is
+// stamped; each other tree says why not.
+func TestUnstamped(t *testing.T) {
+	clean := Info{Version: "v1.2.3", Commit: "0123456789abcdef0123456789abcdef01234567"}
+	dirty := clean
+	dirty.Dirty, dirty.Changes = true, []Change{{Path: "main.go", State: "modified"}}
+	for _, tc := range []struct {
+		info          Info
+		version, want string
+	}{
+		{clean, "", ""},
+		{clean, "v1.2.3", ""},
+		{Info{Version: DevVersion}, "", "not a git checkout"},
+		{dirty, "", "the work tree has uncommitted changes (modified: main.go)"},
+		{dirty, "v2.0.0", "the work tree has uncommitted changes (modified: main.go)"},
+		{clean, "v2.0.0", "the version is set to v2.0.0, which the commit's tag does not give (v1.2.3)"},
+	} {
+		if got := tc.info.Unstamped(tc.version); got != tc.want {
+			t.Errorf("%+v.Unstamped(%q) = %q, want %q", tc.info, tc.version, got, tc.want)
+		}
+	}
+}

@@ -84,6 +84,16 @@ type Unit struct {
 // FileName returns the unit's file name, Name + ".service".
 func (u Unit) FileName() string { return u.Name + ".service" }
 
+// WithDefaults is u as the service of a program that an OS package
+// installs as /usr/bin/<binary>: an empty Name becomes name, an empty
+// ExecStart /usr/bin/<binary>, an empty Description description.
+func (u Unit) WithDefaults(name, binary, description string) Unit {
+	u.Name = cmpOr(u.Name, name)
+	u.ExecStart = cmpOr(u.ExecStart, "/usr/bin/"+binary)
+	u.Description = cmpOr(u.Description, description)
+	return u
+}
+
 // Defaults returns the [Service] settings every unit gets unless an Extra
 // entry with the same key replaces them, in the order they are written.
 // PrivateUsers=yes is left out of a unit that has Capabilities.

@@ -290,3 +290,16 @@ func TestQuoteWord(t *testing.T) {
 		}
 	}
 }
+
+// TestWithDefaults: an empty Name, ExecStart and Description take the
+// package's defaults; a set one is kept.
+func TestWithDefaults(t *testing.T) {
+	got := Unit{Args: []string{"serve"}}.WithDefaults("tool", "toold", "A tool.")
+	if got.Name != "tool" || got.ExecStart != "/usr/bin/toold" || got.Description != "A tool." || len(got.Args) != 1 {
+		t.Errorf("Unit{}.WithDefaults = %+v, want tool, /usr/bin/toold, A tool.", got)
+	}
+	set := Unit{Name: "svc", ExecStart: "/opt/bin/svc", Description: "Mine."}
+	if got := set.WithDefaults("tool", "toold", "A tool."); got.Name != "svc" || got.ExecStart != "/opt/bin/svc" || got.Description != "Mine." {
+		t.Errorf("%+v.WithDefaults = %+v, want it unchanged", set, got)
+	}
+}
