@@ -52,14 +52,13 @@ func (p *Plan) Build(ctx context.Context) error {
 	}
 	report := func(r gobuild.Result) { p.rep.Build(r, p.OutDir().Rel(r.Spec.Out), p.stamped(r.Spec.Name)) }
 	results, buildErr := p.engine.BuildAll(ctx, specs, report)
-	results, buildErr = p.withToolchains(ctx, results, buildErr, report)
+	// A build that failed for lack of a C toolchain builds again once the
+	// plan installed it (when it may; see apt.Toolchains).
+	results, buildErr = p.tools.Rebuild(ctx, results, buildErr, func(ctx context.Context, specs []gobuild.Spec) ([]gobuild.Result, error) {
+		return p.engine.BuildAll(ctx, specs, report)
+	})
 	binaries.CgoHints(p.Binaries, len(p.in.s.Binaries) > 0, results)
-	counts := map[gobuild.Status]int{}
-	for _, r := range results {
-		counts[r.Status]++
-	}
-	p.rep.Printf("%s %s: %d build(s): %d built, %d up to date, %d failed in %.2fs\n", p.Project, p.Version.Semver,
-		len(results), counts[gobuild.Built], counts[gobuild.UpToDate], counts[gobuild.Failed], time.Since(p.Start).Seconds())
+	p.rep.Built(p.Project+" "+p.Version.Semver, results, time.Since(p.Start))
 	if err := p.record(h, results); err != nil {
 		return errors.Join(buildErr, err)
 	}
@@ -70,28 +69,6 @@ func (p *Plan) Build(ctx context.Context) error {
 		return fmt.Errorf("interrupted: %w", ctx.Err())
 	}
 	return buildErr
-}
-
-// withToolchains builds again the builds that failed for lack of a C
-// toolchain once the plan installed it (when it may; see apt.Toolchains).
-func (p *Plan) withToolchains(ctx context.Context, results []gobuild.Result, buildErr error, report func(gobuild.Result)) ([]gobuild.Result, error) {
-	installed, err := p.tools.ForBuilds(ctx, results, buildErr)
-	if !installed {
-		return results, err
-	}
-	var again []gobuild.Spec
-	var at []int
-	for i, r := range results {
-		if r.Err != nil {
-			again = append(again, r.Spec)
-			at = append(at, i)
-		}
-	}
-	redone, err := p.engine.BuildAll(ctx, again, report)
-	for j, i := range at {
-		results[i] = redone[j]
-	}
-	return results, err
 }
 
 // specs are the engine's specs of every (binary, platform) of the run.
