@@ -50,6 +50,13 @@ func (p *Plan) Verify(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	stage := verify.ResultOptions{Version: p.Version.Semver, CI: p.CI, Wine: wine}
+	if p.VerifyWith.NoRun {
+		stage.NoRun = "Config.Verify.NoRun"
+	}
+	if p.VerifyWith.RequireVersion {
+		stage.RequireVersion = "Verify.RequireVersion"
+	}
 	results := make([]artifact.VerifyResult, len(bins))
 	errs := make([]error, len(bins))
 	sbomNotes := make([]string, len(bins))
@@ -57,7 +64,10 @@ func (p *Plan) Verify(ctx context.Context) error {
 	g.SetLimit(p.Jobs)
 	for i, a := range bins {
 		g.Go(func() error {
-			results[i], errs[i] = p.verifyOne(ctx, m, a, wine)
+			o := stage
+			o.Smoke = p.smokeOptions(a)
+			real, rep, err := p.inspectEntry(m, a)
+			results[i], errs[i] = verify.Result(ctx, a, real, rep, err, o)
 			// An SBOM that does not describe its binary fails verify, but
 			// not the binary's result: package writes the SBOM again.
 			var sbomErr error
@@ -116,51 +126,6 @@ func (p *Plan) entries(m *artifact.Manifest) []artifact.Artifact {
 		out = append(out, a)
 	}
 	return out
-}
-
-// verifyOne checks one binary; the result is filled as far as it got.
-func (p *Plan) verifyOne(ctx context.Context, m *artifact.Manifest, a artifact.Artifact, wine *verify.WineStage) (artifact.VerifyResult, error) {
-	var errs *multierror.Error
-	real, rep, err := p.inspectEntry(m, a)
-	if err != nil {
-		errs = multierror.Append(errs, err)
-	}
-	res := rep.Record()
-	switch {
-	case rep == nil:
-		res.Run.NotRun = "not inspected"
-	case a.OS == "windows" && !p.VerifyWith.NoRun:
-		var runErr error
-		if res.Run, runErr = wine.Smoke(ctx, real, a.Platform(), p.smokeOptions(a)); runErr != nil {
-			errs = multierror.Append(errs, runErr)
-		}
-	case a.OS != "linux":
-		res.Run.NotRun = "not a linux binary"
-	case p.VerifyWith.NoRun:
-		res.Run.NotRun = "Config.Verify.NoRun"
-	default:
-		var runErr error
-		// In an empty root: strictly with the configured arguments, else
-		// probing that the program starts; the version checked when it
-		// asked for it and exited 0.
-		res.Run, res.Version, runErr = verify.Smoke(ctx, real, a.Platform(), p.smokeOptions(a)).Record(p.Version.Semver)
-		if runErr != nil {
-			errs = multierror.Append(errs, runErr)
-		} else if !res.Run.Ran && p.CI {
-			errs = multierror.Append(errs, fmt.Errorf("the run check could not run in CI: %s", res.Run.NotRun))
-		}
-		if w := verify.VersionWarning(a, res.Version); w != "" && p.VerifyWith.RequireVersion {
-			errs = multierror.Append(errs, fmt.Errorf("%s (Verify.RequireVersion)", w))
-		}
-	}
-	err = errlist.Flat(errs)
-	if errs != nil {
-		for _, e := range errs.Errors {
-			res.Problems = append(res.Problems, e.Error())
-		}
-	}
-	res.OK = err == nil
-	return res, err
 }
 
 // prepareWine prepares verify's runs of windows binaries under wine
