@@ -35,18 +35,16 @@ func (p *Plan) Verify(ctx context.Context) error {
 	if len(bins) == 0 {
 		return fmt.Errorf("verify: no binary of %s %s in %s: run mage crossall (or build, static) first", p.Project, p.Version.Semver, p.OutDir().Name())
 	}
-	var linux []matrix.Platform
-	for _, a := range bins {
-		if pl := a.Platform(); pl.OS == "linux" && !slices.Contains(linux, pl) {
-			linux = append(linux, pl)
-		}
+	pls := make([]matrix.Platform, len(bins))
+	for i, a := range bins {
+		pls[i] = a.Platform()
 	}
 	if !p.VerifyWith.NoRun {
-		if err := p.tools.ForRuns(ctx, linux); err != nil {
+		if err := p.tools.ForRuns(ctx, pls); err != nil {
 			return err
 		}
 	}
-	wine, err := p.prepareWine(ctx, bins)
+	wine, err := p.prepareWine(ctx, pls)
 	if err != nil {
 		return err
 	}
@@ -129,10 +127,10 @@ func (p *Plan) entries(m *artifact.Manifest) []artifact.Artifact {
 }
 
 // prepareWine prepares verify's runs of windows binaries under wine
-// (verify.PrepareWine) as the settings say: Settings.Verify.Windows "off"
-// or NoRun runs none, "run" requires them; with Toolchains "install" it
-// installs wine's tools first.
-func (p *Plan) prepareWine(ctx context.Context, bins []artifact.Artifact) (*verify.WineStage, error) {
+// (verify.PrepareWine), for the binaries' platforms pls, as the settings
+// say: Settings.Verify.Windows "off" or NoRun runs none, "run" requires
+// them; with Toolchains "install" it installs wine's tools first.
+func (p *Plan) prepareWine(ctx context.Context, pls []matrix.Platform) (*verify.WineStage, error) {
 	o := verify.WineStageOptions{Prefix: p.VerifyWith.WinePrefix, PrefixHint: "set Config.Verify.WinePrefix or KILN_WINEPREFIX",
 		Install: func(ctx context.Context) error { return p.tools.ForWine(ctx, os.Getenv("PATH")) }, Printf: p.rep.Printf}
 	switch {
@@ -142,10 +140,6 @@ func (p *Plan) prepareWine(ctx context.Context, bins []artifact.Artifact) (*veri
 		o.Off = "Config.Verify.Windows is off (KILN_WINE)"
 	case p.VerifyWith.Windows == "run":
 		o.Require = `Config.Verify.Windows = "run", KILN_WINE`
-	}
-	pls := make([]matrix.Platform, len(bins))
-	for i, a := range bins {
-		pls[i] = a.Platform()
 	}
 	return verify.PrepareWine(ctx, pls, o)
 }

@@ -72,7 +72,8 @@ func (t Toolchains) Rebuild(ctx context.Context, results []gobuild.Result, build
 }
 
 // ForRuns installs bubblewrap and the qemu emulators verify's run check
-// needs for platforms that are missing from PATH, when allowed.
+// needs for platforms (the linux ones: others run no check that needs
+// them) that are missing from PATH, when allowed, each package once.
 func (t Toolchains) ForRuns(ctx context.Context, platforms []matrix.Platform) error {
 	if !t.Allow {
 		return nil

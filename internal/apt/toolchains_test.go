@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/kiln-build/kiln/gobuild"
+	"github.com/kiln-build/kiln/matrix"
 )
 
 // TestToolchainsForBuilds: the packages of failed cgo builds are installed
@@ -104,5 +106,25 @@ func TestToolchainsRebuild(t *testing.T) {
 	got, err = Toolchains{}.Rebuild(context.Background(), results(), buildErr, build)
 	if len(again) > 0 || !errors.Is(err, buildErr) || !strings.Contains(err.Error(), "KILN_TOOLCHAINS=install") || got[1].Err != te {
 		t.Errorf("not allowed: built %q again, err %v; want nothing built, the build error and the opt-in", again, err)
+	}
+}
+
+// TestToolchainsForRuns: the run check's tools are installed only when
+// allowed and missing, for the linux platforms only, each package once.
+func TestToolchainsForRuns(t *testing.T) {
+	var asked []string
+	record := func(_ context.Context, pkgs []string) error { asked = append(asked, pkgs...); return nil }
+	t.Setenv("PATH", t.TempDir())
+	host := matrix.Platform{OS: "linux", Arch: runtime.GOARCH}
+	pls := []matrix.Platform{{OS: "darwin", Arch: "arm64"}, host, {OS: "windows", Arch: "amd64"}, host, {OS: "darwin", Arch: "universal"}}
+	if err := (Toolchains{Install: record}).ForRuns(context.Background(), pls); err != nil || len(asked) > 0 {
+		t.Errorf("not allowed: %v, installed %q; want nothing", err, asked)
+	}
+	allowed := Toolchains{Allow: true, Install: record}
+	if err := allowed.ForRuns(context.Background(), pls[2:3]); err != nil || len(asked) > 0 {
+		t.Errorf("no linux platform: %v, installed %q; want nothing", err, asked)
+	}
+	if err := allowed.ForRuns(context.Background(), pls); err != nil || strings.Join(asked, " ") != "bubblewrap" {
+		t.Errorf("ForRuns(%v) with an empty PATH = %v, installed %q; want bubblewrap once", pls, err, asked)
 	}
 }
