@@ -284,6 +284,30 @@ func (m *Manifest) Put(a Artifact) {
 	m.Artifacts = append(m.Artifacts, a)
 }
 
+// PutBuilt is Put for the entry of a binary just built: when the entry
+// it replaces has a verify result and claims the same build (SameBuild),
+// a takes that result over.
+func (m *Manifest) PutBuilt(a Artifact) {
+	for i, old := range m.Artifacts {
+		if old.Path == a.Path {
+			if old.Verify != nil && old.SameBuild(a) {
+				a.Verify = old.Verify
+			}
+			m.Artifacts[i] = a
+			return
+		}
+	}
+	m.Artifacts = append(m.Artifacts, a)
+}
+
+// SameBuild reports whether two binary entries claim the same build: the
+// same bytes (sha256 and size), name, main package, version, commit, build
+// key and platform.
+func (a Artifact) SameBuild(b Artifact) bool {
+	return a.SHA256 == b.SHA256 && a.Size == b.Size && a.Name == b.Name && a.Main == b.Main &&
+		a.Version == b.Version && a.Commit == b.Commit && a.Key == b.Key && a.Platform() == b.Platform()
+}
+
 // Remove drops every artifact for which drop returns true.
 func (m *Manifest) Remove(drop func(Artifact) bool) {
 	kept := m.Artifacts[:0]

@@ -102,3 +102,54 @@ func TestBuilt(t *testing.T) {
 		}
 	}
 }
+
+// TestPutBuilt: a binary built again keeps the verify result of the entry
+// it replaces only when it claims the same build; any difference of
+// bytes, identity or platform drops it.
+func TestPutBuilt(t *testing.T) {
+	verified := &VerifyResult{OK: true, Format: "elf"}
+	old := Artifact{Path: "tool_linux_amd64/tool", Kind: Binary, Name: "tool", OS: "linux", Arch: "amd64", Size: 5, SHA256: "ab",
+		Main: "example.com/tool", Version: "v1.0.0", Commit: strings.Repeat("a", 40), Key: "k1", Stamped: "-X main.version"}
+	for _, tt := range []struct {
+		name   string
+		change func(*Artifact)
+		keeps  bool
+	}{
+		{"same build", func(*Artifact) {}, true},
+		{"same build, other linkage facts", func(a *Artifact) { a.Stamped, a.Args = "build info", []string{"-trimpath"} }, true},
+		{"other bytes", func(a *Artifact) { a.SHA256 = "cd" }, false},
+		{"other size", func(a *Artifact) { a.Size = 6 }, false},
+		{"other name", func(a *Artifact) { a.Name = "tool2" }, false},
+		{"other main package", func(a *Artifact) { a.Main = "example.com/other" }, false},
+		{"other version", func(a *Artifact) { a.Version = "v1.0.1" }, false},
+		{"other commit", func(a *Artifact) { a.Commit = strings.Repeat("b", 40) }, false},
+		{"other key", func(a *Artifact) { a.Key = "k2" }, false},
+		{"other platform", func(a *Artifact) { a.Variant = "v2" }, false},
+	} {
+		was := old
+		was.Verify = verified
+		m := &Manifest{Artifacts: []Artifact{{Path: "other", Kind: Archive}, was}}
+		a := old
+		tt.change(&a)
+		if got := old.SameBuild(a); got != tt.keeps {
+			t.Errorf("%s: SameBuild = %v, want %v", tt.name, got, tt.keeps)
+		}
+		m.PutBuilt(a)
+		if len(m.Artifacts) != 2 || m.Artifacts[1].Path != old.Path || m.Artifacts[1].Name != a.Name {
+			t.Fatalf("%s: PutBuilt did not replace the entry: %+v", tt.name, m.Artifacts)
+		}
+		if kept := m.Artifacts[1].Verify == verified; kept != tt.keeps {
+			t.Errorf("%s: PutBuilt kept the verify result: %v, want %v", tt.name, kept, tt.keeps)
+		}
+	}
+	m := &Manifest{Artifacts: []Artifact{old}}
+	m.PutBuilt(Artifact{Path: "tool_linux_arm64/tool", Kind: Binary})
+	if len(m.Artifacts) != 2 || m.Artifacts[1].Verify != nil {
+		t.Errorf("PutBuilt of a new path = %+v, want it appended without a verify result", m.Artifacts)
+	}
+	unverified := &Manifest{Artifacts: []Artifact{old}}
+	unverified.PutBuilt(old)
+	if unverified.Artifacts[0].Verify != nil {
+		t.Errorf("PutBuilt over an unverified entry = %+v, want no verify result", unverified.Artifacts[0])
+	}
+}

@@ -2,7 +2,8 @@
 // flags) becomes a `go build` run with an explicit environment, reproducible
 // flags and an atomic write of the output. Builds of many platforms run in
 // parallel; every failure is collected; an output whose inputs did not
-// change is not relinked.
+// change is not relinked. A Result describes what was built and how, down
+// to its manifest entry (Result.Entry).
 package gobuild
 
 import (

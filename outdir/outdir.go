@@ -2,8 +2,8 @@
 // Config.Out, "dist"), whether kiln may write or delete it (its marker),
 // the lock that lets one run write it at a time, the staging a stage fills
 // and commits (Staging: its files described, moved into place with the
-// checksums file over them and the manifest, or all taken back), and
-// clean. Every ".kiln-*" name is here.
+// checksums file over them and the manifest, or all taken back), the
+// places a tool writes by path made ready (Held.Prepare), and clean. Every ".kiln-*" name is here.
 //
 // One rule holds for every path kiln writes inside the directory: no
 // component is a symbolic link and nothing is reached through one. A run

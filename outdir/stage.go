@@ -8,7 +8,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/go-multierror"
+
 	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/internal/errlist"
 )
 
 // leftovers are the name prefixes of what a run that died can leave in the
@@ -71,6 +74,39 @@ func (h *Held) Check(rels ...string) error {
 		errs = append(errs, h.Replaceable(rel))
 	}
 	return errors.Join(errs...)
+}
+
+// Prepare readies the output directory for a tool that writes files by
+// path (rels, slash-separated, relative), just before it writes them: it
+// makes each file's directory through Root, once, and checks each file
+// (Replaceable), so a link, a FIFO or a device in place of any of them is
+// refused, each named. A file whose directory could not be made is not
+// checked: that failure names it. All refusals are listed under "<what>:
+// refusing to write into <the directory>".
+func (h *Held) Prepare(what string, rels ...string) error {
+	var errs *multierror.Error
+	made := map[string]error{}
+	for _, rel := range rels {
+		dir := path.Dir(rel)
+		err, tried := made[dir]
+		if !tried && dir != "." {
+			err = h.Root.MkdirAll(dir, 0o755)
+			made[dir] = err
+			if err != nil {
+				errs = multierror.Append(errs, err)
+			}
+		}
+		if err != nil {
+			continue
+		}
+		if err := h.Replaceable(rel); err != nil {
+			errs = multierror.Append(errs, err)
+		}
+	}
+	if errs != nil {
+		errs.ErrorFormat = func(es []error) string { return errlist.Listed(what+": refusing to write into "+h.Name(), es) }
+	}
+	return errs.ErrorOrNil()
 }
 
 // Commit moves the files at rels (slash-separated, relative) from the

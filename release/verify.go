@@ -35,20 +35,25 @@ func (p *Plan) Verify(ctx context.Context) error {
 	if len(bins) == 0 {
 		return fmt.Errorf("verify: no binary of %s %s in %s: run mage crossall (or build, static) first", p.Project, p.Version.Semver, p.OutDir().Name())
 	}
-	var linux []matrix.Platform
-	for _, a := range bins {
-		if pl := a.Platform(); pl.OS == "linux" && !slices.Contains(linux, pl) {
-			linux = append(linux, pl)
-		}
+	pls := make([]matrix.Platform, len(bins))
+	for i, a := range bins {
+		pls[i] = a.Platform()
 	}
 	if !p.VerifyWith.NoRun {
-		if err := p.tools.ForRuns(ctx, linux); err != nil {
+		if err := p.tools.ForRuns(ctx, pls); err != nil {
 			return err
 		}
 	}
-	wine, err := p.prepareWine(ctx, bins)
+	wine, err := p.prepareWine(ctx, pls)
 	if err != nil {
 		return err
+	}
+	stage := verify.ResultOptions{Version: p.Version.Semver, CI: p.CI, Wine: wine}
+	if p.VerifyWith.NoRun {
+		stage.NoRun = "Config.Verify.NoRun"
+	}
+	if p.VerifyWith.RequireVersion {
+		stage.RequireVersion = "Verify.RequireVersion"
 	}
 	results := make([]artifact.VerifyResult, len(bins))
 	errs := make([]error, len(bins))
@@ -57,7 +62,10 @@ func (p *Plan) Verify(ctx context.Context) error {
 	g.SetLimit(p.Jobs)
 	for i, a := range bins {
 		g.Go(func() error {
-			results[i], errs[i] = p.verifyOne(ctx, m, a, wine)
+			o := stage
+			o.Smoke = p.smokeOptions(a)
+			real, rep, err := p.inspectEntry(m, a)
+			results[i], errs[i] = verify.Result(ctx, a, real, rep, err, o)
 			// An SBOM that does not describe its binary fails verify, but
 			// not the binary's result: package writes the SBOM again.
 			var sbomErr error
@@ -118,56 +126,11 @@ func (p *Plan) entries(m *artifact.Manifest) []artifact.Artifact {
 	return out
 }
 
-// verifyOne checks one binary; the result is filled as far as it got.
-func (p *Plan) verifyOne(ctx context.Context, m *artifact.Manifest, a artifact.Artifact, wine *verify.WineStage) (artifact.VerifyResult, error) {
-	var errs *multierror.Error
-	real, rep, err := p.inspectEntry(m, a)
-	if err != nil {
-		errs = multierror.Append(errs, err)
-	}
-	res := rep.Record()
-	switch {
-	case rep == nil:
-		res.Run.NotRun = "not inspected"
-	case a.OS == "windows" && !p.VerifyWith.NoRun:
-		var runErr error
-		if res.Run, runErr = wine.Smoke(ctx, real, a.Platform(), p.smokeOptions(a)); runErr != nil {
-			errs = multierror.Append(errs, runErr)
-		}
-	case a.OS != "linux":
-		res.Run.NotRun = "not a linux binary"
-	case p.VerifyWith.NoRun:
-		res.Run.NotRun = "Config.Verify.NoRun"
-	default:
-		var runErr error
-		// In an empty root: strictly with the configured arguments, else
-		// probing that the program starts; the version checked when it
-		// asked for it and exited 0.
-		res.Run, res.Version, runErr = verify.Smoke(ctx, real, a.Platform(), p.smokeOptions(a)).Record(p.Version.Semver)
-		if runErr != nil {
-			errs = multierror.Append(errs, runErr)
-		} else if !res.Run.Ran && p.CI {
-			errs = multierror.Append(errs, fmt.Errorf("the run check could not run in CI: %s", res.Run.NotRun))
-		}
-		if w := verify.VersionWarning(a, res.Version); w != "" && p.VerifyWith.RequireVersion {
-			errs = multierror.Append(errs, fmt.Errorf("%s (Verify.RequireVersion)", w))
-		}
-	}
-	err = errlist.Flat(errs)
-	if errs != nil {
-		for _, e := range errs.Errors {
-			res.Problems = append(res.Problems, e.Error())
-		}
-	}
-	res.OK = err == nil
-	return res, err
-}
-
 // prepareWine prepares verify's runs of windows binaries under wine
-// (verify.PrepareWine) as the settings say: Settings.Verify.Windows "off"
-// or NoRun runs none, "run" requires them; with Toolchains "install" it
-// installs wine's tools first.
-func (p *Plan) prepareWine(ctx context.Context, bins []artifact.Artifact) (*verify.WineStage, error) {
+// (verify.PrepareWine), for the binaries' platforms pls, as the settings
+// say: Settings.Verify.Windows "off" or NoRun runs none, "run" requires
+// them; with Toolchains "install" it installs wine's tools first.
+func (p *Plan) prepareWine(ctx context.Context, pls []matrix.Platform) (*verify.WineStage, error) {
 	o := verify.WineStageOptions{Prefix: p.VerifyWith.WinePrefix, PrefixHint: "set Config.Verify.WinePrefix or KILN_WINEPREFIX",
 		Install: func(ctx context.Context) error { return p.tools.ForWine(ctx, os.Getenv("PATH")) }, Printf: p.rep.Printf}
 	switch {
@@ -177,10 +140,6 @@ func (p *Plan) prepareWine(ctx context.Context, bins []artifact.Artifact) (*veri
 		o.Off = "Config.Verify.Windows is off (KILN_WINE)"
 	case p.VerifyWith.Windows == "run":
 		o.Require = `Config.Verify.Windows = "run", KILN_WINE`
-	}
-	pls := make([]matrix.Platform, len(bins))
-	for i, a := range bins {
-		pls[i] = a.Platform()
 	}
 	return verify.PrepareWine(ctx, pls, o)
 }

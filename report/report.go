@@ -1,8 +1,8 @@
 // Package report is where kiln's stages say what they did: progress lines,
-// a line per build, the verify and package tables and step outputs. One
-// Reporter prints them as text; in a GitHub Actions job it also groups each
-// build's output, annotates compiler errors on their files, appends the
-// tables to the job summary and writes step outputs.
+// a line per build and their summary, the verify and package tables and
+// step outputs. One Reporter prints them as text; in a GitHub Actions job
+// it also groups each build's output, annotates compiler errors on their
+// files, appends the tables to the job summary and writes step outputs.
 package report
 
 import (
@@ -11,6 +11,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/gobuild"
@@ -26,6 +27,9 @@ type Reporter interface {
 	// names it, stamped how its program learns its version ("-X
 	// main.Version", "build info", "none: <why>").
 	Build(r gobuild.Result, path, stamped string)
+	// Built reports the builds of a release ("tool v1.2.3") that took
+	// took: how many were built, up to date and failed.
+	Built(release string, results []gobuild.Result, took time.Duration)
 	// Verified reports the verify table of a release ("tool v1.2.3"): each
 	// binary with its result, then the notes.
 	Verified(release string, bins []artifact.Artifact, results []artifact.VerifyResult, notes []string)
@@ -120,6 +124,16 @@ func (r *reporter) Build(res gobuild.Result, path, stamped string) {
 		ghactions.WriteAnnotations(&b, as)
 	}
 	io.WriteString(r.w, b.String())
+}
+
+// Built prints the build stage's summary line.
+func (r *reporter) Built(release string, results []gobuild.Result, took time.Duration) {
+	counts := map[gobuild.Status]int{}
+	for _, res := range results {
+		counts[res.Status]++
+	}
+	fmt.Fprintf(r.w, "%s: %d build(s): %d built, %d up to date, %d failed in %.2fs\n", release,
+		len(results), counts[gobuild.Built], counts[gobuild.UpToDate], counts[gobuild.Failed], took.Seconds())
 }
 
 // Verified prints the verify table and its notes and, in GitHub Actions,

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/gobuild"
@@ -58,6 +59,16 @@ func TestBuildLine(t *testing.T) {
 
 // TestSummaries: the verify and package tables reach the job summary only
 // in GitHub Actions; the verify table is printed either way.
+// TestBuiltLine: the build stage's summary counts the builds by status.
+func TestBuiltLine(t *testing.T) {
+	results := []gobuild.Result{{Status: gobuild.Built}, {Status: gobuild.UpToDate}, {Status: gobuild.Failed}, {Status: gobuild.Built}}
+	var w bytes.Buffer
+	New(&w, nil, t.TempDir()).Built("tool v1.2.3", results, 1500*time.Millisecond)
+	if got, want := w.String(), "tool v1.2.3: 4 build(s): 2 built, 1 up to date, 1 failed in 1.50s\n"; got != want {
+		t.Errorf("Built printed %q, want %q", got, want)
+	}
+}
+
 func TestSummaries(t *testing.T) {
 	bins := []artifact.Artifact{{Name: "tool", OS: "linux", Arch: "amd64", Size: 1e6},
 		{Name: "tool", OS: "linux", Arch: "arm64", Size: 1e6, CgoLeftOut: []string{"example.com/c"}},

@@ -41,7 +41,9 @@
 // wine prefix kiln owns; PrepareWine sets one up for a verify stage.
 // SmokeResult.Record is what the manifest (package artifact) records of a
 // run, with its version check, and Report.Record of an inspection;
-// VersionWarning says what that check found wrong.
+// VersionWarning says what that check found wrong. Result puts these
+// together into one binary entry's verify result: its inspection, its run
+// and version check as the caller's settings decide, every problem.
 package verify
 
 import (

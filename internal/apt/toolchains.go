@@ -44,8 +44,36 @@ func (t Toolchains) ForBuilds(ctx context.Context, results []gobuild.Result, bui
 	return true, nil
 }
 
+// Rebuild builds again, with build, the failed builds of results once
+// ForBuilds installed the toolchains they lack, and returns results with
+// the new results in their places and build's error. When nothing was
+// installed it returns results and ForBuilds' error.
+func (t Toolchains) Rebuild(ctx context.Context, results []gobuild.Result, buildErr error,
+	build func(context.Context, []gobuild.Spec) ([]gobuild.Result, error)) ([]gobuild.Result, error) {
+	installed, err := t.ForBuilds(ctx, results, buildErr)
+	if !installed {
+		return results, err
+	}
+	var again []gobuild.Spec
+	var at []int
+	for i, r := range results {
+		if r.Err != nil {
+			again = append(again, r.Spec)
+			at = append(at, i)
+		}
+	}
+	redone, err := build(ctx, again)
+	for j, i := range at {
+		if j < len(redone) {
+			results[i] = redone[j]
+		}
+	}
+	return results, err
+}
+
 // ForRuns installs bubblewrap and the qemu emulators verify's run check
-// needs for platforms that are missing from PATH, when allowed.
+// needs for platforms (the linux ones: others run no check that needs
+// them) that are missing from PATH, when allowed, each package once.
 func (t Toolchains) ForRuns(ctx context.Context, platforms []matrix.Platform) error {
 	if !t.Allow {
 		return nil
