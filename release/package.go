@@ -243,7 +243,7 @@ func (pk *packager) commit(ctx context.Context, m *artifact.Manifest, ships []sh
 		}
 		made = append(made, sigs...)
 	}
-	if err := st.Save(m, made, built); err != nil {
+	if err := st.Save(m, made, artifact.Artifact.Built); err != nil {
 		return err
 	}
 	if err := pk.outputs(sums, prov); err != nil {
