@@ -4,15 +4,14 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/go-multierror"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/evidence/assemble"
 	"github.com/kiln-build/kiln/evidence/sigbundle"
+	"github.com/kiln-build/kiln/internal/errlist"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/outdir"
 	"github.com/kiln-build/kiln/pack/archive"
@@ -102,14 +101,7 @@ func (pk *packager) run(ctx context.Context, ships []shipment) error {
 		}
 	}
 
-	var errs *multierror.Error
-	var mu sync.Mutex
-	fail := func(err error) {
-		mu.Lock()
-		errs = multierror.Append(errs, err)
-		mu.Unlock()
-	}
-	var g errgroup.Group
+	var g errlist.Group
 	g.SetLimit(p.Jobs)
 	for _, group := range byPlatform(ships) {
 		pl := group[0].pl
@@ -120,11 +112,9 @@ func (pk *packager) run(ctx context.Context, ships []shipment) error {
 			}
 			rel := p.ArchivePath(pl)
 			if err := archive.Write(ctx, pk.st.Path(rel), append(files, extras...), archive.Options{ModTime: cfg.ModTime}); err != nil {
-				fail(fmt.Errorf("archive %s: %w", pl, err))
-			} else if err := pk.st.Add(pk.entry(rel, artifact.Archive, pl)); err != nil {
-				fail(err)
+				return fmt.Errorf("archive %s: %w", pl, err)
 			}
-			return nil
+			return pk.st.Add(pk.entry(rel, artifact.Archive, pl))
 		})
 		if cfg.OSPackages != nil && pl.OS == "linux" {
 			g.Go(func() error {
@@ -134,29 +124,24 @@ func (pk *packager) run(ctx context.Context, ships []shipment) error {
 				for _, s := range group {
 					req.Binaries = append(req.Binaries, ospackage.Binary{Name: s.bin.Name, Path: s.real})
 				}
+				var errs *multierror.Error
 				pkgs, err := cfg.OSPackages.PackageOS(ctx, req)
 				if err != nil {
-					fail(fmt.Errorf("os packages %s: %w", pl, err))
+					errs = multierror.Append(errs, fmt.Errorf("os packages %s: %w", pl, err))
 				}
 				for _, pkg := range pkgs {
 					if err := pk.st.Add(pk.entry(filepath.Base(pkg.Path), artifact.Kind(pkg.Format), pl)); err != nil {
-						fail(err)
+						errs = multierror.Append(errs, err)
 					}
 				}
-				return nil
+				return errs.ErrorOrNil()
 			})
 		}
 	}
 	if !cfg.NoImage {
-		g.Go(func() error {
-			if err := pk.image(ctx, ships); err != nil {
-				fail(err)
-			}
-			return nil
-		})
+		g.Go(func() error { return pk.image(ctx, ships) })
 	}
-	_ = g.Wait()
-	return errs.ErrorOrNil()
+	return g.Wait()
 }
 
 // byPlatform groups shipments by platform, in plan order.
