@@ -2,7 +2,6 @@ package release
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -143,14 +142,10 @@ func (p *Plan) loadSigner() (sigbundle.Signer, error) {
 	case load == nil:
 		return nil, fmt.Errorf("package: %s=%s asks to sign, but this build cannot: set Config.Package.Signing = signing.New() (import github.com/kiln-build/kiln/targets/signing) in your magefile", from, key)
 	}
-	s, err := sigbundle.Open(load, key, p.in.password)
+	s, err := sigbundle.Key{Path: key, From: from, Password: p.in.password}.Signer(load)
 	switch {
-	case errors.Is(err, sigbundle.ErrPassword) && p.in.password == "":
-		return nil, fmt.Errorf("package: the signing key %s (%s) is encrypted: set COSIGN_PASSWORD to its password", key, from)
-	case errors.Is(err, sigbundle.ErrPassword):
-		return nil, fmt.Errorf("package: COSIGN_PASSWORD does not open the signing key %s (%s)", key, from)
 	case err != nil:
-		return nil, fmt.Errorf("package: %s=%s: %w", from, key, err)
+		return nil, fmt.Errorf("package: %w", err)
 	case s == nil:
 		return nil, fmt.Errorf("package: Config.Package.Signing returned no signer for %s", key)
 	}
