@@ -76,9 +76,8 @@ func (pk *packager) writeProvenance() (*artifact.Artifact, error) {
 	if err != nil {
 		return nil, fmt.Errorf("provenance: %w", err)
 	}
-	r := assemble.Release{Version: p.Version.Semver, Commit: p.Version.Commit, Source: pk.source.URI,
-		Module: p.Module, ModuleDir: pk.source.ModuleDir, Static: p.Static, Matrix: p.Platforms,
-		Binaries: assemble.Binaries(p.Binaries), Shipped: pk.shipped, Sources: pk.source.Sources}
+	r := assemble.Release{Version: p.Version.Semver, Commit: p.Version.Commit, Source: pk.source, Module: p.Module,
+		Static: p.Static, Matrix: p.Platforms, Binaries: assemble.Binaries(p.Binaries), Shipped: pk.shipped}
 	if note := pk.source.Note(); note != "" {
 		p.rep.Printf("  provenance: %s\n", note)
 	}
