@@ -92,23 +92,6 @@ func (pk *packager) writeProvenance() (*artifact.Artifact, error) {
 	return &a, nil
 }
 
-// outputs tells the steps after package in GitHub Actions (an attestation
-// of the release) where the checksums file and the provenance are: the
-// step outputs checksums and provenance, absolute paths.
-func (pk *packager) outputs(sums artifact.Artifact, prov *artifact.Artifact) error {
-	p := pk.p
-	if err := p.rep.Output("checksums", filepath.Join(p.Out, filepath.FromSlash(sums.Path))); err != nil {
-		return fmt.Errorf("package: %w", err)
-	}
-	if prov == nil {
-		return nil
-	}
-	if err := p.rep.Output("provenance", filepath.Join(p.Out, filepath.FromSlash(prov.Path))); err != nil {
-		return fmt.Errorf("package: %w", err)
-	}
-	return nil
-}
-
 // Signing is opt-in: with PackageSettings.Signing set (from
 // github.com/kiln-build/kiln/targets/signing) and a key given, the
 // package stage signs the checksums file and the provenance statement
@@ -151,15 +134,11 @@ func (p *Plan) loadSigner() (sigbundle.Signer, error) {
 	return s, nil
 }
 
-// sign writes the bundles of the checksums file and of the provenance
-// (when there is one) into Out and returns their entries; what it wrote
-// is removed on failure.
-func (pk *packager) sign(ctx context.Context, sums artifact.Artifact, prov *artifact.Artifact) ([]artifact.Artifact, error) {
+// sign writes the bundles of the evidence (the checksums file, the
+// provenance when there is one) into Out and returns their entries; what
+// it wrote is removed on failure.
+func (pk *packager) sign(ctx context.Context, of []artifact.Artifact) ([]artifact.Artifact, error) {
 	p := pk.p
-	of := []artifact.Artifact{sums}
-	if prov != nil {
-		of = append(of, *prov)
-	}
 	d := sigbundle.Dest{Root: pk.h.Root, Dir: p.Out, Name: p.Project, Path: BundlePath, Wrote: p.rep.File}
 	made, err := d.Sign(ctx, pk.signer, of...)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/kiln-build/kiln/pack/archive"
 	"github.com/kiln-build/kiln/pack/oci"
 	"github.com/kiln-build/kiln/pack/ospackage"
+	"github.com/kiln-build/kiln/report"
 )
 
 // Package turns exactly the plan's verified binaries into a release: an
@@ -210,16 +211,17 @@ func (pk *packager) commit(ctx context.Context, m *artifact.Manifest, ships []sh
 		st.Undo()
 		return err
 	}
-	made := append(st.Entries(), sums)
+	evidence := []artifact.Artifact{sums}
 	prov, err := pk.writeProvenance()
 	if err != nil {
 		return undo(err)
 	}
 	if prov != nil {
-		made = append(made, *prov)
+		evidence = append(evidence, *prov)
 	}
+	made := append(st.Entries(), evidence...)
 	if pk.signer != nil {
-		sigs, err := pk.sign(ctx, sums, prov)
+		sigs, err := pk.sign(ctx, evidence)
 		if err != nil {
 			return undo(err)
 		}
@@ -231,8 +233,10 @@ func (pk *packager) commit(ctx context.Context, m *artifact.Manifest, ships []sh
 	if err := st.Save(m, made, artifact.Artifact.Built); err != nil {
 		return err
 	}
-	if err := pk.outputs(sums, prov); err != nil {
-		return err
+	// The steps after package in GitHub Actions (an attestation of the
+	// release) read where the checksums file and the provenance are.
+	if err := report.OutputFiles(p.rep, p.Out, evidence...); err != nil {
+		return fmt.Errorf("package: %w", err)
 	}
 	p.rep.Packaged(p.Project+" "+p.Version.Semver, made)
 	p.rep.Printf("package: %d artifact(s) of %s %s in %s in %.2fs\n", len(made), p.Project, p.Version.Semver,
