@@ -161,10 +161,10 @@ func byPlatform(ships []shipment) [][]shipment {
 // image writes the OCI image of the linux binaries and its Dockerfile.
 func (pk *packager) image(ctx context.Context, ships []shipment) error {
 	p, cfg := pk.p, pk.p.PackageWith
-	o := oci.Options{Name: p.Project, Version: p.Version.Plain, Revision: p.Version.Commit, Ref: p.ImageTag(),
-		Description: cfg.Description, URL: cfg.Homepage, Licenses: cfg.License, Labels: cfg.Image.Labels,
-		Created: cfg.ModTime, CACerts: cfg.Image.CACerts, Cmd: cfg.Image.Cmd, Env: cfg.Image.Env,
-		ExposedPorts: cfg.Image.ExposedPorts, DockerfileName: p.DockerfilePath(), Entrypoint: []string{oci.BinDir + "/" + cfg.Entrypoint}}
+	img := oci.Settings(cfg.Image)
+	img.Entrypoint = cfg.Entrypoint // its default applied
+	o := img.Apply(oci.Options{Name: p.Project, Version: p.Version.Plain, Revision: p.Version.Commit, Ref: p.ImageTag(),
+		Description: cfg.Description, URL: cfg.Homepage, Licenses: cfg.License, Created: cfg.ModTime, DockerfileName: p.DockerfilePath()})
 	for _, s := range ships {
 		if s.pl.OS == "linux" {
 			o.Binaries = append(o.Binaries, oci.Binary{Platform: s.pl, Path: s.real, Name: s.bin.Name,
