@@ -39,16 +39,24 @@ func realSigner(t *testing.T) (*signing.Signer, []byte) {
 	return s, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
 }
 
+// keyFile writes a throwaway key's PEM into dir as key.pem: its signer,
+// its PEM and the file.
+func keyFile(t *testing.T, dir string) (*signing.Signer, []byte, string) {
+	t.Helper()
+	s, keyPEM := realSigner(t)
+	key := filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(key, keyPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return s, keyPEM, key
+}
+
 // TestOpen: the key file's bytes and the password reach the loader (none
 // as nil); a missing, oversized or non-regular key file is refused before
 // the loader runs; the loader's error comes back as it is.
 func TestOpen(t *testing.T) {
 	dir := t.TempDir()
-	want, keyPEM := realSigner(t)
-	key := filepath.Join(dir, "key.pem")
-	if err := os.WriteFile(key, keyPEM, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	want, keyPEM, key := keyFile(t, dir)
 	var gotPEM, gotPassword []byte
 	calls := 0
 	load := func(p, pw []byte) (Signer, error) {
@@ -92,11 +100,7 @@ func TestOpen(t *testing.T) {
 // password that does not open it, a missing file, the loader's refusal.
 func TestKeySigner(t *testing.T) {
 	dir := t.TempDir()
-	want, keyPEM := realSigner(t)
-	key := filepath.Join(dir, "key.pem")
-	if err := os.WriteFile(key, keyPEM, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	want, _, key := keyFile(t, dir)
 	encrypted := func(_, pw []byte) (Signer, error) {
 		if string(pw) != "s3cret" {
 			return nil, fmt.Errorf("%w: decrypt: wrong key", ErrPassword)
