@@ -116,20 +116,10 @@ func refuse(errs *multierror.Error) error {
 // inspectEntry checks a binary entry against its file (verify.Entry, with
 // what kiln patched into a windows binary); a universal one is checked
 // slice by slice against the builds it claims to join, this plan's in
-// the manifest (verify.JoinedEntry).
+// the manifest (verify.UniversalEntry).
 func (p *Plan) inspectEntry(m *artifact.Manifest, a artifact.Artifact) (string, *verify.Report, error) {
 	if a.Kind != artifact.Universal {
 		return verify.Entry(p.Out, a, p.expectWindows)
 	}
-	var b Bin
-	for _, c := range p.Binaries {
-		if c.Name == a.Name {
-			b = c
-		}
-	}
-	parts, why := p.universalOf(b).Joins(m, a)
-	if why != "" {
-		return "", nil, fmt.Errorf("universal binary: %s (run mage crossall)", why)
-	}
-	return verify.JoinedEntry(p.Out, a, parts)
+	return verify.UniversalEntry(p.Out, m, p.universalOf(Bin{Name: a.Name}), a) // filed by its name
 }

@@ -2,7 +2,6 @@ package release
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -77,9 +76,8 @@ func (pk *packager) writeProvenance() (*artifact.Artifact, error) {
 	if err != nil {
 		return nil, fmt.Errorf("provenance: %w", err)
 	}
-	r := assemble.Release{Version: p.Version.Semver, Commit: p.Version.Commit, Source: pk.source.URI,
-		Module: p.Module, ModuleDir: pk.source.ModuleDir, Static: p.Static, Matrix: p.Platforms,
-		Binaries: assemble.Binaries(p.Binaries), Shipped: pk.shipped, Sources: pk.source.Sources}
+	r := assemble.Release{Version: p.Version.Semver, Commit: p.Version.Commit, Source: pk.source, Module: p.Module,
+		Static: p.Static, Matrix: p.Platforms, Binaries: assemble.Binaries(p.Binaries), Shipped: pk.shipped}
 	if note := pk.source.Note(); note != "" {
 		p.rep.Printf("  provenance: %s\n", note)
 	}
@@ -92,23 +90,6 @@ func (pk *packager) writeProvenance() (*artifact.Artifact, error) {
 		return nil, fmt.Errorf("provenance: %w", err)
 	}
 	return &a, nil
-}
-
-// outputs tells the steps after package in GitHub Actions (an attestation
-// of the release) where the checksums file and the provenance are: the
-// step outputs checksums and provenance, absolute paths.
-func (pk *packager) outputs(sums artifact.Artifact, prov *artifact.Artifact) error {
-	p := pk.p
-	if err := p.rep.Output("checksums", filepath.Join(p.Out, filepath.FromSlash(sums.Path))); err != nil {
-		return fmt.Errorf("package: %w", err)
-	}
-	if prov == nil {
-		return nil
-	}
-	if err := p.rep.Output("provenance", filepath.Join(p.Out, filepath.FromSlash(prov.Path))); err != nil {
-		return fmt.Errorf("package: %w", err)
-	}
-	return nil
 }
 
 // Signing is opt-in: with PackageSettings.Signing set (from
@@ -143,29 +124,21 @@ func (p *Plan) loadSigner() (sigbundle.Signer, error) {
 	case load == nil:
 		return nil, fmt.Errorf("package: %s=%s asks to sign, but this build cannot: set Config.Package.Signing = signing.New() (import github.com/kiln-build/kiln/targets/signing) in your magefile", from, key)
 	}
-	s, err := sigbundle.Open(load, key, p.in.password)
+	s, err := sigbundle.Key{Path: key, From: from, Password: p.in.password}.Signer(load)
 	switch {
-	case errors.Is(err, sigbundle.ErrPassword) && p.in.password == "":
-		return nil, fmt.Errorf("package: the signing key %s (%s) is encrypted: set COSIGN_PASSWORD to its password", key, from)
-	case errors.Is(err, sigbundle.ErrPassword):
-		return nil, fmt.Errorf("package: COSIGN_PASSWORD does not open the signing key %s (%s)", key, from)
 	case err != nil:
-		return nil, fmt.Errorf("package: %s=%s: %w", from, key, err)
+		return nil, fmt.Errorf("package: %w", err)
 	case s == nil:
 		return nil, fmt.Errorf("package: Config.Package.Signing returned no signer for %s", key)
 	}
 	return s, nil
 }
 
-// sign writes the bundles of the checksums file and of the provenance
-// (when there is one) into Out and returns their entries; what it wrote
-// is removed on failure.
-func (pk *packager) sign(ctx context.Context, sums artifact.Artifact, prov *artifact.Artifact) ([]artifact.Artifact, error) {
+// sign writes the bundles of the evidence (the checksums file, the
+// provenance when there is one) into Out and returns their entries; what
+// it wrote is removed on failure.
+func (pk *packager) sign(ctx context.Context, of []artifact.Artifact) ([]artifact.Artifact, error) {
 	p := pk.p
-	of := []artifact.Artifact{sums}
-	if prov != nil {
-		of = append(of, *prov)
-	}
 	d := sigbundle.Dest{Root: pk.h.Root, Dir: p.Out, Name: p.Project, Path: BundlePath, Wrote: p.rep.File}
 	made, err := d.Sign(ctx, pk.signer, of...)
 	if err != nil {

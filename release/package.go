@@ -4,20 +4,20 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/go-multierror"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/evidence/assemble"
 	"github.com/kiln-build/kiln/evidence/sigbundle"
+	"github.com/kiln-build/kiln/internal/errlist"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/outdir"
 	"github.com/kiln-build/kiln/pack/archive"
 	"github.com/kiln-build/kiln/pack/oci"
 	"github.com/kiln-build/kiln/pack/ospackage"
+	"github.com/kiln-build/kiln/report"
 )
 
 // Package turns exactly the plan's verified binaries into a release: an
@@ -102,14 +102,7 @@ func (pk *packager) run(ctx context.Context, ships []shipment) error {
 		}
 	}
 
-	var errs *multierror.Error
-	var mu sync.Mutex
-	fail := func(err error) {
-		mu.Lock()
-		errs = multierror.Append(errs, err)
-		mu.Unlock()
-	}
-	var g errgroup.Group
+	var g errlist.Group
 	g.SetLimit(p.Jobs)
 	for _, group := range byPlatform(ships) {
 		pl := group[0].pl
@@ -120,11 +113,9 @@ func (pk *packager) run(ctx context.Context, ships []shipment) error {
 			}
 			rel := p.ArchivePath(pl)
 			if err := archive.Write(ctx, pk.st.Path(rel), append(files, extras...), archive.Options{ModTime: cfg.ModTime}); err != nil {
-				fail(fmt.Errorf("archive %s: %w", pl, err))
-			} else if err := pk.st.Add(pk.entry(rel, artifact.Archive, pl)); err != nil {
-				fail(err)
+				return fmt.Errorf("archive %s: %w", pl, err)
 			}
-			return nil
+			return pk.st.Add(pk.entry(rel, artifact.Archive, pl))
 		})
 		if cfg.OSPackages != nil && pl.OS == "linux" {
 			g.Go(func() error {
@@ -134,29 +125,24 @@ func (pk *packager) run(ctx context.Context, ships []shipment) error {
 				for _, s := range group {
 					req.Binaries = append(req.Binaries, ospackage.Binary{Name: s.bin.Name, Path: s.real})
 				}
+				var errs *multierror.Error
 				pkgs, err := cfg.OSPackages.PackageOS(ctx, req)
 				if err != nil {
-					fail(fmt.Errorf("os packages %s: %w", pl, err))
+					errs = multierror.Append(errs, fmt.Errorf("os packages %s: %w", pl, err))
 				}
 				for _, pkg := range pkgs {
 					if err := pk.st.Add(pk.entry(filepath.Base(pkg.Path), artifact.Kind(pkg.Format), pl)); err != nil {
-						fail(err)
+						errs = multierror.Append(errs, err)
 					}
 				}
-				return nil
+				return errs.ErrorOrNil()
 			})
 		}
 	}
 	if !cfg.NoImage {
-		g.Go(func() error {
-			if err := pk.image(ctx, ships); err != nil {
-				fail(err)
-			}
-			return nil
-		})
+		g.Go(func() error { return pk.image(ctx, ships) })
 	}
-	_ = g.Wait()
-	return errs.ErrorOrNil()
+	return g.Wait()
 }
 
 // byPlatform groups shipments by platform, in plan order.
@@ -175,10 +161,10 @@ func byPlatform(ships []shipment) [][]shipment {
 // image writes the OCI image of the linux binaries and its Dockerfile.
 func (pk *packager) image(ctx context.Context, ships []shipment) error {
 	p, cfg := pk.p, pk.p.PackageWith
-	o := oci.Options{Name: p.Project, Version: p.Version.Plain, Revision: p.Version.Commit, Ref: p.ImageTag(),
-		Description: cfg.Description, URL: cfg.Homepage, Licenses: cfg.License, Labels: cfg.Image.Labels,
-		Created: cfg.ModTime, CACerts: cfg.Image.CACerts, Cmd: cfg.Image.Cmd, Env: cfg.Image.Env,
-		ExposedPorts: cfg.Image.ExposedPorts, DockerfileName: p.DockerfilePath(), Entrypoint: []string{oci.BinDir + "/" + cfg.Entrypoint}}
+	img := oci.Settings(cfg.Image)
+	img.Entrypoint = cfg.Entrypoint // its default applied
+	o := img.Apply(oci.Options{Name: p.Project, Version: p.Version.Plain, Revision: p.Version.Commit, Ref: p.ImageTag(),
+		Description: cfg.Description, URL: cfg.Homepage, Licenses: cfg.License, Created: cfg.ModTime, DockerfileName: p.DockerfilePath()})
 	for _, s := range ships {
 		if s.pl.OS == "linux" {
 			o.Binaries = append(o.Binaries, oci.Binary{Platform: s.pl, Path: s.real, Name: s.bin.Name,
@@ -225,16 +211,17 @@ func (pk *packager) commit(ctx context.Context, m *artifact.Manifest, ships []sh
 		st.Undo()
 		return err
 	}
-	made := append(st.Entries(), sums)
+	evidence := []artifact.Artifact{sums}
 	prov, err := pk.writeProvenance()
 	if err != nil {
 		return undo(err)
 	}
 	if prov != nil {
-		made = append(made, *prov)
+		evidence = append(evidence, *prov)
 	}
+	made := append(st.Entries(), evidence...)
 	if pk.signer != nil {
-		sigs, err := pk.sign(ctx, sums, prov)
+		sigs, err := pk.sign(ctx, evidence)
 		if err != nil {
 			return undo(err)
 		}
@@ -243,11 +230,13 @@ func (pk *packager) commit(ctx context.Context, m *artifact.Manifest, ships []sh
 		}
 		made = append(made, sigs...)
 	}
-	if err := st.Save(m, made, built); err != nil {
+	if err := st.Save(m, made, artifact.Artifact.Built); err != nil {
 		return err
 	}
-	if err := pk.outputs(sums, prov); err != nil {
-		return err
+	// The steps after package in GitHub Actions (an attestation of the
+	// release) read where the checksums file and the provenance are.
+	if err := report.OutputFiles(p.rep, p.Out, evidence...); err != nil {
+		return fmt.Errorf("package: %w", err)
 	}
 	p.rep.Packaged(p.Project+" "+p.Version.Semver, made)
 	p.rep.Printf("package: %d artifact(s) of %s %s in %s in %.2fs\n", len(made), p.Project, p.Version.Semver,

@@ -43,12 +43,6 @@ func (p *Plan) universalOf(b Bin) universal.Binary {
 	return universal.Binary{Name: b.Name, Path: func(pl matrix.Platform) string { return p.BinaryPath(b, pl) }, Current: p.Current}
 }
 
-// built reports whether an entry is a binary the build stage writes: a
-// build, or a universal binary joining two.
-func built(a artifact.Artifact) bool {
-	return a.Kind == artifact.Binary || a.Kind == artifact.Universal
-}
-
 // JoinUniversal joins the darwin builds of every binary the plan joins
 // whose two builds are in the manifest (a shard may have one: the merge
 // joins them), or finds the universal binary up to date: joined from the

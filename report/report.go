@@ -9,6 +9,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -203,6 +204,20 @@ func (r *reporter) Output(name, value string) error {
 		return err
 	}
 	fmt.Fprintf(r.w, "wrote the step output %s=%s\n", name, value)
+	return nil
+}
+
+// OutputFiles sets a step output for each file a stage wrote into the
+// output directory dir, named after the file's kind ("checksums",
+// "provenance"), its value the file's absolute path: what the steps after
+// this one (an attestation of the release) read. Outside GitHub Actions
+// it does nothing.
+func OutputFiles(r Reporter, dir string, files ...artifact.Artifact) error {
+	for _, a := range files {
+		if err := r.Output(string(a.Kind), filepath.Join(dir, filepath.FromSlash(a.Path))); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -57,6 +57,37 @@ func TestBuildLine(t *testing.T) {
 	}
 }
 
+// TestOutputFiles: in GitHub Actions each file is a step output named
+// after its kind, its absolute path; elsewhere nothing is written.
+func TestOutputFiles(t *testing.T) {
+	dir := t.TempDir()
+	files := []artifact.Artifact{{Path: "tool_1.0.0_checksums.txt", Kind: artifact.Checksums}, {Path: "tool_1.0.0.intoto.json", Kind: artifact.Provenance}}
+	var plain bytes.Buffer
+	if err := OutputFiles(New(&plain, nil, dir), dir, files...); err != nil || plain.Len() > 0 {
+		t.Errorf("OutputFiles outside GitHub Actions = %v, printed %q", err, plain.String())
+	}
+	out := filepath.Join(t.TempDir(), "output")
+	var gh bytes.Buffer
+	if err := OutputFiles(New(&gh, &GitHub{Output: out}, dir), dir, files...); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"checksums<<", "\n" + filepath.Join(dir, "tool_1.0.0_checksums.txt") + "\n", "provenance<<", "\n" + filepath.Join(dir, "tool_1.0.0.intoto.json") + "\n"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("$GITHUB_OUTPUT lacks %q:\n%s", want, data)
+		}
+	}
+	if !strings.Contains(gh.String(), "wrote the step output provenance="+filepath.Join(dir, "tool_1.0.0.intoto.json")) {
+		t.Errorf("OutputFiles did not say what it wrote:\n%s", gh.String())
+	}
+	if err := OutputFiles(New(&gh, &GitHub{Output: filepath.Join(dir, "no", "such", "file")}, dir), dir, files...); err == nil {
+		t.Error("OutputFiles into a file that cannot be written = nil, want the error")
+	}
+}
+
 // TestSummaries: the verify and package tables reach the job summary only
 // in GitHub Actions; the verify table is printed either way.
 // TestBuiltLine: the build stage's summary counts the builds by status.

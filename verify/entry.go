@@ -9,11 +9,13 @@ import (
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/internal/errlist"
 	"github.com/kiln-build/kiln/internal/safefile"
+	"github.com/kiln-build/kiln/pack/universal"
 )
 
 // A kiln manifest (package artifact) is a claim: before a stage acts on a
-// binary entry, Entry or JoinedEntry checks it against its file, and
-// Passed against the verify result it records.
+// binary entry, Entry (UniversalEntry, JoinedEntry for a universal binary)
+// checks it against its file, and Passed against the verify result it
+// records.
 
 // Entry checks a binary entry of the kiln manifest of the output directory
 // out against its file: the path is confined to out, the file is regular
@@ -54,6 +56,17 @@ func JoinedEntry(out string, a artifact.Artifact, parts []artifact.Artifact) (st
 		errs = multierror.Append(errs, err)
 	}
 	return real, rep, errlist.Flat(errs)
+}
+
+// UniversalEntry is JoinedEntry for the universal binary entry a of b in
+// the manifest m: the builds a joins must be b's current builds there
+// (universal.Binary.Joins), and its file is checked against them.
+func UniversalEntry(out string, m *artifact.Manifest, b universal.Binary, a artifact.Artifact) (string, *Report, error) {
+	parts, why := b.Joins(m, a)
+	if why != "" {
+		return "", nil, fmt.Errorf("universal binary: %s (run mage crossall)", why)
+	}
+	return JoinedEntry(out, a, parts)
 }
 
 // readEntry reads the file of a binary entry, confined to out, checks its

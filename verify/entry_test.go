@@ -5,10 +5,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/pack/universal"
 )
 
@@ -146,6 +148,55 @@ func TestJoinedEntry(t *testing.T) {
 	gone.Path = "p_darwin_universal/gone"
 	if _, rep, err := JoinedEntry(out, gone, parts); err == nil || rep != nil || !strings.Contains(err.Error(), "missing or refused") {
 		t.Errorf("JoinedEntry of a missing file = %v (report %v), want it refused", err, rep)
+	}
+}
+
+// TestUniversalEntry: a universal binary's entry passes when it joins the
+// binary's current builds in the manifest, and is refused with the target
+// that fixes it when it joins other builds or those are not current.
+func TestUniversalEntry(t *testing.T) {
+	t.Parallel()
+	out := entryDir(t, map[string][]byte{
+		"p_darwin_amd64/hello": mustRead(t, bin(t, "darwin-amd64")),
+		"p_darwin_arm64/hello": mustRead(t, bin(t, "darwin-arm64")),
+	})
+	stale := ""
+	b := universal.Binary{Name: "hello", Path: func(pl matrix.Platform) string { return "p_" + pl.OS + "_" + pl.Arch + "/hello" },
+		Current: func(artifact.Artifact) string { return stale }}
+	m := &artifact.Manifest{}
+	for _, pl := range universal.Platforms {
+		rep, err := ReadFile(filepath.Join(out, filepath.FromSlash(b.Path(pl))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Put(described(t, out, artifact.Artifact{Path: b.Path(pl), Kind: artifact.Binary, Name: "hello", OS: pl.OS, Arch: pl.Arch,
+			Main: rep.Main, Static: true}))
+	}
+	parts, why := b.Parts(m)
+	if why != "" {
+		t.Fatal(why)
+	}
+	a, _, err := b.Join(out, m, parts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Put(a)
+	if real, rep, err := UniversalEntry(out, m, b, a); err != nil || rep == nil || real == "" {
+		t.Errorf("UniversalEntry of the joined builds = %q, %v, %v; want the file, a report and nil", real, rep, err)
+	}
+
+	other := &artifact.Manifest{Artifacts: slices.Clone(m.Artifacts)}
+	arm := parts[1]
+	arm.SHA256 = strings.Repeat("0", 64)
+	other.Put(arm)
+	if _, rep, err := UniversalEntry(out, other, b, a); rep != nil || err == nil ||
+		err.Error() != "universal binary: it joins other builds of darwin/amd64 and darwin/arm64 than the manifest's (run mage crossall)" {
+		t.Errorf("UniversalEntry of other builds = %v (report %v), want it refused", err, rep)
+	}
+	stale = "built at version v0.9.0, not v1.0.0"
+	if _, rep, err := UniversalEntry(out, m, b, a); rep != nil || err == nil ||
+		err.Error() != "universal binary: hello darwin/amd64: built at version v0.9.0, not v1.0.0 (run mage crossall)" {
+		t.Errorf("UniversalEntry of builds not current = %v (report %v), want it refused", err, rep)
 	}
 }
 

@@ -30,8 +30,9 @@
 // Entry checks a binary entry of a kiln manifest (package artifact)
 // against its file: confined to the output directory, unchanged since it
 // was built (sha256), and what the entry claims (ReadFile, Check);
-// JoinedEntry does so for a universal binary, and Passed says whether the
-// verify result an entry records lets it ship.
+// JoinedEntry does so for a universal binary (UniversalEntry with the
+// builds the manifest records for it), and Passed says whether the verify
+// result an entry records lets it ship.
 //
 // Smoke runs a linux binary in an empty root with bubblewrap, natively or
 // through qemu-ARCH-static, to show that it loads and its Go runtime

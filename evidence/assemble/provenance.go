@@ -17,11 +17,11 @@ import (
 type Release struct {
 	// Version (semver) and Commit of the release.
 	Version, Commit string
-	// Source is the source repository as a git+ URI (gitinfo.SourceURI).
-	Source string
-	// Module is the module's path and ModuleDir its directory in the
-	// repository (slash-separated, "." for the root).
-	Module, ModuleDir string
+	// Source is where its sources are (ReadSource): the repository, the
+	// module's directory in it and the sources besides the commit.
+	Source Source
+	// Module is the module's path.
+	Module string
 	// Static: every build was asked to be fully static.
 	Static bool
 	// Matrix are the platforms of the release.
@@ -30,9 +30,6 @@ type Release struct {
 	Binaries []Binary
 	// Shipped are the binaries shipped.
 	Shipped []Shipped
-	// Sources are the go.work and local directories that reached the
-	// build besides the commit (gitinfo.ReadSources); nil or empty: none.
-	Sources *gitinfo.Sources
 }
 
 // Binary is one program of the release as configured.
@@ -72,7 +69,7 @@ func Provenance(checksums []byte, r Release) ([]byte, error) {
 		Subjects:    subjects,
 		External:    r.external(),
 		Internal:    r.internal(),
-		Source:      provenance.Source{URI: r.Source, Commit: r.Commit},
+		Source:      provenance.Source{URI: r.Source.URI, Commit: r.Commit},
 		Modules:     provenance.ModulesFromBuildInfo(bis...),
 		BuilderID:   "https://github.com/kiln-build/kiln@" + kv,
 		KilnVersion: kv,
@@ -82,8 +79,8 @@ func Provenance(checksums []byte, r Release) ([]byte, error) {
 // external are the parameters the user controls: version, matrix and
 // binaries.
 func (r Release) external() provenance.External {
-	e := provenance.External{Version: r.Version, Repository: strings.TrimPrefix(r.Source, "git+"),
-		Module: r.Module, ModuleDir: r.ModuleDir, Static: r.Static}
+	e := provenance.External{Version: r.Version, Repository: strings.TrimPrefix(r.Source.URI, "git+"),
+		Module: r.Module, ModuleDir: r.Source.ModuleDir, Static: r.Static}
 	for _, pl := range r.Matrix {
 		e.Matrix = append(e.Matrix, pl.String())
 	}
@@ -101,7 +98,7 @@ func (r Release) external() provenance.External {
 		}
 		e.Binaries = append(e.Binaries, pb)
 	}
-	e.LocalSources = localSources(r.Sources)
+	e.LocalSources = localSources(r.Source.Sources)
 	return e
 }
 

@@ -27,7 +27,7 @@ func TestProvenanceBuilds(t *testing.T) {
 	pl := matrix.MustParse("linux/amd64")
 	entry := artifact.Artifact{Path: "tool_linux_amd64/tool", Kind: artifact.Binary, Name: "tool", OS: "linux", Arch: "amd64", SHA256: sum,
 		Args: []string{"-trimpath", "-ldflags", "-s -w -X main.version=v1.0.0", "."}, Env: []string{"GOOS=linux", "GOARCH=amd64", "CGO_ENABLED=0"}}
-	r := Release{Version: "v1.0.0", Commit: strings.Repeat("c", 40), Source: "git+https://example.com/tool",
+	r := Release{Version: "v1.0.0", Commit: strings.Repeat("c", 40), Source: Source{URI: "git+https://example.com/tool"},
 		Matrix: []matrix.Platform{pl}, Binaries: []Binary{{Name: "tool", Main: "example.com/tool", Platforms: []matrix.Platform{pl}}},
 		Shipped: []Shipped{{Binary: "tool", Platform: pl, Entry: entry, Info: bi}}}
 	data, err := Provenance(sums, r)

@@ -12,7 +12,7 @@ import (
 )
 
 // Source is where a release's sources are, as its provenance states it
-// (Release's Source, ModuleDir and Sources).
+// (Release.Source).
 type Source struct {
 	// URI is the source repository as a git+ URI (gitinfo.SourceURI).
 	URI string

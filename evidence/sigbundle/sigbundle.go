@@ -62,6 +62,36 @@ func Open(load Loader, path, password string) (Signer, error) {
 	return load(keyPEM, pw)
 }
 
+// Key is the signing key a user gives: its file, the setting that named
+// it and the password of an encrypted key.
+type Key struct {
+	// Path is the key file.
+	Path string
+	// From is the setting that named the file (KILN_SIGNING_KEY), for the
+	// errors.
+	From string
+	// Password opens an encrypted key, given as cosign takes it
+	// (COSIGN_PASSWORD); "": none.
+	Password string
+}
+
+// Signer opens the key with load (see Open). Every error names the key's
+// file and From, and for an encrypted key whether COSIGN_PASSWORD is
+// missing or wrong. A load that returns neither a Signer nor an error
+// gives (nil, nil).
+func (k Key) Signer(load Loader) (Signer, error) {
+	s, err := Open(load, k.Path, k.Password)
+	switch {
+	case errors.Is(err, ErrPassword) && k.Password == "":
+		return nil, fmt.Errorf("the signing key %s (%s) is encrypted: set COSIGN_PASSWORD to its password", k.Path, k.From)
+	case errors.Is(err, ErrPassword):
+		return nil, fmt.Errorf("COSIGN_PASSWORD does not open the signing key %s (%s)", k.Path, k.From)
+	case err != nil:
+		return nil, fmt.Errorf("%s=%s: %w", k.From, k.Path, err)
+	}
+	return s, nil
+}
+
 // Dest is the output directory the bundles are written into.
 type Dest struct {
 	// Root is the output directory: every write goes through it.

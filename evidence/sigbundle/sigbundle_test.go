@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,16 +39,24 @@ func realSigner(t *testing.T) (*signing.Signer, []byte) {
 	return s, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
 }
 
+// keyFile writes a throwaway key's PEM into dir as key.pem: its signer,
+// its PEM and the file.
+func keyFile(t *testing.T, dir string) (*signing.Signer, []byte, string) {
+	t.Helper()
+	s, keyPEM := realSigner(t)
+	key := filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(key, keyPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return s, keyPEM, key
+}
+
 // TestOpen: the key file's bytes and the password reach the loader (none
 // as nil); a missing, oversized or non-regular key file is refused before
 // the loader runs; the loader's error comes back as it is.
 func TestOpen(t *testing.T) {
 	dir := t.TempDir()
-	want, keyPEM := realSigner(t)
-	key := filepath.Join(dir, "key.pem")
-	if err := os.WriteFile(key, keyPEM, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	want, keyPEM, key := keyFile(t, dir)
 	var gotPEM, gotPassword []byte
 	calls := 0
 	load := func(p, pw []byte) (Signer, error) {
@@ -83,6 +92,45 @@ func TestOpen(t *testing.T) {
 	wrong := errors.Join(ErrPassword, errors.New("the password does not open the key"))
 	if _, err := Open(func([]byte, []byte) (Signer, error) { return nil, wrong }, key, "guess"); !errors.Is(err, ErrPassword) {
 		t.Errorf("the loader's password error came back as %v, want ErrPassword", err)
+	}
+}
+
+// TestKeySigner: the key's signer, or an error that names the key file and
+// the setting that named it: an encrypted key without COSIGN_PASSWORD, a
+// password that does not open it, a missing file, the loader's refusal.
+func TestKeySigner(t *testing.T) {
+	dir := t.TempDir()
+	want, _, key := keyFile(t, dir)
+	encrypted := func(_, pw []byte) (Signer, error) {
+		if string(pw) != "s3cret" {
+			return nil, fmt.Errorf("%w: decrypt: wrong key", ErrPassword)
+		}
+		return want, nil
+	}
+	if s, err := (Key{Path: key, From: "KILN_SIGNING_KEY", Password: "s3cret"}).Signer(encrypted); err != nil || s != want {
+		t.Fatalf("Signer with the password = %v, %v; want the loader's signer", s, err)
+	}
+	nope := filepath.Join(dir, "nope.pem")
+	for _, tt := range []struct {
+		name string
+		k    Key
+		load Loader
+		want string
+	}{
+		{"no password", Key{Path: key, From: "KILN_SIGNING_KEY"}, encrypted,
+			"the signing key " + key + " (KILN_SIGNING_KEY) is encrypted: set COSIGN_PASSWORD to its password"},
+		{"configured key, no password", Key{Path: key, From: "Config.Package.SigningKey"}, encrypted,
+			"the signing key " + key + " (Config.Package.SigningKey) is encrypted: set COSIGN_PASSWORD to its password"},
+		{"wrong password", Key{Path: key, From: "KILN_SIGNING_KEY", Password: "guess"}, encrypted,
+			"COSIGN_PASSWORD does not open the signing key " + key + " (KILN_SIGNING_KEY)"},
+		{"missing key file", Key{Path: nope, From: "KILN_SIGNING_KEY"}, encrypted, "KILN_SIGNING_KEY=" + nope + ": "},
+		{"not a key", Key{Path: key, From: "KILN_SIGNING_KEY"}, func([]byte, []byte) (Signer, error) { return nil, errors.New("no PEM key") },
+			"KILN_SIGNING_KEY=" + key + ": no PEM key"},
+	} {
+		s, err := tt.k.Signer(tt.load)
+		if s != nil || err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+			t.Errorf("%s: Signer = %v, %v; want an error starting %q", tt.name, s, err, tt.want)
+		}
 	}
 }
 

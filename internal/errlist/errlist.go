@@ -1,4 +1,5 @@
-// Package errlist formats independent failures: a bulleted list under a
+// Package errlist collects and formats independent failures: tasks run
+// under a limit with every failure kept (Group), a bulleted list under a
 // heading, or one line joined by "; ".
 package errlist
 

@@ -53,3 +53,25 @@ func TestDockerfile(t *testing.T) {
 		t.Errorf("Dockerfile of two binaries per platform:\n%s", df)
 	}
 }
+
+// TestSettingsApply: a project's image settings reach the image as Build
+// and Dockerfile see them: the entrypoint binary in BinDir (the program's
+// name when none is set), its arguments, environment, ports and labels.
+func TestSettingsApply(t *testing.T) {
+	s := Settings{Entrypoint: "probed", Cmd: []string{"serve"}, Env: []string{"MODE=prod"}, ExposedPorts: []string{"53/udp"},
+		Labels: map[string]string{"team": "infra"}, CACerts: "certs.pem"}
+	o := s.Apply(Options{Name: "probe", Version: "1.2.3",
+		Binaries: []Binary{{Platform: matrix.MustParse("linux/amd64"), Path: "dist/probe_linux_amd64/probed", Name: "probed"}}})
+	if o.Name != "probe" || o.Version != "1.2.3" || len(o.Binaries) != 1 || o.CACerts != "certs.pem" {
+		t.Errorf("Apply changed what the settings do not set, or lost the CA bundle: %+v", o)
+	}
+	df := string(Dockerfile(o))
+	for _, want := range []string{`ENTRYPOINT ["/usr/local/bin/probed"]` + "\n", `CMD ["serve"]` + "\n", `ENV MODE="prod"`, "EXPOSE 53/udp\n", `team="infra"`} {
+		if !strings.Contains(df, want) {
+			t.Errorf("Dockerfile of the applied settings lacks %q:\n%s", want, df)
+		}
+	}
+	if df := string(Dockerfile(Settings{}.Apply(Options{Name: "probe", Binaries: o.Binaries}))); !strings.Contains(df, `ENTRYPOINT ["/usr/local/bin/probe"]`+"\n") {
+		t.Errorf("without an entrypoint the image does not run its program's name:\n%s", df)
+	}
+}
