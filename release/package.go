@@ -161,7 +161,7 @@ func byPlatform(ships []shipment) [][]shipment {
 // image writes the OCI image of the linux binaries and its Dockerfile.
 func (pk *packager) image(ctx context.Context, ships []shipment) error {
 	p, cfg := pk.p, pk.p.PackageWith
-	img := oci.Settings(cfg.Image)
+	img := cfg.Image
 	img.Entrypoint = cfg.Entrypoint // its default applied
 	o := img.Apply(oci.Options{Name: p.Project, Version: p.Version.Plain, Revision: p.Version.Commit, Ref: p.ImageTag(),
 		Description: cfg.Description, URL: cfg.Homepage, Licenses: cfg.License, Created: cfg.ModTime, DockerfileName: p.DockerfilePath()})

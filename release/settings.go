@@ -6,6 +6,7 @@ import (
 	"github.com/kiln-build/kiln/binaries"
 	"github.com/kiln-build/kiln/evidence/sigbundle"
 	"github.com/kiln-build/kiln/gobuild"
+	"github.com/kiln-build/kiln/pack/oci"
 	"github.com/kiln-build/kiln/pack/ospackage"
 	"github.com/kiln-build/kiln/pack/systemd"
 )
@@ -166,21 +167,7 @@ type PackageSettings struct {
 // first); the unit is hardened by default.
 type Service = systemd.Unit
 
-// Image configures the OCI image.
-type Image struct {
-	// Entrypoint is the binary the image runs; default: the binary named
-	// after the project when there is one, else the first binary.
-	// Every linux binary of the platform is in the image.
-	Entrypoint string
-	// Cmd are the arguments after the entrypoint.
-	Cmd []string
-	// Env are KEY=VALUE strings set in the image.
-	Env []string
-	// ExposedPorts such as "8080" or "53/udp".
-	ExposedPorts []string
-	// Labels are added to the org.opencontainers.image.* labels.
-	Labels map[string]string
-	// CACerts is the CA bundle copied into the image; default
-	// /etc/ssl/certs/ca-certificates.crt.
-	CACerts string
-}
+// Image configures the OCI image: see pack/oci.Settings. Its Entrypoint
+// defaults to the binary named after the project when there is one, else
+// the first binary; every linux binary of the platform is in the image.
+type Image = oci.Settings

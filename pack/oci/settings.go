@@ -1,8 +1,7 @@
 package oci
 
-// Settings are a project's choices for its image, as kiln's
-// Config.Package.Image holds them (same fields, so it converts to
-// Settings).
+// Settings are a project's choices for its image: kiln's
+// Config.Package.Image.
 type Settings struct {
 	// Entrypoint is the binary the image runs, in BinDir; "": Options.Name.
 	Entrypoint string
