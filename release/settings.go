@@ -1,14 +1,13 @@
 package release
 
 import (
-	"time"
-
 	"github.com/kiln-build/kiln/binaries"
 	"github.com/kiln-build/kiln/evidence/sigbundle"
 	"github.com/kiln-build/kiln/gobuild"
 	"github.com/kiln-build/kiln/pack/oci"
 	"github.com/kiln-build/kiln/pack/ospackage"
 	"github.com/kiln-build/kiln/pack/systemd"
+	"github.com/kiln-build/kiln/verify"
 )
 
 // Settings is a project's kiln configuration, set in Go (a magefile's
@@ -101,35 +100,8 @@ type CgoMode = gobuild.CgoMode
 // Binary is one program of the project: see package binaries.
 type Binary = binaries.Binary
 
-// VerifySettings configures the verify stage.
-type VerifySettings struct {
-	// Args are the smoke-test arguments each linux binary runs with in an
-	// empty root. Default: probe --version, -version, --help, -h and pass
-	// when the program starts and exits normally.
-	Args []string
-	// Exit is the expected exit code of the smoke test with Args (default 0).
-	Exit int
-	// Timeout bounds each smoke run; default 10s (verify.DefaultSmokeTimeout).
-	Timeout time.Duration
-	// NoRun skips the smoke tests (the static checks still run).
-	NoRun bool
-	// Windows is the run of windows/amd64 binaries under wine64 (see
-	// README, "Windows"): "auto" (default) runs them when wine64 is
-	// installed (Toolchains "install" installs it) and says why not
-	// otherwise; "run" requires it: a binary wine did not run fails
-	// verify, in CI too; "off" never runs them. KILN_WINE overrides it.
-	Windows string
-	// WinePrefix is the directory of the wine prefix kiln creates once and
-	// reuses for those runs (~700 MB); default kiln/wine in the user's
-	// cache directory. kiln refuses a directory it did not create.
-	// KILN_WINEPREFIX overrides it.
-	WinePrefix string
-	// RequireVersion fails a binary whose version flag (the --version or
-	// -version probe, or Args such as ["version"]) does not print the
-	// release version (1.2.3 or v1.2.3), or that has none that exits 0.
-	// Default: verify reports the version found per binary and warns.
-	RequireVersion bool
-}
+// VerifySettings configures the verify stage: see verify.Settings.
+type VerifySettings = verify.Settings
 
 // PackageSettings configures the package stage.
 type PackageSettings struct {
