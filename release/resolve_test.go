@@ -9,7 +9,6 @@ import (
 
 	"github.com/kiln-build/kiln/gobuild"
 	"github.com/kiln-build/kiln/internal/releasetest"
-	"github.com/kiln-build/kiln/internal/testtool"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/pack/linuxpkg"
 	"github.com/kiln-build/kiln/pack/ospackage"
@@ -176,18 +175,7 @@ func TestMissingMainFailsFirst(t *testing.T) {
 	}
 }
 
-// writeModule writes files (path → content) into a new module directory.
-func writeModule(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	if _, ok := files["go.mod"]; !ok {
-		files["go.mod"] = "module example.com/tool\n\ngo 1.22\n"
-	}
-	if err := testtool.WriteFiles(dir, files); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
+var writeModule = releasetest.WriteModule
 
 // resolveIn resolves the plan of s for dir with env; the output is what
 // it printed.

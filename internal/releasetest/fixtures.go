@@ -1,5 +1,11 @@
 package releasetest
 
+import (
+	"testing"
+
+	"github.com/kiln-build/kiln/internal/testtool"
+)
+
 // CmdMain is a main package with a string variable for the version.
 const CmdMain = "package main\n\nvar version string\n\nfunc main() { println(version) }\n"
 
@@ -38,4 +44,18 @@ archives:
   - formats: [tar.gz]
 `,
 	}
+}
+
+// WriteModule writes files (path → content) into a new module directory,
+// with the go.mod of example.com/tool unless files has one.
+func WriteModule(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if _, ok := files["go.mod"]; !ok {
+		files["go.mod"] = "module example.com/tool\n\ngo 1.22\n"
+	}
+	if err := testtool.WriteFiles(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
