@@ -43,6 +43,7 @@ fuzz_targets=(
 	"./project            FuzzParseConfig  50000x"
 	"./project            FuzzRender      100000x"
 	"./internal/safefile  FuzzCheckRel     50000x"
+	"./internal/setting   FuzzReader       20000x"
 	"./internal/gitinfo   FuzzParseCommit  50000x"
 	"./internal/gitinfo   FuzzParseSourceDateEpoch 50000x"
 	"./evidence/sbom      FuzzCheck        20000x"
