@@ -24,7 +24,7 @@ import (
 
 // factsSchema changes whenever what package project decides, or this
 // file's format, changes: old entries are then never read.
-const factsSchema = "kiln-facts-1"
+const factsSchema = "kiln-facts-2"
 
 // factEntry is one cached identity.
 type factEntry struct {

@@ -51,10 +51,19 @@ func (r *resolver) stamp(bn *Bin, rows []project.BuildFlags, platforms []matrix.
 	bn.Stamp = gobuild.StampVars{Version: pick(conf.Version, id.Vars.Version), Commit: pick(conf.Commit, id.Vars.Commit), Date: pick(conf.Date, id.Vars.Date)}
 
 	xs := stampedVars(bn.Stamp)
+	var nowhere []string // the release config's -X of main.X the main package does not declare
 	for _, v := range fileX {
-		if !slices.Contains(xs, v) {
+		switch {
+		case slices.Contains(xs, v):
+		case idErr == nil && len(platforms) > 0 && strings.HasPrefix(v, "main.") && !slices.Contains(id.MainVars, v):
+			nowhere = append(nowhere, v)
+		default:
 			xs = append(xs, v)
 		}
+	}
+	if len(nowhere) > 0 {
+		r.note(fmt.Sprintf("%s: the release config's ldflags set -X %s, but the main package %s declares no string variable of that name: it reaches nothing",
+			bn.Name, strings.Join(nowhere, " "), bn.Main))
 	}
 	var parts []string
 	if len(xs) > 0 {

@@ -32,6 +32,10 @@ type Identity struct {
 	BuildInfoPackage string
 	// Notes say what was ambiguous or left out, with the config line.
 	Notes []Note
+	// MainVars are the main package's string variables -X can set, as -X
+	// names them ("main.version"): a release config's -X of another
+	// main.X reaches nothing.
+	MainVars []string
 	// Packages are the module-relative directories ("./cmd/tool",
 	// "./internal/version") of the packages read, the main package's
 	// first: the Identity holds while their files are unchanged.
@@ -129,6 +133,11 @@ func (m *Module) Identity(main string, o Options) (Identity, error) {
 			qual = "main"
 		}
 		settable, other := c.vars()
+		if tier == 1 {
+			for _, v := range settable {
+				id.MainVars = append(id.MainVars, "main."+v)
+			}
+		}
 		for r := range roles {
 			for _, v := range settable {
 				if class, ok := match(r, v, prefixes); ok {
