@@ -56,6 +56,9 @@ func Merge(ctx context.Context, p *release.Plan, dirs []string) error {
 	if err != nil {
 		return err
 	}
+	if err := shardsInCheckout(ctx, p, shards); err != nil {
+		return err
+	}
 	picks, err := checkShards(p, shards)
 	if err != nil {
 		return err
@@ -135,6 +138,51 @@ func shardDirs(p *release.Plan, dirs []string) ([]*shardDir, error) {
 		errs.ErrorFormat = func(es []error) string { return errlist.Listed("merge: refusing to merge", es) }
 	}
 	return out, errs.ErrorOrNil()
+}
+
+// shardsInCheckout refuses shards downloaded into the checkout where git
+// sees them as untracked files: they make this checkout's version +dirty,
+// which no shard built, so every claim would be refused for the wrong
+// reason.
+func shardsInCheckout(ctx context.Context, p *release.Plan, shards []*shardDir) error {
+	if !p.Version.Dirty {
+		return nil
+	}
+	top, err := gitinfo.Git(ctx, p.Dir, "rev-parse", "--show-toplevel")
+	if err != nil {
+		return nil // the checks that follow say what is wrong
+	}
+	if real, err := filepath.EvalSymlinks(strings.TrimSpace(top)); err == nil {
+		top = real
+	}
+	names := untrackedShards(top, p.Version.Changes, shards)
+	if len(names) == 0 {
+		return nil
+	}
+	return fmt.Errorf("merge: the shard directories %s are inside the checkout, where git sees them as untracked files: they make this checkout's version %s, which no shard built; "+
+		"download the shards outside the checkout (GitHub Actions: download-artifact's path: ${{ runner.temp }}/shards, then mage merge \"$RUNNER_TEMP/shards/*\") or ignore their folder in .gitignore",
+		strings.Join(names, ", "), p.Version.Semver)
+}
+
+// untrackedShards names the shards that are, or lie in, or hold one of
+// the untracked changes (paths relative to top, the repository's top
+// directory).
+func untrackedShards(top string, changes []gitinfo.Change, shards []*shardDir) []string {
+	within := func(dir, p string) bool {
+		rel, err := filepath.Rel(dir, p)
+		return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	}
+	var names []string
+	for _, sd := range shards {
+		for _, c := range changes {
+			abs := filepath.Join(top, filepath.FromSlash(strings.TrimSuffix(c.Path, "/")))
+			if c.State == "untracked" && (within(abs, sd.dir) || within(sd.dir, abs)) {
+				names = append(names, sd.name)
+				break
+			}
+		}
+	}
+	return names
 }
 
 // checkShards checks every claim of every shard and returns the entry to

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kiln-build/kiln/artifact"
+	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/internal/releasetest"
 	"github.com/kiln-build/kiln/internal/releasetest/plantest"
 	"github.com/kiln-build/kiln/internal/testtool"
@@ -306,3 +307,29 @@ func testMergeRefusals(t *testing.T, root, tmp string, shards []string) {
 }
 
 func TestMain(m *testing.M) { releasetest.Main(m) }
+
+// TestUntrackedShards: shards downloaded into the checkout are named when
+// git lists them (or the folder holding them) as untracked, not when the
+// untracked files are elsewhere or a change is not untracked.
+func TestUntrackedShards(t *testing.T) {
+	top := filepath.FromSlash("/repo")
+	shard := func(rel string) *shardDir {
+		return &shardDir{dir: filepath.Join(top, filepath.FromSlash(rel)), name: rel}
+	}
+	sds := []*shardDir{shard("app/shards/dist-1"), shard("app/shards/dist-2")}
+	for _, tt := range []struct {
+		name    string
+		changes []gitinfo.Change
+		want    []string
+	}{
+		{"their folder untracked", []gitinfo.Change{{Path: "app/shards/", State: "untracked"}}, []string{"app/shards/dist-1", "app/shards/dist-2"}},
+		{"one shard untracked", []gitinfo.Change{{Path: "app/shards/dist-2/", State: "untracked"}}, []string{"app/shards/dist-2"}},
+		{"a file in a shard", []gitinfo.Change{{Path: "app/shards/dist-1/artifacts.json", State: "untracked"}}, []string{"app/shards/dist-1"}},
+		{"untracked elsewhere", []gitinfo.Change{{Path: "app/shardsx/", State: "untracked"}, {Path: "app/notes.txt", State: "untracked"}}, nil},
+		{"a tracked change", []gitinfo.Change{{Path: "app/shards/", State: "modified"}}, nil},
+	} {
+		if got := untrackedShards(top, tt.changes, sds); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: untrackedShards = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

@@ -81,7 +81,7 @@ func Clean(ctx context.Context) error {
 	return release.Clean(ctx, Config)
 }
 
-// Merge brings the output directories of a sharded build ("shards/*", comma-separated, globs allowed) into one dist/, as if one machine had built the whole matrix.
+// Merge brings the output directories of a sharded build ("$RUNNER_TEMP/shards/*": outside the checkout; comma-separated, globs allowed) into one dist/, as if one machine had built the whole matrix.
 func Merge(ctx context.Context, dirs string) error {
 	return run(ctx, func(p *release.Plan, ctx context.Context) error {
 		return shards.Merge(ctx, p, strings.Split(dirs, ","))
