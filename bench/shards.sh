@@ -100,13 +100,18 @@ say "   merge $TM, verify $TMV, package $TMP"
 sums=$(cd "$ONE/dist" && ls ./*_checksums.txt)
 IDENT="yes: the checksums files and all $(wc -l <"$ONE/dist/$sums") files they list are identical"
 if ! cmp -s "$ONE/dist/$sums" "$MERGER/dist/$sums"; then
-	IDENT="NO: the checksums files differ ($(diff "$ONE/dist/$sums" "$MERGER/dist/$sums" | grep -c '^<') lines)"
+	IDENT="NO: the checksums files differ ($(diff "$ONE/dist/$sums" "$MERGER/dist/$sums" | grep -c '^<' || true) lines)"
 fi
 if ! (cd "$MERGER/dist" && sha256sum --quiet -c "$ONE/dist/$sums") >>"$LOG" 2>&1; then
 	IDENT="NO: files of the merged release differ from the one-runner release (see $LOG)"
 fi
+# Both manifests are kept beside the log; a count of 0 from grep -c is not
+# a failure (set -e).
+cp "$ONE/dist/artifacts.json" "$RUNDIR/one-runner.artifacts.json"
+cp "$MERGER/dist/artifacts.json" "$RUNDIR/merged.artifacts.json"
 MANIFEST="identical"
-cmp -s "$ONE/dist/artifacts.json" "$MERGER/dist/artifacts.json" || MANIFEST="differs ($(diff <(jq -S . "$ONE/dist/artifacts.json") <(jq -S . "$MERGER/dist/artifacts.json") | grep -c '^<') lines; see the keys)"
+cmp -s "$ONE/dist/artifacts.json" "$MERGER/dist/artifacts.json" ||
+	MANIFEST="differs ($(diff <(jq -S . "$ONE/dist/artifacts.json") <(jq -S . "$MERGER/dist/artifacts.json") | grep -c '^<' || true) lines; both in $RUNDIR)"
 
 CRIT=$(awk -v a="$LONGEST" -v b="${TM% *}" 'BEGIN { printf "%.3f", a + b }')
 MP=$(plus "$TM" "$TMP")
