@@ -15,7 +15,6 @@ import (
 	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/internal/safefile"
 	"github.com/kiln-build/kiln/matrix"
-	"github.com/kiln-build/kiln/pack/checksum"
 )
 
 // Kind says what an artifact is.
@@ -358,50 +357,4 @@ func And(filters ...Filter) Filter {
 		}
 		return true
 	}
-}
-
-// Open opens the file of an entry: a regular file of bounded size inside
-// dir after symlinks are resolved, never a device, FIFO or /proc file.
-func Open(dir string, a Artifact) (*os.File, error) {
-	f, _, err := safefile.OpenWithin(dir, a.Path, 0)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", a.Path, err)
-	}
-	return f, nil
-}
-
-// Describe fills Size and SHA256 of an artifact from its file (see Open).
-func Describe(dir string, a Artifact) (Artifact, error) {
-	f, err := Open(dir, a)
-	if err != nil {
-		return a, err
-	}
-	defer f.Close()
-	a.SHA256, a.Size, err = checksum.Sum(f)
-	if err != nil {
-		return a, fmt.Errorf("hash %s: %w", a.Path, err)
-	}
-	return a, nil
-}
-
-// Copy copies the file of an entry in dir (see Open) to rel below the
-// output directory r with mode, atomically and never through a link
-// (safefile.Root.WriteAtomic), and fails when the bytes copied are not the
-// ones the entry records: the bytes written are the bytes checked.
-func Copy(dir string, a Artifact, r *safefile.Root, rel string, mode os.FileMode) error {
-	src, err := Open(dir, a)
-	if err != nil {
-		return err
-	}
-	defer src.Close()
-	return r.WriteAtomic(rel, mode, func(w io.Writer) error {
-		sum, n, err := checksum.Sum(io.TeeReader(src, w))
-		if err != nil {
-			return err
-		}
-		if sum != a.SHA256 || n != a.Size {
-			return fmt.Errorf("%s changed while it was copied", a.Path)
-		}
-		return nil
-	})
 }

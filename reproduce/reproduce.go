@@ -44,15 +44,11 @@ func Run(ctx context.Context, p *release.Plan) error {
 	if _, err := os.Stat(filepath.Join(p.Out, artifact.FileName)); err != nil {
 		return fmt.Errorf("reproduce: no manifest in %s: build the release first (mage crossall)", p.OutDir().Name())
 	}
-	h, err := p.OutDir().Acquire(ctx)
+	h, m, err := p.OutDir().AcquireManifest(ctx)
 	if err != nil {
 		return err
 	}
 	defer h.Release()
-	m, err := artifact.LoadIn(h.Root)
-	if err != nil {
-		return err
-	}
 	switch {
 	case m.Commit == "":
 		return fmt.Errorf("reproduce: the manifest records no commit (built outside git): there is nothing to rebuild from")

@@ -9,7 +9,6 @@
 package sigbundle
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,7 +16,6 @@ import (
 
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/internal/safefile"
-	"github.com/kiln-build/kiln/pack/checksum"
 )
 
 // A Signer signs a release's evidence into Sigstore bundles (JSON): a
@@ -154,17 +152,9 @@ func (d Dest) Sign(ctx context.Context, s Signer, of ...artifact.Artifact) ([]ar
 // readKept reads a file kiln just wrote into dir and checks it is still
 // what its entry records.
 func readKept(dir string, a artifact.Artifact) ([]byte, error) {
-	f, err := artifact.Open(dir, a)
-	if err != nil {
-		return nil, err
+	data, sum, _, err := artifact.ReadAll(dir, a, a.Size)
+	if err == nil && sum != a.SHA256 {
+		err = fmt.Errorf("%s changed after it was written (sha256 %s, not %s)", a.Path, sum, a.SHA256)
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, a.Size+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", a.Path, err)
-	}
-	if sum, _, _ := checksum.Sum(bytes.NewReader(data)); sum != a.SHA256 {
-		return nil, fmt.Errorf("%s changed after it was written (sha256 %s, not %s)", a.Path, sum, a.SHA256)
-	}
-	return data, nil
+	return data, err
 }

@@ -1,7 +1,6 @@
 package universal
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/internal/safefile"
 	"github.com/kiln-build/kiln/matrix"
-	"github.com/kiln-build/kiln/pack/checksum"
 )
 
 var (
@@ -139,19 +137,11 @@ func (b Binary) Join(dir string, m *artifact.Manifest, parts []artifact.Artifact
 // readChecked reads the file of an entry, refusing bytes other than the
 // ones it records: the bytes joined are the bytes checked.
 func readChecked(dir string, a artifact.Artifact) ([]byte, error) {
-	f, err := artifact.Open(dir, a)
-	if err != nil {
-		return nil, err
+	data, sum, size, err := artifact.ReadAll(dir, a, MaxSize)
+	if err == nil && (sum != a.SHA256 || size != a.Size) {
+		err = fmt.Errorf("%s: sha256 %s does not match the manifest's %s: the file changed after it was built (run crossall again)", a.Path, sum, a.SHA256)
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", a.Path, err)
-	}
-	if sum, size, _ := checksum.Sum(bytes.NewReader(data)); sum != a.SHA256 || size != a.Size {
-		return nil, fmt.Errorf("%s: sha256 %s does not match the manifest's %s: the file changed after it was built (run crossall again)", a.Path, sum, a.SHA256)
-	}
-	return data, nil
+	return data, err
 }
 
 // commonTags are the tags both builds have.
