@@ -8,6 +8,7 @@ import (
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/evidence/assemble"
 	"github.com/kiln-build/kiln/evidence/sigbundle"
+	"github.com/kiln-build/kiln/layout"
 	"github.com/kiln-build/kiln/matrix"
 )
 
@@ -139,7 +140,7 @@ func (p *Plan) loadSigner() (sigbundle.Signer, error) {
 // it wrote is removed on failure.
 func (pk *packager) sign(ctx context.Context, of []artifact.Artifact) ([]artifact.Artifact, error) {
 	p := pk.p
-	d := sigbundle.Dest{Root: pk.h.Root, Dir: p.Out, Name: p.Project, Path: BundlePath, Wrote: p.rep.File}
+	d := sigbundle.Dest{Root: pk.h.Root, Dir: p.Out, Name: p.Project, Path: layout.BundlePath, Wrote: p.rep.File}
 	made, err := d.Sign(ctx, pk.signer, of...)
 	if err != nil {
 		return nil, fmt.Errorf("package: sign: %w", err)

@@ -97,7 +97,7 @@ func (pk *packager) run(ctx context.Context, ships []shipment) error {
 		if unit, err = svc.Render(); err != nil {
 			return fmt.Errorf("Config.Package.Service: %w", err)
 		}
-		if err := pk.st.Write(pk.entry(p.UnitPath(), artifact.SystemdUnit, matrix.Platform{}), unit); err != nil {
+		if err := pk.st.Write(pk.entry(svc.FileName(), artifact.SystemdUnit, matrix.Platform{}), unit); err != nil {
 			return err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/kiln-build/kiln/gobuild"
 	"github.com/kiln-build/kiln/internal/apt"
 	"github.com/kiln-build/kiln/internal/gitinfo"
+	"github.com/kiln-build/kiln/layout"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/report"
 )
@@ -20,8 +21,9 @@ import (
 type Plan struct {
 	// Dir is the module root (absolute); Module its module path.
 	Dir, Module string
-	// Project names the release's files.
-	Project string
+	// Names name every file of the release (see package layout): the
+	// Project and the plain version (Version.Plain).
+	layout.Names
 	// Version holds the version in all its forms, the commit and its date.
 	Version Version
 	// Binaries are the programs of this run, each with its platforms.
@@ -130,6 +132,12 @@ type PackagePlan struct {
 	// or SOURCE_DATE_EPOCH, else 1980-01-01 (the earliest a zip holds).
 	ModTime time.Time
 }
+
+// BinaryPath is where a binary of a platform is written.
+func (p *Plan) BinaryPath(b Bin, pl matrix.Platform) string { return p.Names.BinaryPath(b.Name, pl) }
+
+// SBOMPath is the SPDX SBOM of a binary of a platform.
+func (p *Plan) SBOMPath(b Bin, pl matrix.Platform) string { return p.Names.SBOMPath(b.Name, pl) }
 
 // Notes are what reading the module found worth saying once (its release
 // config's unused fields, the programs chosen, ambiguous version

@@ -70,6 +70,7 @@ func resolve(ctx context.Context, in inputs, errs []string) (*Plan, error) {
 	}
 	p.Version = Version{Semver: info.Version, Plain: strings.TrimPrefix(info.Version, "v"),
 		Commit: info.Commit, Date: info.Time, Dirty: info.Dirty, Changes: info.Changes, Note: info.Note}
+	p.Names.Version = p.Version.Plain
 	p.VerifyWith, p.Universal = s.Verify, s.Universal
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("kiln configuration:\n  %s", strings.Join(errs, "\n  "))
@@ -195,3 +196,47 @@ func (p *Plan) stampVCS(in inputs, info gitinfo.Info) string {
 	}
 	return why
 }
+
+// resolvePackage applies the package stage's defaults.
+func (p *Plan) resolvePackage(s PackageSettings) error {
+	pp := PackagePlan{PackageSettings: s, ModTime: p.Version.Date}
+	if pp.ModTime.IsZero() {
+		pp.ModTime = gitinfo.MinSourceDate // the earliest time a zip holds
+	}
+	first := p.mainBinary()
+	if s.Service != nil {
+		u := s.Service.WithDefaults(p.Project, first, s.Description)
+		pp.Service = &u
+	}
+	pp.Entrypoint = cmp.Or(s.Image.Entrypoint, first)
+	if !slices.Contains(p.names(), pp.Entrypoint) {
+		return fmt.Errorf("Config.Package.Image.Entrypoint %q is none of the binaries (%s)", pp.Entrypoint, p.binaryNames())
+	}
+	if s.OSPackages != nil {
+		if err := s.OSPackages.CheckNames(p.Project, p.names()); err != nil {
+			return fmt.Errorf("Config.Package.OSPackages: the project's or binaries' names do not suit the packages (set Config.Project or the binaries' Name):\n  %w", err)
+		}
+	}
+	p.PackageWith = pp
+	return nil
+}
+
+// mainBinary is the binary the image and the service run by default: the
+// one named after the project when there is one, else the first.
+func (p *Plan) mainBinary() string {
+	if slices.Contains(p.names(), p.Project) {
+		return p.Project
+	}
+	return p.Binaries[0].Name
+}
+
+// names are the binaries' names, in the plan's order.
+func (p *Plan) names() []string {
+	names := make([]string, len(p.Binaries))
+	for i, b := range p.Binaries {
+		names[i] = b.Name
+	}
+	return names
+}
+
+func (p *Plan) binaryNames() string { return strings.Join(p.names(), ", ") }

@@ -14,13 +14,11 @@ import (
 
 	"github.com/kiln-build/kiln/evidence/sbom"
 	"github.com/kiln-build/kiln/internal/safefile"
+	"github.com/kiln-build/kiln/layout"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/pack/checksum"
 	"github.com/kiln-build/kiln/verify"
 )
-
-// SBOMSuffix ends an SPDX SBOM's name.
-const SBOMSuffix = ".spdx.json"
 
 func isArchive(name string) bool {
 	return strings.HasSuffix(name, ".tar.gz") || strings.HasSuffix(name, ".zip")
@@ -46,9 +44,11 @@ func ArchivePlatform(prefix, name string) (matrix.Platform, bool) {
 	return matrix.Platform{}, false
 }
 
-// SBOMName is the SBOM kiln publishes for a binary of a platform.
+// SBOMName is the SBOM kiln publishes for a binary of a platform, named
+// by the release's prefix ("<project>_<version>", what layout makes of a
+// project without a version).
 func SBOMName(prefix string, p matrix.Platform, binary string) string {
-	return prefix + "_" + p.Slug() + "_" + binary + SBOMSuffix
+	return layout.Names{Project: prefix}.SBOMPath(binary, p)
 }
 
 // archives checks the binaries of every archive in the directory.
@@ -93,7 +93,7 @@ func (a *auditor) archives() error {
 	}
 	// An SBOM of this release that no archived binary matched.
 	for _, f := range a.rel.files {
-		if strings.HasSuffix(f, SBOMSuffix) && strings.HasPrefix(f, a.rel.prefix+"_") && !described[f] {
+		if strings.HasSuffix(f, layout.SBOMSuffix) && strings.HasPrefix(f, a.rel.prefix+"_") && !described[f] {
 			a.add(f, "sbom", NotChecked, "no archive here holds the binary it describes")
 		}
 	}

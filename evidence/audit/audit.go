@@ -41,6 +41,7 @@ import (
 	"github.com/kiln-build/kiln/evidence/provenance"
 	"github.com/kiln-build/kiln/evidence/sigcheck"
 	"github.com/kiln-build/kiln/internal/safefile"
+	"github.com/kiln-build/kiln/layout"
 )
 
 // Options say what the user expects of the release.
@@ -214,8 +215,9 @@ type release struct {
 	files []string
 }
 
-// ChecksumsSuffix ends the name of a kiln release's checksums file.
-const ChecksumsSuffix = "_checksums.txt"
+// ChecksumsSuffix ends the name of a kiln release's checksums file: see
+// package layout, which names every file of a release.
+const ChecksumsSuffix = layout.ChecksumsSuffix
 
 // discover finds the checksums file, and so the release's name prefix.
 func discover(dir string) (*release, error) {
@@ -243,17 +245,11 @@ func discover(dir string) (*release, error) {
 	}
 	rel.checksums = sums[0]
 	rel.prefix = strings.TrimSuffix(rel.checksums, ChecksumsSuffix)
-	if p := rel.prefix + ProvenanceSuffix; slices.Contains(rel.files, p) {
+	if p := rel.prefix + layout.ProvenanceSuffix; slices.Contains(rel.files, p) {
 		rel.provenance = p
 	}
 	return rel, nil
 }
-
-// ProvenanceSuffix ends the name of a kiln release's provenance.
-const ProvenanceSuffix = ".intoto.json"
-
-// BundleSuffix ends a Sigstore bundle's name: <file>.sigstore.json.
-const BundleSuffix = ".sigstore.json"
 
 // has reports whether name is a regular file directly in the directory.
 func (r *release) has(name string) bool {

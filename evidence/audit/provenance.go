@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kiln-build/kiln/evidence/provenance"
+	"github.com/kiln-build/kiln/layout"
 )
 
 // provenance checks the statement: subjects against the checksums file,
@@ -14,7 +15,7 @@ import (
 func (a *auditor) provenance() {
 	name := a.rel.provenance
 	if name == "" {
-		name = a.rel.prefix + ProvenanceSuffix
+		name = a.rel.prefix + layout.ProvenanceSuffix
 		if a.opts.Repo != "" || a.opts.Commit != "" {
 			a.add(name, "source", Failed, "missing: the source repository and commit asked for can only be checked against the provenance")
 		} else {

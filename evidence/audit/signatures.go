@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kiln-build/kiln/evidence/sigcheck"
+	"github.com/kiln-build/kiln/layout"
 )
 
 // signatures verifies every bundle in the directory against the key, and
@@ -17,7 +18,7 @@ func (a *auditor) signatures() {
 		required = append(required, a.rel.provenance)
 	}
 	for _, f := range required {
-		b := f + BundleSuffix
+		b := layout.BundlePath(f)
 		switch {
 		case a.rel.has(b):
 		case a.verifier != nil:
@@ -27,7 +28,7 @@ func (a *auditor) signatures() {
 		}
 	}
 	for _, b := range a.rel.files {
-		target, ok := strings.CutSuffix(b, BundleSuffix)
+		target, ok := strings.CutSuffix(b, layout.BundleSuffix)
 		if !ok {
 			continue
 		}

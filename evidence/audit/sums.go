@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/kiln-build/kiln/internal/safefile"
+	"github.com/kiln-build/kiln/layout"
 	"github.com/kiln-build/kiln/pack/checksum"
 )
 
@@ -83,7 +84,7 @@ func (a *auditor) unlisted() {
 		if _, ok := a.listed(f); ok || a.isEvidence(f) || strings.HasPrefix(f, ".") || f == "artifacts.json" {
 			continue
 		}
-		if isArchive(f) || strings.HasSuffix(f, SBOMSuffix) {
+		if isArchive(f) || strings.HasSuffix(f, layout.SBOMSuffix) {
 			a.add(f, "sha256", Failed, "%s does not list it: nothing vouches for this file", a.rel.checksums)
 			continue
 		}
@@ -94,7 +95,7 @@ func (a *auditor) unlisted() {
 // isEvidence reports whether f is the checksums file, the provenance or a
 // bundle: files that vouch for others rather than being listed.
 func (a *auditor) isEvidence(f string) bool {
-	return f == a.rel.checksums || f == a.rel.provenance || strings.HasSuffix(f, BundleSuffix)
+	return f == a.rel.checksums || f == a.rel.provenance || strings.HasSuffix(f, layout.BundleSuffix)
 }
 
 // readAll reads r up to max bytes; more is an error.
