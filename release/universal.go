@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/hashicorp/go-multierror"
 
@@ -48,53 +47,28 @@ func (p *Plan) universalOf(b Bin) universal.Binary {
 // joins them), or finds the universal binary up to date: joined from the
 // same bytes, its file intact. It saves the manifest when it changed.
 func (p *Plan) JoinUniversal(ctx context.Context) error {
-	var bins []Bin
+	var us []universal.Binary
 	for _, b := range p.Binaries {
 		if p.joins(b) {
-			bins = append(bins, b)
+			us = append(us, p.universalOf(b))
 		}
 	}
-	if len(bins) == 0 {
+	if len(us) == 0 {
 		if p.Universal != "" && p.Shard.Count == 0 {
 			p.rep.Printf("note: Config.Universal is %s, but no binary of this run builds both darwin/amd64 and darwin/arm64: no universal macOS binary\n", p.Universal)
 		}
 		return nil
 	}
-	m, err := artifact.Load(p.Out)
-	if err != nil {
-		return err
-	}
-	var errs *multierror.Error
-	changed := false
-	for _, b := range bins {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		u := p.universalOf(b)
-		parts, why := u.Parts(m)
-		if why != "" {
-			continue // a failed build (reported) or the other shard's half
-		}
-		start := time.Now()
-		a, joined, err := u.Join(p.Out, m, parts)
-		res := gobuild.Result{Spec: gobuild.Spec{Name: b.Name, Platform: universal.Platform}, Status: gobuild.UpToDate,
-			Size: a.Size, Duration: time.Since(start)}
-		if err != nil {
-			res.Status, res.Err = gobuild.Failed, err
-			errs = multierror.Append(errs, fmt.Errorf("%s %s: %w", b.Name, universal.Platform, err))
-		} else if joined {
+	return universal.JoinAll(ctx, p.Out, us, func(r universal.Result) {
+		res := gobuild.Result{Spec: gobuild.Spec{Name: r.Name, Platform: universal.Platform}, Status: gobuild.UpToDate,
+			Size: r.Size, Duration: r.Duration}
+		if r.Err != nil {
+			res.Status, res.Err = gobuild.Failed, r.Err
+		} else if r.Joined {
 			res.Status = "joined"
-			m.Put(a)
-			changed = true
 		}
-		p.rep.Build(res, a.Path, p.stamped(b.Name))
-	}
-	if changed {
-		if err := m.Save(p.Out); err != nil {
-			return multierror.Append(errs, err)
-		}
-	}
-	return errs.ErrorOrNil()
+		p.rep.Build(res, r.Path, p.stamped(r.Name))
+	})
 }
 
 // universalShipments adds the universal binaries to ships, each checked

@@ -1,12 +1,15 @@
 package universal
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"slices"
+	"time"
 
+	"github.com/hashicorp/go-multierror"
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/internal/safefile"
 	"github.com/kiln-build/kiln/matrix"
@@ -153,4 +156,61 @@ func commonTags(a, b []string) []string {
 		}
 	}
 	return out
+}
+
+// Result is what JoinAll did with one binary.
+type Result struct {
+	// Name is the binary's name; Path its universal file (relative to the
+	// output directory) and Size its size, as the manifest records them.
+	Name, Path string
+	Size       int64
+	// Duration is how long the join (or the check that it is up to date)
+	// took.
+	Duration time.Duration
+	// Joined: the universal file was written; false when it was up to
+	// date, or when Err is set.
+	Joined bool
+	Err    error
+}
+
+// JoinAll joins each binary's builds in the manifest of the output
+// directory dir (see Binary.Join), skipping a binary whose builds are
+// not both there and current (see Parts: a failed build, reported
+// elsewhere, or the other shard's half), and passes each result to
+// report. It records the new entries and saves the manifest when one
+// changed. Each failure is named "<binary> darwin/universal: "; the
+// others still join.
+func JoinAll(ctx context.Context, dir string, bins []Binary, report func(Result)) error {
+	m, err := artifact.Load(dir)
+	if err != nil {
+		return err
+	}
+	var errs *multierror.Error
+	changed := false
+	for _, b := range bins {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		parts, why := b.Parts(m)
+		if why != "" {
+			continue // a failed build (reported) or the other shard's half
+		}
+		start := time.Now()
+		a, joined, err := b.Join(dir, m, parts)
+		res := Result{Name: b.Name, Path: a.Path, Size: a.Size, Duration: time.Since(start), Err: err}
+		if err != nil {
+			errs = multierror.Append(errs, fmt.Errorf("%s %s: %w", b.Name, Platform, err))
+		} else if joined {
+			res.Joined = true
+			m.Put(a)
+			changed = true
+		}
+		report(res)
+	}
+	if changed {
+		if err := m.Save(dir); err != nil {
+			return multierror.Append(errs, err)
+		}
+	}
+	return errs.ErrorOrNil()
 }

@@ -36,20 +36,8 @@ func TestBinary(t *testing.T) {
 	}
 	record := func(arch, src string, tags ...string) artifact.Artifact {
 		t.Helper()
-		rel := b.Path(matrix.Platform{OS: "darwin", Arch: arch})
-		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(rel)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, rel), read(t, src), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		a, err := artifact.Describe(dir, artifact.Artifact{Path: rel, Kind: artifact.Binary, Name: "tool", OS: "darwin", Arch: arch,
+		return put(t, dir, m, src, artifact.Artifact{Path: b.Path(matrix.Platform{OS: "darwin", Arch: arch}), Kind: artifact.Binary, Name: "tool", OS: "darwin", Arch: arch,
 			Main: "example.com/hello", Version: "v1.0.0", Commit: "abc", Static: true, Cgo: arch == "arm64", Tags: tags})
-		if err != nil {
-			t.Fatal(err)
-		}
-		m.Put(a)
-		return a
 	}
 	amdEntry := record("amd64", amd64, "netgo", "osusergo")
 	armEntry := record("arm64", arm64, "osusergo")
@@ -117,4 +105,21 @@ func TestBinary(t *testing.T) {
 	if _, ok := b.Joined(m); ok {
 		t.Error("Joined took a thin binary's entry for the universal one")
 	}
+}
+
+// put writes the file src as a's file in dir and records it in m.
+func put(t *testing.T, dir string, m *artifact.Manifest, src string, a artifact.Artifact) artifact.Artifact {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(a.Path)), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, a.Path), read(t, src), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	a, err := artifact.Describe(dir, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Put(a)
+	return a
 }

@@ -21,7 +21,8 @@
 // Binary joins a binary's darwin/amd64 and darwin/arm64 builds as a kiln
 // manifest (package artifact) records them: the bytes joined are the
 // bytes recorded, and the universal entry's Key identifies the builds it
-// joins, so an unchanged join is not done again.
+// joins, so an unchanged join is not done again; JoinAll joins the
+// binaries of an output directory and records them in its manifest.
 package universal
 
 import (
