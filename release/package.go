@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/hashicorp/go-multierror"
-
 	"github.com/kiln-build/kiln/artifact"
 	"github.com/kiln-build/kiln/evidence/assemble"
 	"github.com/kiln-build/kiln/evidence/sigbundle"
@@ -125,17 +123,9 @@ func (pk *packager) run(ctx context.Context, ships []shipment) error {
 				for _, s := range group {
 					req.Binaries = append(req.Binaries, ospackage.Binary{Name: s.bin.Name, Path: s.real})
 				}
-				var errs *multierror.Error
-				pkgs, err := cfg.OSPackages.PackageOS(ctx, req)
-				if err != nil {
-					errs = multierror.Append(errs, fmt.Errorf("os packages %s: %w", pl, err))
-				}
-				for _, pkg := range pkgs {
-					if err := pk.st.Add(pk.entry(filepath.Base(pkg.Path), artifact.Kind(pkg.Format), pl)); err != nil {
-						errs = multierror.Append(errs, err)
-					}
-				}
-				return errs.ErrorOrNil()
+				return ospackage.Build(ctx, cfg.OSPackages, req, func(pkg ospackage.Package) error {
+					return pk.st.Add(pk.entry(filepath.Base(pkg.Path), artifact.Kind(pkg.Format), pl))
+				})
 			})
 		}
 	}

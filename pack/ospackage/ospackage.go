@@ -2,13 +2,17 @@
 // OS packager (deb, rpm, apk) a magefile opts in to, such as
 // targets/ospkg's: what one platform's request holds and what comes back.
 //
-// It holds types only, so that the package stage names them without
-// compiling a packaging library.
+// It holds the types and Build, the call the package stage makes, and no
+// packaging library, so that the package stage names them without
+// compiling one.
 package ospackage
 
 import (
 	"context"
+	"fmt"
 	"time"
+
+	"github.com/hashicorp/go-multierror"
 )
 
 // Packager builds OS packages (deb, rpm, apk) of one platform's linux
@@ -41,4 +45,22 @@ type Binary struct {
 type Package struct {
 	Format string // deb, rpm or apk
 	Path   string
+}
+
+// Build asks p for the packages of req and passes each package written
+// to add (the package stage records it). It returns every failure: p's,
+// named "os packages <platform>: ", and each of add's, for the packages
+// written before p failed too.
+func Build(ctx context.Context, p Packager, req Request, add func(Package) error) error {
+	var errs *multierror.Error
+	pkgs, err := p.PackageOS(ctx, req)
+	if err != nil {
+		errs = multierror.Append(errs, fmt.Errorf("os packages %s: %w", req.Platform, err))
+	}
+	for _, pkg := range pkgs {
+		if err := add(pkg); err != nil {
+			errs = multierror.Append(errs, err)
+		}
+	}
+	return errs.ErrorOrNil()
 }
