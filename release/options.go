@@ -6,12 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/kiln-build/kiln/internal/gitinfo"
 	"github.com/kiln-build/kiln/internal/setting"
 	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/outdir"
+	"github.com/kiln-build/kiln/pack/universal"
 	"github.com/kiln-build/kiln/report"
 )
 
@@ -143,19 +143,8 @@ func readInputs(s Settings, o options) (inputs, []string, error) {
 	}
 	// The macOS and Windows settings, normalized: Universal "" (off),
 	// "beside" or "alone"; Verify.Windows "auto", "run" or "off".
-	u := strings.ToLower(cmp.Or(r.Env("KILN_UNIVERSAL"), strings.TrimSpace(s.Universal)))
-	in.s.Universal = r.OneOf("KILN_UNIVERSAL/Config.Universal", u, "", "off (default), beside (the universal macOS archive ships beside the per-arch ones) or alone (it replaces them)",
-		"off", "beside", "alone")
-	if in.s.Universal == "off" {
-		in.s.Universal = ""
-	}
-	wine := strings.ToLower(cmp.Or(r.Env("KILN_WINE"), strings.TrimSpace(s.Verify.Windows)))
-	in.s.Verify.Windows = r.OneOf("KILN_WINE/Config.Verify.Windows", wine, "auto", "auto (default: run windows/amd64 binaries under wine when it is installed), run (required: fail when wine did not run them) or off",
-		"auto", "run", "off")
-	if v := cmp.Or(r.Env("KILN_WINEPREFIX"), s.Verify.WinePrefix); v != "" {
-		r.Check(filepath.IsAbs(v), "KILN_WINEPREFIX/Config.Verify.WinePrefix", v, "an absolute directory (kiln creates it)")
-		in.s.Verify.WinePrefix = filepath.Clean(v)
-	}
+	in.s.Universal = universal.ReadSetting(r, s.Universal)
+	in.s.Verify = s.Verify.Read(r)
 	in.selector, in.selectorName = o.selector, "selector"
 	if o.selector == "" {
 		in.selector, in.selectorName = cmp.Or(r.Env("KILN_MATRIX"), "default"), "KILN_MATRIX"

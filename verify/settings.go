@@ -1,6 +1,13 @@
 package verify
 
-import "time"
+import (
+	"cmp"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/kiln-build/kiln/internal/setting"
+)
 
 // Settings are a project's choices for kiln's verify stage: kiln's
 // Config.Verify.
@@ -31,4 +38,20 @@ type Settings struct {
 	// release version (1.2.3 or v1.2.3), or that has none that exits 0.
 	// Default: verify reports the version found per binary and warns.
 	RequireVersion bool
+}
+
+// Read is s with its environment overrides read by r and normalized:
+// Windows "auto", "run" or "off" (KILN_WINE over Windows, any case;
+// default "auto"), WinePrefix "" or a clean absolute directory
+// (KILN_WINEPREFIX over WinePrefix). A bad value is refused in r.Errs,
+// naming the variable and the field.
+func (s Settings) Read(r *setting.Reader) Settings {
+	wine := strings.ToLower(cmp.Or(r.Env("KILN_WINE"), strings.TrimSpace(s.Windows)))
+	s.Windows = r.OneOf("KILN_WINE/Config.Verify.Windows", wine, "auto", "auto (default: run windows/amd64 binaries under wine when it is installed), run (required: fail when wine did not run them) or off",
+		"auto", "run", "off")
+	if v := cmp.Or(r.Env("KILN_WINEPREFIX"), s.WinePrefix); v != "" {
+		r.Check(filepath.IsAbs(v), "KILN_WINEPREFIX/Config.Verify.WinePrefix", v, "an absolute directory (kiln creates it)")
+		s.WinePrefix = filepath.Clean(v)
+	}
+	return s
 }
