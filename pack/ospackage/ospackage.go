@@ -48,9 +48,9 @@ type Package struct {
 }
 
 // Build asks p for the packages of req and passes each package written
-// to add (the package stage records it). It returns every failure: p's,
-// named "os packages <platform>: ", and each of add's, for the packages
-// written before p failed too.
+// to add (the package stage records it), those p wrote before it failed
+// too. It returns every failure: p's, named "os packages <platform>: ",
+// and each of add's.
 func Build(ctx context.Context, p Packager, req Request, add func(Package) error) error {
 	var errs *multierror.Error
 	pkgs, err := p.PackageOS(ctx, req)
