@@ -15,6 +15,7 @@ import (
 	"github.com/kiln-build/kiln/evidence/bindiff"
 	"github.com/kiln-build/kiln/evidence/provenance"
 	"github.com/kiln-build/kiln/internal/safefile"
+	"github.com/kiln-build/kiln/layout"
 	"github.com/kiln-build/kiln/pack/archive"
 	"github.com/kiln-build/kiln/pack/checksum"
 )
@@ -252,7 +253,7 @@ func publishedExtras(ctx context.Context, dir string, rep *audit.Report, modDir 
 	}
 	for _, e := range ents {
 		n := e.Name()
-		if _, ok := audit.ArchivePlatform(strings.TrimSuffix(rep.Checksums, audit.ChecksumsSuffix), n); !ok {
+		if _, ok := audit.ArchivePlatform(strings.TrimSuffix(rep.Checksums, layout.ChecksumsSuffix), n); !ok {
 			continue
 		}
 		f, fi, err := safefile.OpenWithin(dir, n, safefile.MaxSize)

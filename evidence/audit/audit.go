@@ -215,10 +215,6 @@ type release struct {
 	files []string
 }
 
-// ChecksumsSuffix ends the name of a kiln release's checksums file: see
-// package layout, which names every file of a release.
-const ChecksumsSuffix = layout.ChecksumsSuffix
-
 // discover finds the checksums file, and so the release's name prefix.
 func discover(dir string) (*release, error) {
 	entries, err := os.ReadDir(dir)
@@ -232,19 +228,19 @@ func discover(dir string) (*release, error) {
 			continue
 		}
 		rel.files = append(rel.files, e.Name())
-		if strings.HasSuffix(e.Name(), ChecksumsSuffix) {
+		if strings.HasSuffix(e.Name(), layout.ChecksumsSuffix) {
 			sums = append(sums, e.Name())
 		}
 	}
 	switch len(sums) {
 	case 0:
-		return nil, fmt.Errorf("check: no *%s in %s: download the release's checksums file with its other files", ChecksumsSuffix, dir)
+		return nil, fmt.Errorf("check: no *%s in %s: download the release's checksums file with its other files", layout.ChecksumsSuffix, dir)
 	case 1:
 	default:
 		return nil, fmt.Errorf("check: %s holds %d releases' checksums files (%s): put each release in its own directory", dir, len(sums), strings.Join(sums, ", "))
 	}
 	rel.checksums = sums[0]
-	rel.prefix = strings.TrimSuffix(rel.checksums, ChecksumsSuffix)
+	rel.prefix = strings.TrimSuffix(rel.checksums, layout.ChecksumsSuffix)
 	if p := rel.prefix + layout.ProvenanceSuffix; slices.Contains(rel.files, p) {
 		rel.provenance = p
 	}
