@@ -1,11 +1,15 @@
 package binaries
 
 import (
+	"cmp"
 	"fmt"
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
+
+	"github.com/kiln-build/kiln/project"
 )
 
 // importPath returns the import path of a main package given as a
@@ -54,4 +58,46 @@ func CheckName(s string) error {
 		return fmt.Errorf("drop the .exe: kiln adds it to windows binaries")
 	}
 	return nil
+}
+
+// Project is the release's project name: project (Config.Project), else
+// name (the one binary's Name), else the release config's project name,
+// else the module's last element. bad lists each of those names the user
+// set, or the module gave, that is not a file name, spelled as its
+// setting: nameIs is how name was set ("KILN_NAME=x", "Config.Name=x").
+func Project(mod *project.Module, project, name, nameIs string) (proj string, bad []string) {
+	proj = cmp.Or(project, name, ReleaseProject(mod), mod.Name())
+	if project != "" || name == "" {
+		if err := CheckName(proj); err != nil {
+			what := fmt.Sprintf("Config.Project %q", proj)
+			if project == "" {
+				what = fmt.Sprintf("the project's name %q, the last element of module %s (set Config.Project)", proj, mod.Path)
+			}
+			bad = append(bad, what+": "+err.Error())
+		}
+	}
+	if name != "" {
+		if err := CheckName(name); err != nil {
+			bad = append(bad, nameIs+": "+err.Error())
+		}
+	}
+	return proj, bad
+}
+
+// Names are the binaries' names, in their order.
+func Names(bins []Bin) []string {
+	names := make([]string, len(bins))
+	for i, b := range bins {
+		names[i] = b.Name
+	}
+	return names
+}
+
+// Main is the binary the image and the service run by default: the one
+// named after the project when there is one, else the first.
+func Main(bins []Bin, project string) string {
+	if names := Names(bins); slices.Contains(names, project) {
+		return project
+	}
+	return bins[0].Name
 }

@@ -42,22 +42,10 @@ func resolve(ctx context.Context, in inputs, errs []string) (*Plan, error) {
 		return nil, err
 	}
 	p.Module = mod.Path
-	p.Project = cmp.Or(s.Project, s.Name, binaries.ReleaseProject(mod), mod.Name())
 	// Each name is refused as the setting the user set spells it.
-	if s.Name != "" {
-		if err := binaries.CheckName(s.Name); err != nil {
-			errs = append([]string{in.nameFrom.Is(s.Name) + ": " + err.Error()}, errs...)
-		}
-	}
-	if s.Project != "" || s.Name == "" {
-		if err := binaries.CheckName(p.Project); err != nil {
-			what := fmt.Sprintf("Config.Project %q", p.Project)
-			if s.Project == "" {
-				what = fmt.Sprintf("the project's name %q, the last element of module %s (set Config.Project)", p.Project, p.Module)
-			}
-			errs = append([]string{what + ": " + err.Error()}, errs...)
-		}
-	}
+	var bad []string
+	p.Project, bad = binaries.Project(mod, s.Project, s.Name, in.nameFrom.Is(s.Name))
+	errs = append(bad, errs...)
 	info, err := gitinfo.ReadWith(ctx, dir, in.sourceDate)
 	if err != nil {
 		errs = append(errs, err.Error())
@@ -203,7 +191,7 @@ func (p *Plan) resolvePackage(s PackageSettings) error {
 	if pp.ModTime.IsZero() {
 		pp.ModTime = gitinfo.MinSourceDate // the earliest time a zip holds
 	}
-	first := p.mainBinary()
+	first := binaries.Main(p.Binaries, p.Project)
 	if s.Service != nil {
 		u := s.Service.WithDefaults(p.Project, first, s.Description)
 		pp.Service = &u
@@ -221,22 +209,7 @@ func (p *Plan) resolvePackage(s PackageSettings) error {
 	return nil
 }
 
-// mainBinary is the binary the image and the service run by default: the
-// one named after the project when there is one, else the first.
-func (p *Plan) mainBinary() string {
-	if slices.Contains(p.names(), p.Project) {
-		return p.Project
-	}
-	return p.Binaries[0].Name
-}
-
 // names are the binaries' names, in the plan's order.
-func (p *Plan) names() []string {
-	names := make([]string, len(p.Binaries))
-	for i, b := range p.Binaries {
-		names[i] = b.Name
-	}
-	return names
-}
+func (p *Plan) names() []string { return binaries.Names(p.Binaries) }
 
 func (p *Plan) binaryNames() string { return strings.Join(p.names(), ", ") }
