@@ -11,12 +11,13 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-multierror"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/kiln-build/kiln/internal/atomicfile"
+	"github.com/kiln-build/kiln/matrix"
 	"github.com/kiln-build/kiln/pack/checksum"
 )
 
@@ -24,20 +25,52 @@ import (
 // result is passed to report (from the goroutine that made it) as soon as
 // it is known. Results are in the order of specs; the error aggregates
 // every failure, each naming its platform.
+//
+// Builds for one platform compile the same standard library (and the
+// module's shared packages); two of them started together on a cold
+// cache both compile it, since Go's build cache does not share work in
+// progress between processes. So the next build to start is the first
+// waiting one whose platform is not being built, when there is one
+// (nextSpec).
 func (e *Engine) BuildAll(ctx context.Context, specs []Spec, report func(Result)) ([]Result, error) {
 	results := make([]Result, len(specs))
-	var g errgroup.Group
-	g.SetLimit(e.jobs)
-	for i, s := range specs {
-		g.Go(func() error {
-			results[i] = e.Build(ctx, s)
-			if report != nil {
-				report(results[i])
-			}
-			return nil
-		})
+	var (
+		mu       sync.Mutex
+		waiting  = make([]int, len(specs)) // indexes into specs, in order
+		building = map[matrix.Platform]int{}
+		wg       sync.WaitGroup
+	)
+	for i := range specs {
+		waiting[i] = i
 	}
-	_ = g.Wait()
+	for range min(e.jobs, len(specs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				if len(waiting) == 0 {
+					mu.Unlock()
+					return
+				}
+				k := nextSpec(specs, waiting, building)
+				i := waiting[k]
+				waiting = slices.Delete(waiting, k, k+1)
+				pl := specs[i].Platform
+				building[pl]++
+				mu.Unlock()
+
+				results[i] = e.Build(ctx, specs[i])
+				if report != nil {
+					report(results[i])
+				}
+				mu.Lock()
+				building[pl]--
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
 	var errs *multierror.Error
 	for _, r := range results {
 		if r.Err != nil {
@@ -48,6 +81,18 @@ func (e *Engine) BuildAll(ctx context.Context, specs []Spec, report func(Result)
 		errs.ErrorFormat = listErrors
 	}
 	return results, errs.ErrorOrNil()
+}
+
+// nextSpec picks, among the waiting specs (indexes into specs), the first
+// whose platform has no build running, else the first; it returns its
+// position in waiting.
+func nextSpec(specs []Spec, waiting []int, building map[matrix.Platform]int) int {
+	for k, i := range waiting {
+		if building[specs[i].Platform] == 0 {
+			return k
+		}
+	}
+	return 0
 }
 
 func listErrors(errs []error) string {
