@@ -135,6 +135,14 @@ func (d Dir) take(r *safefile.Root) error {
 	}
 	for _, e := range ents {
 		if !strings.HasPrefix(e.Name(), Prefix) {
+			// Another run may have marked it since owns looked (and written
+			// IgnoreName after its marker): then it is kiln's.
+			if ok, err := owns(r); ok || err != nil {
+				if err != nil {
+					return err
+				}
+				return ignoreSelf(r)
+			}
 			return &Error{Path: d.Path, Reason: "it is not empty and " + notOwned}
 		}
 	}
