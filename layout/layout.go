@@ -36,7 +36,19 @@ const (
 	BundleSuffix = ".sigstore.json"
 	// SBOMSuffix ends an SPDX SBOM's name.
 	SBOMSuffix = ".spdx.json"
+	// TarGz and Zip end the names of a platform's archive: Zip for
+	// windows, TarGz elsewhere (ArchivePath).
+	TarGz = ".tar.gz"
+	Zip   = ".zip"
 )
+
+// ArchiveExts are the endings of archive names, TarGz first.
+var ArchiveExts = []string{TarGz, Zip}
+
+// IsArchive reports whether name ends as a release's archive does.
+func IsArchive(name string) bool {
+	return strings.HasSuffix(name, TarGz) || strings.HasSuffix(name, Zip)
+}
 
 // Names are what the names of a release's files are made of.
 type Names struct {
@@ -67,9 +79,9 @@ func (n Names) releaseName() string {
 // ArchivePath is the archive of a platform's binaries: .zip for windows,
 // .tar.gz elsewhere.
 func (n Names) ArchivePath(pl matrix.Platform) string {
-	ext := ".tar.gz"
+	ext := TarGz
 	if pl.OS == "windows" {
-		ext = ".zip"
+		ext = Zip
 	}
 	return n.releaseName() + "_" + pl.Slug() + ext
 }

@@ -36,3 +36,19 @@ func TestNames(t *testing.T) {
 		}
 	}
 }
+
+// TestIsArchive: the names ArchivePath makes are archives; an SBOM, the
+// checksums file and a look-alike are not.
+func TestIsArchive(t *testing.T) {
+	n := Names{Project: "app", Version: "1.2.3"}
+	for _, pl := range []string{"linux/amd64", "windows/arm64", "darwin/arm64"} {
+		if name := n.ArchivePath(matrix.MustParse(pl)); !IsArchive(name) {
+			t.Errorf("IsArchive(%q) = false for ArchivePath's own name", name)
+		}
+	}
+	for _, name := range []string{n.SBOMPath("app", matrix.MustParse("linux/amd64")), n.ChecksumsPath(), "app_1.2.3_linux_amd64.tar", "app.zip.sig"} {
+		if IsArchive(name) {
+			t.Errorf("IsArchive(%q) = true", name)
+		}
+	}
+}

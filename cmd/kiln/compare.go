@@ -73,7 +73,7 @@ func compareRelease(ctx context.Context, dir string, rep *audit.Report, out stri
 // explain says where a published file differs from its rebuild: the
 // binary's differing sections, or an archive's differing entries.
 func explain(ctx context.Context, name, published, rebuilt string) string {
-	if strings.HasSuffix(name, ".tar.gz") || strings.HasSuffix(name, ".zip") {
+	if layout.IsArchive(name) {
 		return explainArchive(ctx, name, published, rebuilt)
 	}
 	d, err := bindiff.ExplainFiles(published, rebuilt)

@@ -20,10 +20,6 @@ import (
 	"github.com/kiln-build/kiln/verify"
 )
 
-func isArchive(name string) bool {
-	return strings.HasSuffix(name, ".tar.gz") || strings.HasSuffix(name, ".zip")
-}
-
 // ArchivePlatform returns the platform an archive's name claims:
 // "<prefix>_<os>_<arch>[_<variant>].tar.gz" or ".zip".
 func ArchivePlatform(prefix, name string) (matrix.Platform, bool) {
@@ -31,7 +27,7 @@ func ArchivePlatform(prefix, name string) (matrix.Platform, bool) {
 	if !ok {
 		return matrix.Platform{}, false
 	}
-	for _, ext := range []string{".tar.gz", ".zip"} {
+	for _, ext := range layout.ArchiveExts {
 		if s, ok := strings.CutSuffix(slug, ext); ok {
 			parts := strings.Split(s, "_")
 			if len(parts) < 2 || len(parts) > 3 {
@@ -60,7 +56,7 @@ func (a *auditor) archives() error {
 	defer os.RemoveAll(tmp)
 	described := map[string]bool{} // SBOMs matched to an archived binary
 	for _, name := range a.rel.files {
-		if !isArchive(name) {
+		if !layout.IsArchive(name) {
 			continue
 		}
 		if err := a.ctx.Err(); err != nil {

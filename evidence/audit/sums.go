@@ -84,7 +84,7 @@ func (a *auditor) unlisted() {
 		if _, ok := a.listed(f); ok || a.isEvidence(f) || strings.HasPrefix(f, ".") || f == "artifacts.json" {
 			continue
 		}
-		if isArchive(f) || strings.HasSuffix(f, layout.SBOMSuffix) {
+		if layout.IsArchive(f) || strings.HasSuffix(f, layout.SBOMSuffix) {
 			a.add(f, "sha256", Failed, "%s does not list it: nothing vouches for this file", a.rel.checksums)
 			continue
 		}
